@@ -1,0 +1,3 @@
+module github.com/rawkafka/rawkafka
+
+go 1.24
