@@ -91,6 +91,8 @@ func TestReaderRejectsHugeLengthsBeforeAllocating(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := NewReader(c.src, c.flexible)
+		c.read(&r) // warm up fmt's buffers
+		r = NewReader(c.src, c.flexible)
 		allocated := bytesAllocated(func() { c.read(&r) })
 		if r.Err() == nil {
 			t.Errorf("%s: no error", c.name)
