@@ -1,0 +1,26 @@
+# The two commands a fresh machine needs:
+#   make run    start a local Kafka broker and run rawconsume against it
+#   make test   run every test (installs what it needs, starts and stops its own brokers)
+
+.PHONY: run test build broker-stop fuzz bench
+
+build:
+	go build -o bin/rawconsume ./cmd/rawconsume
+
+run: build
+	@scripts/deps
+	@scripts/kafka start >/dev/null
+	bin/rawconsume -L -b $$(scripts/kafka bootstrap)
+
+test:
+	scripts/test
+
+broker-stop:
+	scripts/kafka stop
+
+# Run every fuzz target for FUZZTIME each (default 1m): see fuzz/README.md.
+fuzz:
+	scripts/fuzz $(FUZZTIME)
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./protocol/ ./conn/
