@@ -97,8 +97,10 @@ func TestReaderRejectsHugeLengthsBeforeAllocating(t *testing.T) {
 		if r.Err() == nil {
 			t.Errorf("%s: no error", c.name)
 		}
-		if allocated > 1024 { // the DecodeError and its message only
-			t.Errorf("%s: %d bytes allocated, want at most 1 KiB", c.name, allocated)
+		// TotalAlloc also counts what the runtime's other goroutines allocate
+		// meanwhile (a few KiB); the smallest length claimed here is 32 KiB.
+		if allocated > 16<<10 {
+			t.Errorf("%s: %d bytes allocated, want at most 16 KiB", c.name, allocated)
 		}
 	}
 }
