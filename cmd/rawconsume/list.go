@@ -117,9 +117,6 @@ func printMetadataJSON(out io.Writer, md *metadata, topic string) error {
 	if topic != "" {
 		j.Query.Topic = topic
 	}
-	if r.ClusterId != nil {
-		j.ClusterID = *r.ClusterId
-	}
 	for _, br := range r.Brokers {
 		j.Brokers = append(j.Brokers, jsonBroker{ID: br.NodeId, Name: hostPort(br.Host, br.Port)})
 	}
