@@ -78,7 +78,6 @@ type (
 		ControllerID      int32        `json:"controllerid"`
 		Brokers           []jsonBroker `json:"brokers"`
 		Topics            []jsonTopic  `json:"topics"`
-		ClusterID         string       `json:"cluster_id,omitempty"`
 	}
 	jsonQuery struct {
 		Topic string `json:"topic"`
