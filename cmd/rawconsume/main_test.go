@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// runCmd runs rawconsume with args and returns its exit code, stdout and stderr.
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestBadCommandLinesGetOneLineAndExit2(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string // in the one line on stderr
+	}{
+		{[]string{"-Z"}, "flag provided but not defined: -Z"},
+		{[]string{"-L"}, "no broker given"},
+		{[]string{"-L", "-b", "x:1", "-X", "nonsense"}, `want key=value`},
+		{[]string{"-L", "-b", "x:1", "-X", "fetch.wait.max.bogus=1"}, "-X fetch.wait.max.bogus: unknown property"},
+		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=carrier_pigeon"}, "want plaintext, ssl"},
+		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=sasl_plaintext", "-X", "sasl.mechanism=GSSAPI"}, "want PLAIN, SCRAM-SHA-256"},
+		{[]string{"-L", "-b", "x:1", "stray"}, `unexpected argument "stray"`},
+	}
+	for _, c := range cases {
+		code, out, errOut := runCmd(t, c.args...)
+		if code == exitOK || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("rawconsume %q: exit %d, stdout %q, stderr %q; want non-zero exit, one stderr line with %q",
+				c.args, code, out, errOut, c.want)
+		}
+	}
+}
+
+func TestUnreachableBrokerIsOneLineAndExit1(t *testing.T) {
+	// A port that was just free: nothing listens there.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	code, out, errOut := runCmd(t, "-L", "-b", addr)
+	if code != exitError || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, addr) {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 and one line naming %s", code, out, errOut, addr)
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	if code, out, _ := runCmd(t, "-h"); code != exitOK || !strings.Contains(out, "-L") {
+		t.Errorf("-h: exit %d, %q", code, out)
+	}
+	if code, out, _ := runCmd(t, "-V"); code != exitOK || !strings.HasPrefix(out, "rawconsume ") {
+		t.Errorf("-V: exit %d, %q", code, out)
+	}
+}
+
+func sampleMetadata() *metadata {
+	name, bad := "orders", "gone"
+	return &metadata{originID: 1, originName: "127.0.0.1:9092/1", resp: &protocol.MetadataResponse{
+		ControllerId: 2,
+		Brokers: []protocol.MetadataResponseBroker{
+			{NodeId: 1, Host: "127.0.0.1", Port: 9092},
+			{NodeId: 2, Host: "127.0.0.1", Port: 9192},
+		},
+		Topics: []protocol.MetadataResponseTopic{
+			{Name: &name, Partitions: []protocol.MetadataResponsePartition{
+				{PartitionIndex: 0, LeaderId: 1, ReplicaNodes: []int32{1, 2}, IsrNodes: []int32{1, 2}},
+				{PartitionIndex: 1, LeaderId: -1, ReplicaNodes: []int32{2}, IsrNodes: []int32{}, ErrorCode: 5},
+			}},
+			{Name: &bad, ErrorCode: 3},
+		},
+	}}
+}
+
+func TestTextListingLooksLikeKcat(t *testing.T) {
+	var b bytes.Buffer
+	if err := printMetadataText(&b, sampleMetadata(), ""); err != nil {
+		t.Fatal(err)
+	}
+	want := `Metadata for all topics (from broker 1: 127.0.0.1:9092/1):
+ 2 brokers:
+  broker 1 at 127.0.0.1:9092
+  broker 2 at 127.0.0.1:9192 (controller)
+ 2 topics:
+  topic "orders" with 2 partitions:
+    partition 0, leader 1, replicas: 1,2, isrs: 1,2
+    partition 1, leader -1, replicas: 2, isrs: , Broker: LEADER_NOT_AVAILABLE
+  topic "gone" with 0 partitions: Broker: UNKNOWN_TOPIC_OR_PARTITION
+`
+	if b.String() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestJSONListingLooksLikeKcat(t *testing.T) {
+	var b bytes.Buffer
+	if err := printMetadataJSON(&b, sampleMetadata(), "orders"); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"originating_broker":{"id":1,"name":"127.0.0.1:9092/1"},"query":{"topic":"orders"},"controllerid":2,` +
+		`"brokers":[{"id":1,"name":"127.0.0.1:9092"},{"id":2,"name":"127.0.0.1:9192"}],` +
+		`"topics":[{"topic":"orders","partitions":[{"partition":0,"leader":1,"replicas":[{"id":1},{"id":2}],"isrs":[{"id":1},{"id":2}]},` +
+		`{"partition":1,"error":"Broker: LEADER_NOT_AVAILABLE","leader":-1,"replicas":[{"id":2}],"isrs":[]}]},` +
+		`{"topic":"gone","error":"Broker: UNKNOWN_TOPIC_OR_PARTITION","partitions":[]}]}` + "\n"
+	if b.String() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
