@@ -14,7 +14,8 @@ const (
 //
 // Versions 0-3 carry one key, CoordinatorKey (Kafka's field "Key", renamed
 // because Key is the Message method); versions 4+ carry CoordinatorKeys
-// instead. Encoding fails when the field the version lacks is set.
+// instead. Encoding fails when the field the version lacks is set. Only the
+// Data of unknown tagged fields points into the decoded bytes.
 type FindCoordinatorRequest struct {
 	Version int16
 
@@ -91,7 +92,7 @@ func (m *FindCoordinatorRequest) Decode(src []byte) error {
 // FindCoordinatorResponse names the coordinator of the key or keys asked for
 // (FindCoordinator, key 10, v0-6; see FindCoordinatorRequest). Versions 0-3
 // answer for one key in top-level fields; versions 4+ answer in Coordinators.
-// It keeps no slices into the decoded bytes.
+// Only the Data of unknown tagged fields points into the decoded bytes.
 type FindCoordinatorResponse struct {
 	Version int16
 

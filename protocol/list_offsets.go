@@ -12,7 +12,8 @@ const (
 // ListOffsetsRequest asks for the offset of each partition at a timestamp
 // (ListOffsets, key 2, v0-10; Kafka 3.9 serves v0-9, Kafka 4.x v1-10; KIP-98
 // IsolationLevel v2, KIP-320 CurrentLeaderEpoch v4, KIP-734 v7, KIP-405 v8,
-// KIP-1005 v9, KIP-1075 TimeoutMs v10).
+// KIP-1005 v9, KIP-1075 TimeoutMs v10). Only the Data of unknown tagged fields
+// points into the decoded bytes.
 type ListOffsetsRequest struct {
 	Version int16
 
@@ -138,8 +139,8 @@ func (m *ListOffsetsRequest) Decode(src []byte) error {
 
 // ListOffsetsResponse holds the offset found for each partition (ListOffsets,
 // key 2, v0-10; see ListOffsetsRequest). Version 0 answers with
-// OldStyleOffsets; versions 1+ with one Timestamp and Offset. It keeps no
-// slices into the decoded bytes.
+// OldStyleOffsets; versions 1+ with one Timestamp and Offset. Only the Data of
+// unknown tagged fields points into the decoded bytes.
 type ListOffsetsResponse struct {
 	Version int16
 

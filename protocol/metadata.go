@@ -13,7 +13,8 @@ import (
 //
 // Topics nil asks for every topic. Version 0 cannot say "no topics": its empty
 // array means every topic, so decoding v0 yields nil for an empty array and
-// encoding a non-nil empty Topics at v0 fails.
+// encoding a non-nil empty Topics at v0 fails. Only the Data of unknown tagged
+// fields points into the decoded bytes.
 type MetadataRequest struct {
 	Version int16
 
@@ -140,8 +141,10 @@ func (m *MetadataRequest) Decode(src []byte) error {
 const AuthorizedOperationsOmitted int32 = math.MinInt32
 
 // MetadataResponse describes the brokers of a cluster and the partitions of
-// the topics asked for (Metadata, key 3, v0-13; see MetadataRequest). It keeps
-// no slices into the decoded bytes.
+// the topics asked for (Metadata, key 3, v0-13; see MetadataRequest). Only the
+// Data of unknown tagged fields points into the decoded bytes. The arrays of a
+// decoded response share a few backing allocations (each capped at its own
+// length, so appending to one copies it).
 type MetadataResponse struct {
 	Version int16
 

@@ -4,7 +4,8 @@ package protocol
 // ends: a consumer uses it to detect log truncation after a leader change
 // (OffsetForLeaderEpoch, key 23, v0-4; Kafka 3.9 serves v0-4, Kafka 4.x v2-4;
 // KIP-101, KIP-279 LeaderEpoch in the response v1, KIP-320 CurrentLeaderEpoch
-// v2 and ReplicaId v3).
+// v2 and ReplicaId v3). Only the Data of unknown tagged fields points into
+// the decoded bytes.
 type OffsetForLeaderEpochRequest struct {
 	Version int16
 
@@ -109,8 +110,8 @@ func (m *OffsetForLeaderEpochRequest) Decode(src []byte) error {
 }
 
 // OffsetForLeaderEpochResponse holds where each asked-for epoch ends
-// (OffsetForLeaderEpoch, key 23, v0-4; see OffsetForLeaderEpochRequest). It
-// keeps no slices into the decoded bytes.
+// (OffsetForLeaderEpoch, key 23, v0-4; see OffsetForLeaderEpochRequest).
+// Only the Data of unknown tagged fields points into the decoded bytes.
 type OffsetForLeaderEpochResponse struct {
 	Version int16
 
