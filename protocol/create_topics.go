@@ -54,7 +54,9 @@ func (m *CreateTopicsRequest) APIVersion() int16 { return m.Version }
 func (m *CreateTopicsRequest) SetAPIVersion(v int16) { m.Version = v }
 
 // NewResponse returns a CreateTopicsResponse of the same version.
-func (m *CreateTopicsRequest) NewResponse() Response { return &CreateTopicsResponse{Version: m.Version} }
+func (m *CreateTopicsRequest) NewResponse() Response {
+	return &CreateTopicsResponse{Version: m.Version}
+}
 
 // Encode appends the request body to dst. It fails when ValidateOnly is set
 // at v0, which cannot carry it.
