@@ -40,7 +40,7 @@ type Conn struct {
 	pending  map[int32]*call
 	nextID   int32
 	err      error // the fatal error, once failed
-	answered int   // responses read so far
+	answered int   // responses read so far, setup requests aside
 
 	dead       chan struct{} // closed when err is set
 	readerDone chan struct{}

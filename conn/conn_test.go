@@ -362,7 +362,7 @@ func TestBadPeers(t *testing.T) {
 		{"closes mid-size", []byte{0x00, 0x00}, true, Config{},
 			io.ErrUnexpectedEOF, "2 bytes of a 4-byte size prefix"},
 		{"closes at once", nil, true, Config{},
-			io.EOF, "it never answered"},
+			io.EOF, "has not answered a request yet"},
 		{"unknown correlation id", []byte{0, 0, 0, 6, 0, 0, 0, 9, 0, 0}, false, Config{},
 			ErrNotKafka, "correlation id 9"},
 		{"garbage body", []byte{0, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0xff}, false, Config{},

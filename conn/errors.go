@@ -96,8 +96,8 @@ func printable(b []byte) bool {
 
 // diagnoseRead explains a failed read. got is the number of bytes of the
 // current frame read so far (size prefix included) and want its full length
-// (0 while the prefix is unknown); answered tells whether the broker has
-// answered anything on this connection yet.
+// (0 while the prefix is unknown); answered counts the responses to requests
+// other than ApiVersions and SASL, which brokers answer on any listener.
 func diagnoseRead(err error, got, want int, answered, inFlight int) error {
 	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return err
@@ -112,7 +112,7 @@ func diagnoseRead(err error, got, want int, answered, inFlight int) error {
 		msg = fmt.Sprintf("broker closed the connection (%d requests in flight)", inFlight)
 	}
 	if answered == 0 {
-		msg += "; it never answered: check that the listener's security protocol (PLAINTEXT, SSL, SASL_*) matches Config.TLS and Config.SASL"
+		msg += "; it has not answered a request yet: check that the listener's security protocol (PLAINTEXT, SSL, SASL_*) matches Config.TLS and Config.SASL"
 	}
 	return diagnose(msg, err)
 }

@@ -30,7 +30,9 @@ func (c *Conn) readLoop() {
 		c.mu.Lock()
 		cl := c.pending[id]
 		delete(c.pending, id)
-		c.answered++
+		if cl != nil && !setupKey(cl.key) {
+			c.answered++
+		}
 		inFlight := len(c.pending)
 		c.mu.Unlock()
 		if cl == nil {
@@ -89,4 +91,10 @@ func (c *Conn) readErr(err error, got, want int) error {
 	answered, inFlight := c.answered, len(c.pending)
 	c.mu.Unlock()
 	return diagnoseRead(err, got, want, answered, inFlight)
+}
+
+// setupKey reports whether k is one of the requests Dial sends, which
+// brokers answer on any listener before authentication.
+func setupKey(k protocol.APIKey) bool {
+	return k == protocol.KeyApiVersions || k == protocol.KeySaslHandshake || k == protocol.KeySaslAuthenticate
 }
