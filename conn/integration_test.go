@@ -157,3 +157,38 @@ func TestIntegrationWrongListener(t *testing.T) {
 		t.Log(err)
 	})
 }
+
+func TestIntegrationCluster(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := kafkatest.CreateTopic(t, "", 3, 1)
+	kafkatest.Produce(t, brokers, topic, kafkatest.Record{Key: []byte("k"), Value: []byte("v"), Partition: 2})
+
+	c, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(brokers, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	md, err := c.Metadata(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := md.Topics[topic]
+	if tp == nil || tp.Err != nil || len(tp.Partitions) != 3 || tp.ID.IsZero() {
+		t.Fatalf("topic %s: %+v", topic, tp)
+	}
+	for p := int32(0); p < 3; p++ {
+		cn, part, err := c.Leader(ctx, topic, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if part.LeaderEpoch < 0 || len(part.ISR) == 0 || cn.Err() != nil {
+			t.Fatalf("partition %d: %+v", p, part)
+		}
+	}
+	if md.ClusterID == "" || md.ControllerID < 0 {
+		t.Fatalf("cluster id %q controller %d", md.ClusterID, md.ControllerID)
+	}
+	t.Logf("topic %s id %s: %d partitions on %d brokers", topic, tp.ID, len(tp.Partitions), len(md.Brokers))
+}
