@@ -1,0 +1,9 @@
+// Package fuzz holds rawkafka's fuzz targets: one per decoder of protocol,
+// seeded from the wire bytes captured from real brokers in testdata/fixtures.
+//
+// `go test ./fuzz/` runs every seed (CI does). To fuzz one target longer:
+//
+//	go test ./fuzz/ -run '^$' -fuzz '^FuzzFetchResponse$' -fuzztime 10m
+//
+// or `make fuzz FUZZTIME=10m` for all of them in turn (scripts/fuzz).
+package fuzz
