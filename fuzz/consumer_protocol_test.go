@@ -21,9 +21,8 @@ func fuzzEmbedded(f *testing.F, fresh func() embedded, encode func(embedded) ([]
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := fresh()
-		before := heapAllocated()
 		err := m.Decode(data)
-		if grew := heapAllocated() - before; grew > uint64(maxAllocFactor*len(data)+64<<10) {
+		if grew := decodeAllocation(func() { fresh().Decode(data) }, len(data)); grew > 0 {
 			t.Fatalf("decoding %d bytes allocated %d bytes", len(data), grew)
 		}
 		if err != nil {

@@ -61,6 +61,25 @@ func heapAllocated() uint64 {
 	return s[0].Value.Uint64()
 }
 
+// decodeAllocation returns 0 if decode allocates within the bound for an
+// input of n bytes, else the smallest allocation seen. The heap counter also
+// counts the fuzzing engine's own goroutines, so a reading over the bound is
+// taken again, twice: decoding allocates the same every time, the engine not.
+func decodeAllocation(decode func(), n int) uint64 {
+	limit := uint64(maxAllocFactor*n + 64<<10)
+	least := ^uint64(0)
+	for try := 0; try < 3; try++ {
+		before := heapAllocated()
+		decode()
+		grew := heapAllocated() - before
+		if grew <= limit {
+			return 0
+		}
+		least = min(least, grew)
+	}
+	return least
+}
+
 // maxAllocFactor bounds what decoding may allocate per input byte: a decoded
 // element is a Go struct larger than its smallest wire form, but never by
 // more than this.
@@ -80,20 +99,19 @@ func fuzzMessage(f *testing.F, key protocol.APIKey, request bool) {
 		f.Add(versions[i], bodies[i])
 	}
 	for v := min; v <= max; v++ {
-		b, err := newMessage(key, request, v).Encode(nil)
-		if err != nil {
-			f.Fatalf("%s v%d: encoding an empty message: %v", key, v, err)
+		// A zero-value message is not at Kafka's defaults for every version
+		// (Metadata v0-3 cannot say "no auto-creation"); those seed nothing.
+		if b, err := newMessage(key, request, v).Encode(nil); err == nil {
+			f.Add(v, b)
 		}
-		f.Add(v, b)
 	}
 	f.Fuzz(func(t *testing.T, v int16, data []byte) {
 		if v < min || v > max {
 			v = min + int16(uint16(v)%uint16(max-min+1))
 		}
 		m := newMessage(key, request, v)
-		before := heapAllocated()
 		err := m.Decode(data)
-		if grew := heapAllocated() - before; grew > uint64(maxAllocFactor*len(data)+64<<10) {
+		if grew := decodeAllocation(func() { newMessage(key, request, v).Decode(data) }, len(data)); grew > 0 {
 			t.Fatalf("%s v%d: decoding %d bytes allocated %d bytes", key, v, len(data), grew)
 		}
 		if err != nil {
