@@ -83,6 +83,8 @@ func FuzzStickyAssignorUserData(f *testing.F) {
 func FuzzCooperativeStickyAssignorUserData(f *testing.F) {
 	d := &protocol.CooperativeStickyAssignorUserData{Generation: 7}
 	fuzzEmbedded(f, func() embedded { return &protocol.CooperativeStickyAssignorUserData{} },
-		func(m embedded) ([]byte, error) { return m.(*protocol.CooperativeStickyAssignorUserData).Encode(nil), nil },
+		func(m embedded) ([]byte, error) {
+			return m.(*protocol.CooperativeStickyAssignorUserData).Encode(nil), nil
+		},
 		d.Encode(nil))
 }
