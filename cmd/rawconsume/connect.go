@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,6 +161,12 @@ func metadataFrom(ctx context.Context, addr string, s *connSettings, topic strin
 	resp := r.(*protocol.MetadataResponse)
 	if err := protocol.ErrorForCode(resp.ErrorCode); err != nil {
 		return nil, fmt.Errorf("metadata from %s: %w", addr, err)
+	}
+	// Partitions in id order, as kcat (librdkafka) lists them.
+	for i := range resp.Topics {
+		slices.SortFunc(resp.Topics[i].Partitions, func(a, b protocol.MetadataResponsePartition) int {
+			return cmp.Compare(a.PartitionIndex, b.PartitionIndex)
+		})
 	}
 	md := &metadata{originID: -1, originName: addr + "/bootstrap", resp: resp}
 	host, port, _ := net.SplitHostPort(addr)
