@@ -23,6 +23,7 @@ const (
 	DefaultMaxResponseSize = 100 << 20                 // bytes
 	DefaultIdleTimeout     = 540000 * time.Millisecond // connections.max.idle.ms
 	DefaultConnectTimeout  = 10 * time.Second          // socket.connection.setup.timeout.ms
+	DefaultWriteTimeout    = 30 * time.Second          // request.timeout.ms
 )
 
 // Direction says which way a frame went, for Config.OnFrame.
@@ -80,6 +81,10 @@ type Config struct {
 	// this long (connections.max.idle.ms). 0 means DefaultIdleTimeout; a
 	// negative value never closes.
 	IdleTimeout time.Duration
+	// WriteTimeout kills the connection when writing queued requests blocks
+	// this long (the broker stopped reading). 0 means DefaultWriteTimeout; a
+	// negative value never times out.
+	WriteTimeout time.Duration
 	// Logger receives connection events with the key "broker"; nil discards.
 	Logger *slog.Logger
 	// Dialer, when set, opens the TCP connection instead of a net.Dialer.
@@ -110,6 +115,13 @@ func (c *Config) idleTimeout() time.Duration {
 		return DefaultIdleTimeout
 	}
 	return c.IdleTimeout
+}
+
+func (c *Config) writeTimeout() time.Duration {
+	if c.WriteTimeout == 0 {
+		return DefaultWriteTimeout
+	}
+	return max(c.WriteTimeout, 0)
 }
 
 func (c *Config) connectTimeout() time.Duration {

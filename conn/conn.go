@@ -2,8 +2,6 @@ package conn
 
 import (
 	"context"
-	"crypto/tls"
-	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,7 +14,9 @@ import (
 
 // Conn is one connection to one broker, made by Dial. It is safe for
 // concurrent use: many requests can be in flight at once, written one at a
-// time and matched to their responses by correlation id.
+// time by one writer goroutine (which coalesces whatever is queued into one
+// write) and matched to their responses by correlation id by one reader
+// goroutine.
 //
 // Once the connection fails (the broker closes it, a frame is malformed, it
 // idles out, or Close is called) every request in flight and every later one
@@ -26,7 +26,6 @@ type Conn struct {
 	addr     string
 	cfg      Config
 	nc       net.Conn
-	isTLS    bool
 	clientID *string
 	log      *slog.Logger
 	maxResp  int32
@@ -34,7 +33,11 @@ type Conn struct {
 
 	versions map[protocol.APIKey]versionRange // set once during Dial
 
-	writeSem chan struct{} // one writer at a time; a channel so waiting honours ctx
+	wmu          sync.Mutex
+	wbuf         []byte        // frames queued for the writer
+	wake         chan struct{} // tells the writer there is something to write
+	writeTimeout time.Duration
+	writerDone   chan struct{}
 
 	mu       sync.Mutex
 	pending  map[int32]*call
@@ -65,23 +68,24 @@ type result struct {
 // its reader. Dial then negotiates versions and authenticates.
 func newConn(nc net.Conn, addr string, cfg Config) *Conn {
 	id := cfg.clientID()
-	_, isTLS := nc.(*tls.Conn)
 	c := &Conn{
-		addr:       addr,
-		cfg:        cfg,
-		nc:         nc,
-		isTLS:      isTLS,
-		clientID:   &id,
-		log:        cfg.logger().With("broker", addr),
-		maxResp:    cfg.maxResponseSize(),
-		idle:       cfg.idleTimeout(),
-		writeSem:   make(chan struct{}, 1),
-		pending:    make(map[int32]*call),
-		dead:       make(chan struct{}),
-		readerDone: make(chan struct{}),
+		addr:         addr,
+		cfg:          cfg,
+		nc:           nc,
+		clientID:     &id,
+		log:          cfg.logger().With("broker", addr),
+		maxResp:      cfg.maxResponseSize(),
+		idle:         cfg.idleTimeout(),
+		wake:         make(chan struct{}, 1),
+		writerDone:   make(chan struct{}),
+		writeTimeout: cfg.writeTimeout(),
+		pending:      make(map[int32]*call),
+		dead:         make(chan struct{}),
+		readerDone:   make(chan struct{}),
 	}
 	c.lastActive.Store(time.Now().UnixNano())
 	go c.readLoop()
+	go c.writeLoop()
 	if c.idle > 0 {
 		c.idleTimer = time.AfterFunc(c.idle, c.checkIdle)
 	}
@@ -111,10 +115,11 @@ func (c *Conn) InFlight() int {
 }
 
 // Close closes the connection; requests in flight fail with an *Error that
-// unwraps to ErrClosed. Close waits for the reader goroutine to stop.
+// unwraps to ErrClosed. Close waits for the connection's goroutines to stop.
 func (c *Conn) Close() error {
 	c.fail("close", ErrClosed)
 	<-c.readerDone
+	<-c.writerDone
 	return nil
 }
 
@@ -162,54 +167,35 @@ func (c *Conn) RoundTrip(ctx context.Context, req protocol.Message) ([]byte, err
 	return r.body, err
 }
 
-// send writes req and waits for its response, skipping the version check
-// (Dial uses it before versions are known).
+// send queues req for the writer and waits for its response, skipping the
+// version check (Dial uses it before versions are known).
 func (c *Conn) send(ctx context.Context, req protocol.Message) (result, error) {
 	if err := ctx.Err(); err != nil {
 		return result{}, err
 	}
 	key, v := req.Key(), req.APIVersion()
-	bp := bufPool.Get().(*[]byte)
-	frame, err := protocol.AppendRequest((*bp)[:0], 0, c.clientID, req)
-	if err != nil {
-		bufPool.Put(bp)
-		return result{}, fmt.Errorf("conn: %s v%d request: %w", key, v, err)
-	}
 	cl := &call{key: key, version: v, done: make(chan result, 1)}
-
-	select {
-	case c.writeSem <- struct{}{}:
-	case <-ctx.Done():
-		bufPool.Put(bp)
-		return result{}, ctx.Err()
-	case <-c.dead:
-		bufPool.Put(bp)
-		return result{}, c.Err()
-	}
 	id, err := c.register(cl)
 	if err != nil {
-		<-c.writeSem
-		bufPool.Put(bp)
 		return result{}, err
 	}
-	binary.BigEndian.PutUint32(frame[8:], uint32(id)) // after size, key, version
+	c.wmu.Lock()
+	start := len(c.wbuf)
+	c.wbuf, err = protocol.AppendRequest(c.wbuf, id, c.clientID, req)
+	if err != nil {
+		c.wbuf = c.wbuf[:start]
+		c.wmu.Unlock()
+		c.unregister(id)
+		return result{}, fmt.Errorf("conn: %s v%d request: %w", key, v, err)
+	}
 	if c.cfg.OnFrame != nil {
-		c.cfg.OnFrame(Sent, key, v, frame)
+		c.cfg.OnFrame(Sent, key, v, c.wbuf[start:])
 	}
+	c.wmu.Unlock()
 	c.lastActive.Store(time.Now().UnixNano())
-	n, werr := c.write(ctx, frame)
-	<-c.writeSem
-	*bp = frame[:0]
-	if cap(frame) <= 1<<20 {
-		bufPool.Put(bp)
-	}
-	if werr != nil {
-		if n == 0 && !c.isTLS && ctx.Err() != nil {
-			// Nothing reached the socket: the stream is intact.
-			c.unregister(id)
-			return result{}, ctx.Err()
-		}
-		c.fail("write", werr)
+	select {
+	case c.wake <- struct{}{}:
+	default: // the writer is already awake and will see the frame
 	}
 
 	select {
@@ -222,7 +208,36 @@ func (c *Conn) send(ctx context.Context, req protocol.Message) (result, error) {
 	}
 }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+// writeLoop writes queued frames: everything queued since the last write
+// goes out in one write, so many requests in flight cost few syscalls. A
+// write that blocks longer than the write timeout kills the connection.
+func (c *Conn) writeLoop() {
+	defer close(c.writerDone)
+	var buf []byte
+	for {
+		select {
+		case <-c.wake:
+		case <-c.dead:
+			return
+		}
+		c.wmu.Lock()
+		buf, c.wbuf = c.wbuf, buf[:0]
+		c.wmu.Unlock()
+		if len(buf) == 0 {
+			continue
+		}
+		if c.writeTimeout > 0 {
+			c.nc.SetWriteDeadline(time.Now().Add(c.writeTimeout))
+		}
+		if _, err := c.nc.Write(buf); err != nil {
+			c.fail("write", err)
+			return
+		}
+		if cap(buf) > 1<<20 {
+			buf = nil // do not keep a large request's buffer
+		}
+	}
+}
 
 // register assigns a correlation id to cl and records it as in flight.
 func (c *Conn) register(cl *call) (int32, error) {
@@ -248,33 +263,6 @@ func (c *Conn) unregister(id int32) {
 	c.mu.Lock()
 	delete(c.pending, id)
 	c.mu.Unlock()
-}
-
-// longAgo is a deadline in the past, to interrupt a blocked write.
-var longAgo = time.Unix(1, 0)
-
-// write writes frame, interrupting the write if ctx ends while it blocks.
-func (c *Conn) write(ctx context.Context, frame []byte) (int, error) {
-	if ctx.Done() == nil {
-		return c.nc.Write(frame)
-	}
-	var mu sync.Mutex
-	finished := false
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		if !finished {
-			c.nc.SetWriteDeadline(longAgo)
-		}
-		mu.Unlock()
-	})
-	n, err := c.nc.Write(frame)
-	if !stop() {
-		mu.Lock()
-		finished = true
-		c.nc.SetWriteDeadline(time.Time{})
-		mu.Unlock()
-	}
-	return n, err
 }
 
 // fail ends the connection with a fatal error (only the first call counts),

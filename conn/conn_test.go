@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -463,5 +464,38 @@ func TestOnFrameSeesExactBytes(t *testing.T) {
 	}
 	if len(frames) != 4 || frames[2] != want[0] || frames[3] != want[1] {
 		t.Fatalf("frames:\n%s\nwant (last two):\n%s", strings.Join(frames, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBrokerStopsReading queues a request larger than the socket buffers to
+// a broker that never reads: the caller's context still ends the call at
+// once, and the write timeout then kills the connection.
+func TestBrokerStopsReading(t *testing.T) {
+	stop := make(chan struct{})
+	fb := newFake(t, func(f *fakeConn) {
+		if f.handshake() {
+			<-stop
+		}
+	})
+	defer close(stop)
+	c := dial(t, fb.addr, Config{WriteTimeout: 2 * time.Second})
+	big := &protocol.SaslAuthenticateRequest{Version: 2, AuthBytes: make([]byte, 16<<20)}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := c.RoundTrip(ctx, big); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("caller returned after %v", d)
+	}
+	select {
+	case <-c.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("a stuck write did not kill the connection")
+	}
+	if err := c.Err(); !errors.Is(err, os.ErrDeadlineExceeded) || !strings.Contains(err.Error(), "write") {
+		t.Fatalf("Err = %v", err)
 	}
 }
