@@ -102,63 +102,6 @@ func loadFixtures(t *testing.T, dir string) []fixture {
 	return out
 }
 
-// newRequest returns an empty request of key; there is no registry in
-// protocol (yet), so the fixtures keep their own.
-func newRequest(key protocol.APIKey) protocol.Request {
-	switch key {
-	case protocol.KeyFetch:
-		return &protocol.FetchRequest{}
-	case protocol.KeyListOffsets:
-		return &protocol.ListOffsetsRequest{}
-	case protocol.KeyMetadata:
-		return &protocol.MetadataRequest{}
-	case protocol.KeyOffsetCommit:
-		return &protocol.OffsetCommitRequest{}
-	case protocol.KeyOffsetFetch:
-		return &protocol.OffsetFetchRequest{}
-	case protocol.KeyFindCoordinator:
-		return &protocol.FindCoordinatorRequest{}
-	case protocol.KeyJoinGroup:
-		return &protocol.JoinGroupRequest{}
-	case protocol.KeyHeartbeat:
-		return &protocol.HeartbeatRequest{}
-	case protocol.KeyLeaveGroup:
-		return &protocol.LeaveGroupRequest{}
-	case protocol.KeySyncGroup:
-		return &protocol.SyncGroupRequest{}
-	case protocol.KeyDescribeGroups:
-		return &protocol.DescribeGroupsRequest{}
-	case protocol.KeyListGroups:
-		return &protocol.ListGroupsRequest{}
-	case protocol.KeySaslHandshake:
-		return &protocol.SaslHandshakeRequest{}
-	case protocol.KeyApiVersions:
-		return &protocol.ApiVersionsRequest{}
-	case protocol.KeyCreateTopics:
-		return &protocol.CreateTopicsRequest{}
-	case protocol.KeyOffsetForLeaderEpoch:
-		return &protocol.OffsetForLeaderEpochRequest{}
-	case protocol.KeySaslAuthenticate:
-		return &protocol.SaslAuthenticateRequest{}
-	case protocol.KeyConsumerGroupHeartbeat:
-		return &protocol.ConsumerGroupHeartbeatRequest{}
-	}
-	return nil
-}
-
-func TestNewRequestCoversEveryKey(t *testing.T) {
-	for _, k := range protocol.Keys() {
-		req := newRequest(k)
-		if req == nil {
-			t.Errorf("newRequest(%s) = nil", k)
-			continue
-		}
-		if req.Key() != k || req.NewResponse().Key() != k {
-			t.Errorf("newRequest(%s) has key %s, its response %s", k, req.Key(), req.NewResponse().Key())
-		}
-	}
-}
-
 // TestFixtures decodes, checks and re-encodes every captured exchange, and
 // checks that each broker generation has the lowest and highest version of
 // every API that it and rawkafka have in common.
@@ -208,8 +151,7 @@ func roundTrip(t *testing.T, f fixture) (protocol.Request, protocol.Response) {
 	if len(h.Tags) != 0 {
 		t.Errorf("request header has tagged fields %v", h.Tags)
 	}
-	req := newRequest(f.key)
-	req.SetAPIVersion(f.version)
+	req := protocol.NewRequest(f.key, f.version)
 	if err := req.Decode(body); err != nil {
 		t.Fatalf("request: %v\nbody: % x", err, body)
 	}
