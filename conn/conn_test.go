@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -497,5 +499,20 @@ func TestBrokerStopsReading(t *testing.T) {
 	}
 	if err := c.Err(); !errors.Is(err, os.ErrDeadlineExceeded) || !strings.Contains(err.Error(), "write") {
 		t.Fatalf("Err = %v", err)
+	}
+}
+
+func TestDialRefusedIsNetError(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err := Dial(context.Background(), addr, Config{})
+	var ce *Error
+	var ne net.Error
+	if !errors.As(err, &ce) || ce.Op != "dial" || !errors.Is(err, syscall.ECONNREFUSED) || !errors.As(err, &ne) {
+		t.Fatalf("err = %#v", err)
+	}
+	if !strings.Contains(err.Error(), "broker at "+addr) {
+		t.Fatalf("err = %v", err)
 	}
 }

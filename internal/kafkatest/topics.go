@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 var topicSeq atomic.Int64
@@ -27,32 +29,83 @@ func TopicName(t testing.TB) string {
 	return fmt.Sprintf("rawkafka-%s-%d-%d", name, time.Now().UnixNano()%1e10, topicSeq.Add(1))
 }
 
-// CreateTopic creates a topic on the test broker and returns its name; name
-// "" picks a unique one with TopicName. It fails the test on error.
-//
-// Until rawkafka's CreateTopics codec exists this runs the broker's own
-// TopicCommand through `scripts/kafka java-tool`.
+// CreateTopic creates a topic on the test broker with rawkafka's own
+// CreateTopics request and returns its name; name "" picks a unique one with
+// TopicName. It returns once every broker's metadata shows a leader for each
+// partition, and fails the test on any error.
 func CreateTopic(t testing.TB, name string, partitions, replicationFactor int) string {
 	t.Helper()
 	e := Get(t)
 	if name == "" {
 		name = TopicName(t)
 	}
-	root, err := RepoRoot()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(e.Bootstrap, ",")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(root, "scripts", "kafka"), "java-tool", "TopicCommand",
-		"--bootstrap-server", e.Bootstrap, "--create", "--topic", name,
-		"--partitions", fmt.Sprint(partitions), "--replication-factor", fmt.Sprint(replicationFactor))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("kafkatest: create topic %s: %v\n%s", name, err, out.String())
+	defer cl.Close()
+	cn, err := cl.Any(ctx)
+	if err != nil {
+		t.Fatalf("kafkatest: create topic %s: %v", name, err)
+	}
+	resp, err := cn.Do(ctx, &protocol.CreateTopicsRequest{TimeoutMs: 30000, Topics: []protocol.CreateTopicsRequestTopic{{
+		Name: name, NumPartitions: int32(partitions), ReplicationFactor: int16(replicationFactor)}}})
+	if err != nil {
+		t.Fatalf("kafkatest: create topic %s: %v", name, err)
+	}
+	for _, tr := range resp.(*protocol.CreateTopicsResponse).Topics {
+		if err := protocol.ErrorWithMessage(tr.ErrorCode, tr.ErrorMessage); err != nil {
+			t.Fatalf("kafkatest: create topic %s: %v", tr.Name, err)
+		}
+	}
+	if err := waitForLeaders(ctx, cl, name, partitions); err != nil {
+		t.Fatalf("kafkatest: topic %s: %v", name, err)
 	}
 	return name
+}
+
+// waitForLeaders polls every broker until each knows a leader for every
+// partition of topic.
+func waitForLeaders(ctx context.Context, cl *conn.Cluster, topic string, partitions int) error {
+	md, err := cl.Refresh(ctx)
+	if err != nil {
+		return err
+	}
+	for id := range md.Brokers {
+		for {
+			cn, err := cl.Broker(ctx, id)
+			if err != nil {
+				return err
+			}
+			resp, err := cn.Do(ctx, &protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{Name: &topic}}})
+			if err != nil {
+				return err
+			}
+			if ready(resp.(*protocol.MetadataResponse), partitions) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("broker %d shows no leader for every partition: %w", id, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+func ready(md *protocol.MetadataResponse, partitions int) bool {
+	if len(md.Topics) != 1 || md.Topics[0].ErrorCode != 0 || len(md.Topics[0].Partitions) != partitions {
+		return false
+	}
+	for _, p := range md.Topics[0].Partitions {
+		if p.ErrorCode != 0 || p.LeaderId < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Record is a record to produce with Produce.
