@@ -3,7 +3,7 @@
 //
 // `go test ./fuzz/` runs every seed (CI does). To fuzz one target longer:
 //
-//	go test ./fuzz/ -run '^$' -fuzz '^FuzzFetchResponse$' -fuzztime 10m
+//	go test ./fuzz/ -run '^$' -fuzz '^FuzzFetchResponse$' -fuzztime 10m -timeout 0
 //
 // or `make fuzz FUZZTIME=10m` for all of them in turn (scripts/fuzz).
 package fuzz
