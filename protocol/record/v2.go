@@ -1,0 +1,138 @@
+package record
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+)
+
+// Record batch v2 (magic 2, KIP-98): the fixed header, then the records,
+// compressed together when the codec is set.
+const (
+	v2HeaderSize = 61 // through records_count
+	v2CRCStart   = 21 // the CRC covers attributes..end
+	v2MinRecord  = 7  // length, attributes, timestamp delta, offset delta, key, value, header count: a byte each
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// startV2 reads the header of the v2 batch b (complete, from its base
+// offset to its end) and makes its records current.
+func (d *Decoder) startV2(b []byte) bool {
+	bt := &d.batch
+	bt.BaseOffset = int64(binary.BigEndian.Uint64(b))
+	bt.Magic = 2
+	bt.Attributes = 0
+	if len(b) < v2HeaderSize {
+		return d.corruptf("batch length %d is below the v2 header's %d", len(b)-logOverhead, v2HeaderSize-logOverhead)
+	}
+	bt.PartitionLeaderEpoch = int32(binary.BigEndian.Uint32(b[12:]))
+	crc := binary.BigEndian.Uint32(b[17:])
+	bt.Attributes = int16(binary.BigEndian.Uint16(b[21:]))
+	lastDelta := int32(binary.BigEndian.Uint32(b[23:]))
+	bt.LastOffset = bt.BaseOffset + int64(lastDelta)
+	bt.FirstTimestamp = int64(binary.BigEndian.Uint64(b[27:]))
+	bt.MaxTimestamp = int64(binary.BigEndian.Uint64(b[35:]))
+	bt.ProducerID = int64(binary.BigEndian.Uint64(b[43:]))
+	bt.ProducerEpoch = int16(binary.BigEndian.Uint16(b[51:]))
+	bt.BaseSequence = int32(binary.BigEndian.Uint32(b[53:]))
+	bt.NumRecords = int32(binary.BigEndian.Uint32(b[57:]))
+	if !d.opts.SkipCRC {
+		if got := crc32.Checksum(b[v2CRCStart:], castagnoli); got != crc {
+			return d.corruptf("crc-32c is %08x, the batch says %08x", got, crc)
+		}
+	}
+	if bt.NumRecords < 0 {
+		return d.corruptf("negative record count %d", bt.NumRecords)
+	}
+	recs := b[v2HeaderSize:]
+	if codec := bt.Codec(); codec != CodecNone {
+		var kind error
+		var reason string
+		d.buf, kind, reason = decompress(d.buf[:0], codec, recs, d.limit, false, !d.opts.SkipCRC)
+		if kind != nil {
+			return d.fail(kind, reason)
+		}
+		recs = d.buf
+	}
+	if int64(bt.NumRecords) > int64(len(recs)/v2MinRecord) {
+		return d.corruptf("%d records cannot fit in %d bytes", bt.NumRecords, len(recs))
+	}
+	d.kind = kindV2
+	d.recs = recs
+	d.off = 0
+	d.left = bt.NumRecords
+	return true
+}
+
+// nextV2 reads the record at d.off.
+func (d *Decoder) nextV2() bool {
+	b := d.recs
+	length, i := varint32(b, d.off)
+	if i < 0 || length < v2MinRecord-1 || length > int64(len(b)-i) {
+		return d.corruptf("record %d: bad length", d.batch.NumRecords-d.left)
+	}
+	end := i + int(length)
+	b = b[:end]
+	i++ // attributes: unused
+	tsDelta, i := varint(b, i)
+	offDelta, i := varint32(b, i)
+	r := &d.rec
+	r.Offset = d.batch.BaseOffset + offDelta
+	r.Timestamp = d.batch.FirstTimestamp + tsDelta
+	if d.batch.Attributes&attrLogAppendTime != 0 {
+		r.Timestamp = d.batch.MaxTimestamp
+	}
+	r.Key, i = lenBytes(b, i)
+	r.Value, i = lenBytes(b, i)
+	n, i := varint32(b, i)
+	r.Headers = nil
+	if n != 0 {
+		i = d.headers(b, i, n)
+	}
+	if i != end {
+		return d.corruptf("record %d: bad key, value or headers", d.batch.NumRecords-d.left)
+	}
+	d.off = end
+	d.left--
+	return true
+}
+
+// headers reads n headers of the record b at b[i:] into d.hdrs and points
+// d.rec.Headers at them.
+func (d *Decoder) headers(b []byte, i int, n int64) int {
+	if i < 0 || n < 0 || n > int64(len(b)-i)/2 {
+		return -1
+	}
+	start := len(d.hdrs)
+	for ; n > 0; n-- {
+		var h Header
+		h.Key, i = lenBytes(b, i)
+		if h.Key == nil {
+			return -1 // a header key is never null
+		}
+		h.Value, i = lenBytes(b, i)
+		if i < 0 {
+			return -1
+		}
+		d.hdrs = append(d.hdrs, h)
+	}
+	d.rec.Headers = d.hdrs[start:len(d.hdrs):len(d.hdrs)]
+	return i
+}
+
+// lenBytes reads bytes with a zigzag varint length at b[i:]: nil for -1
+// (null), a window of b capped at its length otherwise.
+func lenBytes(b []byte, i int) ([]byte, int) {
+	n, i := varint(b, i)
+	if i < 0 {
+		return nil, -1
+	}
+	if uint64(n) <= uint64(len(b)-i) {
+		j := i + int(n)
+		return b[i:j:j], j
+	}
+	if n == -1 {
+		return nil, i
+	}
+	return nil, -1
+}
