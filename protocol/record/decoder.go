@@ -36,6 +36,7 @@ type Decoder struct {
 	rec   Record
 	hdrs  []Header // the current batch's headers; records' Headers are windows of it
 
+	raw  []byte // the current batch as it came
 	kind kind
 	recs []byte // the current batch's records: into src, or into buf
 	off  int    // index in recs of the next record
@@ -74,6 +75,7 @@ func (d *Decoder) endBatch() {
 	clear(d.hdrs) // let the previous bytes go
 	d.hdrs = d.hdrs[:0]
 	d.kind = kindNone
+	d.raw = nil
 	d.recs = nil
 	d.off = 0
 	d.left = 0
@@ -81,6 +83,11 @@ func (d *Decoder) endBatch() {
 
 // Batch returns the current batch. It is overwritten by the next NextBatch.
 func (d *Decoder) Batch() *Batch { return &d.batch }
+
+// RawBatch returns the bytes of the current batch as they came, from its
+// offset field to its end (for magic 0/1 the whole wrapper message). They
+// point into the bytes given to Reset. Nil when there is no current batch.
+func (d *Decoder) RawBatch() []byte { return d.raw }
 
 // Record returns the current record. It is overwritten by the next NextRecord.
 func (d *Decoder) Record() *Record { return &d.rec }
@@ -122,6 +129,7 @@ func (d *Decoder) NextBatch() bool {
 	}
 	b := src[:logOverhead+int(size)]
 	d.src = src[len(b):]
+	d.raw = b
 	switch magic {
 	case 2:
 		return d.startV2(b)

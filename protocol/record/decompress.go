@@ -65,14 +65,14 @@ func gunzip(dst, src []byte, limit int) ([]byte, error, string) {
 	st.br.Reset(src)
 	defer st.br.Reset(nil)
 	if err := st.zr.Reset(&st.br); err != nil {
-		return dst, ErrCorrupt, "gzip: " + err.Error()
+		return dst, ErrCorrupt, err.Error()
 	}
 	out, err := readLimit(&st.zr, dst, limit, 4*len(src), st.probe[:])
 	if err == errOverLimit {
 		return tooLarge(out, CodecGzip, limit)
 	}
 	if err != nil {
-		return out, ErrCorrupt, "gzip: " + err.Error()
+		return out, ErrCorrupt, err.Error() // "gzip: ..." or "flate: ..."
 	}
 	return out, nil, ""
 }

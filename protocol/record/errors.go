@@ -33,7 +33,7 @@ type BatchError struct {
 }
 
 func (e *BatchError) Error() string {
-	return fmt.Sprintf("record: batch at offset %d (magic %d, codec %s): %s: %s",
+	return fmt.Sprintf("record: batch at offset %d (magic %d, %s): %s: %s",
 		e.Offset, e.Magic, e.Codec, strings.TrimPrefix(e.Err.Error(), "record: "), e.Reason)
 }
 
