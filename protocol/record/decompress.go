@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"sync"
 
 	"github.com/klauspost/compress/gzip"
@@ -37,12 +38,14 @@ func tooLarge(dst []byte, codec Codec, limit int) ([]byte, error, string) {
 
 // grow returns dst with room for at least n more bytes, growing its
 // capacity geometrically but never past limit, so that a buffer is never
-// larger than what the output reached (or twice that, while growing).
+// larger than twice what the output reached, and all the buffers a batch
+// goes through add up to less than three times its output.
 func grow(dst []byte, n, limit int) []byte {
 	if cap(dst)-len(dst) >= n {
 		return dst
 	}
 	c := max(2*cap(dst), len(dst)+n, 4096)
+	c = 1 << bits.Len(uint(c-1)) // powers of two, so a power-of-two limit is reached without a last small step
 	c = min(c, max(limit, len(dst)+n))
 	b := make([]byte, len(dst), c)
 	copy(b, dst)
@@ -125,9 +128,8 @@ func zstdPool(limit int) *sync.Pool {
 	}
 	p, _ := zstdPools.LoadOrStore(limit, &sync.Pool{New: func() any {
 		d, err := zstd.NewReader(nil,
-			zstd.WithDecoderConcurrency(1),
-			zstd.WithDecoderMaxMemory(uint64(limit)),
-			zstd.WithDecoderLowmem(true))
+			zstd.WithDecoderConcurrency(1), // DecodeAll only: no goroutines
+			zstd.WithDecoderMaxMemory(uint64(limit))) // also caps the window at limit
 		if err != nil {
 			panic("record: zstd decoder options: " + err.Error()) // cannot happen: the options are constants
 		}
@@ -137,9 +139,25 @@ func zstdPool(limit int) *sync.Pool {
 }
 
 // unzstd decompresses zstd frames (RFC 8878, possibly several in a row).
-// The decoder checks the size after every block (at most 128 KiB), and
-// before it starts when the frame header says the content size.
+// Walking the frames' block headers first bounds the output: exactly when
+// every frame declares its content size (librdkafka's do), else from the
+// blocks' sizes (the Java client's streaming writer declares none). An exact
+// size over limit is rejected before anything is decoded; otherwise the
+// output buffer is sized once to the bound (at most limit), and the decoder
+// checks the output against limit after every block of at most 128 KiB.
 func unzstd(dst, src []byte, limit int) ([]byte, error, string) {
+	bound, exact, reason := zstdBound(src)
+	if reason != "" {
+		return dst, ErrCorrupt, reason
+	}
+	if exact && bound > uint64(limit-len(dst)) {
+		return tooLarge(dst, CodecZstd, limit)
+	}
+	// Room for one block past the limit too, so that the decoder notices
+	// the limit before it would grow the buffer, and 16 bytes of slack that
+	// its fast path wants.
+	room := min(bound, uint64(limit-len(dst))+zstdMaxBlock) + 16
+	dst = grow(dst, int(room), limit)
 	pool := zstdPool(limit)
 	zd := pool.Get().(*zstd.Decoder)
 	out, err := zd.DecodeAll(src, dst)
@@ -148,7 +166,78 @@ func unzstd(dst, src []byte, limit int) ([]byte, error, string) {
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) {
 			return tooLarge(dst, CodecZstd, limit)
 		}
+		if errors.Is(err, zstd.ErrWindowSizeExceeded) {
+			// The decoder caps the window at the limit: a frame whose
+			// window is larger may produce more than the limit.
+			return dst, ErrDecompressedTooLarge, fmt.Sprintf("zstd frame window over the limit of %d bytes", limit)
+		}
 		return dst, ErrCorrupt, "zstd: " + err.Error()
 	}
 	return out, nil, ""
+}
+
+// zstdMaxBlock is the most a compressed zstd block decompresses to.
+const zstdMaxBlock = 128 << 10
+
+// zstdBound walks the frames of src by their block headers and bounds their
+// decompressed size: exactly (the sum of declared content sizes) when every
+// frame declares one, else from each block's size (raw and RLE blocks say
+// theirs, a compressed block makes at most 128 KiB).
+func zstdBound(src []byte) (bound uint64, exact bool, reason string) {
+	exact = true
+	for len(src) > 0 {
+		var h zstd.Header
+		if err := h.Decode(src); err != nil {
+			return 0, false, "zstd: " + err.Error()
+		}
+		if h.Skippable {
+			if uint64(h.SkippableSize) > uint64(len(src)-h.HeaderSize) {
+				return 0, false, "zstd: short skippable frame"
+			}
+			src = src[h.HeaderSize+int(h.SkippableSize):]
+			continue
+		}
+		var blocks uint64
+		i := h.HeaderSize
+		for last := false; !last; {
+			if len(src)-i < 3 {
+				return 0, false, "zstd: short block header"
+			}
+			bh := uint32(src[i]) | uint32(src[i+1])<<8 | uint32(src[i+2])<<16
+			i += 3
+			last = bh&1 != 0
+			size := int(bh >> 3)
+			switch (bh >> 1) & 3 {
+			case 0: // raw
+				blocks += uint64(size)
+			case 1: // RLE: one byte, size times
+				blocks += uint64(size)
+				size = 1
+			case 2: // compressed
+				blocks += zstdMaxBlock
+			case 3:
+				return 0, false, "zstd: reserved block type"
+			}
+			if size > len(src)-i {
+				return 0, false, "zstd: block runs past the end"
+			}
+			i += size
+		}
+		if src[4]&0x04 != 0 { // content checksum
+			i += 4
+		}
+		if i > len(src) {
+			return 0, false, "zstd: short content checksum"
+		}
+		src = src[i:]
+		if h.HasFCS {
+			blocks = h.FrameContentSize
+		} else {
+			exact = false
+		}
+		if bound += blocks; bound < blocks {
+			return 0, false, "zstd: sizes overflow"
+		}
+	}
+	return bound, exact, ""
 }
