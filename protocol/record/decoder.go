@@ -142,6 +142,9 @@ func (d *Decoder) NextBatch() bool {
 // NextRecord moves to the next record of the current batch. It returns false
 // after the last one and on error (Err).
 func (d *Decoder) NextRecord() bool {
+	if d.left > 0 && d.kind == kindV2 {
+		return d.nextV2()
+	}
 	if d.left <= 0 {
 		if d.kind == kindV2 && d.off != len(d.recs) {
 			d.corruptf("%d bytes after the last of %d records", len(d.recs)-d.off, d.batch.NumRecords)

@@ -128,7 +128,7 @@ func zstdPool(limit int) *sync.Pool {
 	}
 	p, _ := zstdPools.LoadOrStore(limit, &sync.Pool{New: func() any {
 		d, err := zstd.NewReader(nil,
-			zstd.WithDecoderConcurrency(1), // DecodeAll only: no goroutines
+			zstd.WithDecoderConcurrency(1),           // DecodeAll only: no goroutines
 			zstd.WithDecoderMaxMemory(uint64(limit))) // also caps the window at limit
 		if err != nil {
 			panic("record: zstd decoder options: " + err.Error()) // cannot happen: the options are constants

@@ -64,32 +64,49 @@ func (d *Decoder) startV2(b []byte) bool {
 	return true
 }
 
-// nextV2 reads the record at d.off.
+// nextV2 reads the record at d.off. The fields are read from the whole
+// records buffer and then required to end exactly where the record's length
+// says, which keeps every read in bounds and catches fields that spill over.
 func (d *Decoder) nextV2() bool {
 	b := d.recs
-	length, i := varint32(b, d.off)
-	if i < 0 || length < v2MinRecord-1 || length > int64(len(b)-i) {
+	x, i := uvarint(b, d.off)
+	length := zigzag(x)
+	if length < v2MinRecord-1 || length > int64(len(b)-i) {
 		return d.corruptf("record %d: bad length", d.batch.NumRecords-d.left)
 	}
 	end := i + int(length)
-	b = b[:end]
 	i++ // attributes: unused
-	tsDelta, i := varint(b, i)
-	offDelta, i := varint32(b, i)
+	x, i = uvarint(b, i)
+	tsDelta := zigzag(x)
+	x, i = uvarint(b, i)
+	offDelta := zigzag(x)
 	r := &d.rec
 	r.Offset = d.batch.BaseOffset + offDelta
 	r.Timestamp = d.batch.FirstTimestamp + tsDelta
 	if d.batch.Attributes&attrLogAppendTime != 0 {
 		r.Timestamp = d.batch.MaxTimestamp
 	}
-	r.Key, i = lenBytes(b, i)
-	r.Value, i = lenBytes(b, i)
-	n, i := varint32(b, i)
-	r.Headers = nil
-	if n != 0 {
-		i = d.headers(b, i, n)
+	// Key and value: lenBytes, written out for speed.
+	x, i = uvarint(b, i)
+	if n := zigzag(x); i <= end && uint64(n) <= uint64(end-i) {
+		j := i + int(n)
+		r.Key, i = b[i:j:j], j
+	} else if r.Key = nil; n != -1 {
+		i = bad
 	}
-	if i != end {
+	x, i = uvarint(b, i)
+	if n := zigzag(x); i <= end && uint64(n) <= uint64(end-i) {
+		j := i + int(n)
+		r.Value, i = b[i:j:j], j
+	} else if r.Value = nil; n != -1 {
+		i = bad
+	}
+	x, i = uvarint(b, i)
+	r.Headers = nil
+	if x != 0 {
+		i = d.headers(b, i, end, zigzag(x))
+	}
+	if i != end || offDelta != int64(int32(offDelta)) {
 		return d.corruptf("record %d: bad key, value or headers", d.batch.NumRecords-d.left)
 	}
 	d.off = end
@@ -97,42 +114,36 @@ func (d *Decoder) nextV2() bool {
 	return true
 }
 
-// headers reads n headers of the record b at b[i:] into d.hdrs and points
+// headers reads n headers at b[i:end] into d.hdrs and points
 // d.rec.Headers at them.
-func (d *Decoder) headers(b []byte, i int, n int64) int {
-	if i < 0 || n < 0 || n > int64(len(b)-i)/2 {
-		return -1
+func (d *Decoder) headers(b []byte, i, end int, n int64) int {
+	if i > end || n < 0 || n > int64(end-i)/2 {
+		return bad
 	}
 	start := len(d.hdrs)
 	for ; n > 0; n-- {
 		var h Header
-		h.Key, i = lenBytes(b, i)
+		h.Key, i = lenBytes(b, i, end)
 		if h.Key == nil {
-			return -1 // a header key is never null
+			return bad // a header key is never null
 		}
-		h.Value, i = lenBytes(b, i)
-		if i < 0 {
-			return -1
-		}
+		h.Value, i = lenBytes(b, i, end)
 		d.hdrs = append(d.hdrs, h)
 	}
 	d.rec.Headers = d.hdrs[start:len(d.hdrs):len(d.hdrs)]
 	return i
 }
 
-// lenBytes reads bytes with a zigzag varint length at b[i:]: nil for -1
-// (null), a window of b capped at its length otherwise.
-func lenBytes(b []byte, i int) ([]byte, int) {
-	n, i := varint(b, i)
-	if i < 0 {
-		return nil, -1
-	}
-	if uint64(n) <= uint64(len(b)-i) {
+// lenBytes reads bytes with a zigzag varint length at b[i:], which must end
+// by end: nil for -1 (null), a window of b capped at its length otherwise.
+// It returns bad on failure.
+func lenBytes(b []byte, i, end int) ([]byte, int) {
+	x, i := uvarint(b, i)
+	if n := zigzag(x); i <= end && uint64(n) <= uint64(end-i) {
 		j := i + int(n)
 		return b[i:j:j], j
-	}
-	if n == -1 {
+	} else if n == -1 && i <= end {
 		return nil, i
 	}
-	return nil, -1
+	return nil, bad
 }
