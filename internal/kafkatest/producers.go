@@ -58,7 +58,8 @@ var Codecs = []string{"none", "gzip", "snappy", "lz4", "zstd"}
 // a minute earlier): null, empty and binary keys, null and empty values, no,
 // one or five headers (with a null value, a duplicate key, an empty value).
 // The producer is idempotent and lingers, so batches hold several records;
-// n of 40 or more makes several batches.
+// n of 40 or more makes several batches. The partition must exist
+// (CreateTopic).
 func ProduceJava(t testing.TB, topic string, partition int32, codec string, n int) []ExpectedRecord {
 	t.Helper()
 	checkCodec(t, codec)

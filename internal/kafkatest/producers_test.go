@@ -125,9 +125,18 @@ func checkOffsets(t *testing.T, recs []ExpectedRecord, partition int32, first in
 	}
 }
 
+// javaCodecs are the codecs the Java producer tests use: every codec, or one
+// with -short (a JVM run each).
+func javaCodecs() []string {
+	if testing.Short() {
+		return []string{"zstd"}
+	}
+	return Codecs
+}
+
 func TestProduceJava(t *testing.T) {
 	Get(t)
-	for _, codec := range Codecs {
+	for _, codec := range javaCodecs() {
 		t.Run(codec, func(t *testing.T) {
 			topic := CreateTopic(t, "", 2, 1)
 			recs := ProduceJava(t, topic, 1, codec, 45)
