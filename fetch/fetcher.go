@@ -1,0 +1,299 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/rawkafka/rawkafka/conn"
+)
+
+// Fetcher fetches records of a changing set of partitions. See the package
+// documentation. Its methods are safe for concurrent use, except that Poll
+// calls are serialised.
+type Fetcher struct {
+	cl  *conn.Cluster
+	cfg Config
+	log *slog.Logger
+
+	ctx    context.Context // ends at Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	closed    bool
+	parts     map[TopicPartition]*partition
+	queue     []*completedFetch // fetched, not yet fully polled, in arrival order
+	draining  *completedFetch   // the completed fetch Poll is decoding outside mu
+	buffered  int64             // bytes in queue plus handedOut
+	handedOut int64             // bytes of fetches drained by the last Poll, released at the next
+	reserved  int64             // MaxBytes of fetches in flight
+	loops     map[int32]*brokerLoop
+	changed   chan struct{} // closed and replaced on every change waiters care about
+	maintWake chan struct{}
+	fetchSeq  uint64
+
+	pollMu sync.Mutex // one Poll at a time
+	out    output     // Poll's reusable record storage
+
+	m metrics
+}
+
+// New returns a Fetcher that reaches brokers through cl. It fetches nothing
+// until partitions are added. Close stops it; cl stays open.
+func New(cl *conn.Cluster, cfg Config) (*Fetcher, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &Fetcher{
+		cl:        cl,
+		cfg:       cfg,
+		log:       cfg.Logger,
+		ctx:       ctx,
+		cancel:    cancel,
+		parts:     make(map[TopicPartition]*partition),
+		loops:     make(map[int32]*brokerLoop),
+		changed:   make(chan struct{}),
+		maintWake: make(chan struct{}, 1),
+	}
+	f.wg.Add(1)
+	go f.maintain()
+	return f, nil
+}
+
+// Close stops every fetch loop and waits for them. Poll and Position
+// return ErrClosed afterwards.
+func (f *Fetcher) Close() error {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil
+	}
+	f.closed = true
+	f.cancel()
+	f.notify()
+	f.mu.Unlock()
+	f.wg.Wait()
+	return nil
+}
+
+// Add starts fetching partitions from the given start positions; the others
+// keep fetching. A partition already assigned keeps its position (use Seek
+// to move it).
+func (f *Fetcher) Add(starts map[TopicPartition]Start) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for tp, s := range starts {
+		if _, ok := f.parts[tp]; ok {
+			continue
+		}
+		if s.kind == startDefault {
+			s = f.cfg.Reset
+		}
+		p := newPartition(tp, s)
+		f.parts[tp] = p
+		f.log.Debug("partition added", "topic", tp.Topic, "partition", tp.Partition, "start", s.String())
+	}
+	f.notify()
+}
+
+// Remove stops fetching partitions and drops their buffered data; the
+// others keep fetching. Fetches in flight for them are ignored when they
+// return, and sessions forget them with the next request.
+func (f *Fetcher) Remove(tps ...TopicPartition) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tp := range tps {
+		if p, ok := f.parts[tp]; ok {
+			delete(f.parts, tp)
+			p.gen++ // anything fetched for it is stale
+			f.dropBuffered(p)
+			f.log.Debug("partition removed", "topic", tp.Topic, "partition", tp.Partition)
+		}
+	}
+	f.notify()
+}
+
+// Assigned returns the assigned partitions, sorted.
+func (f *Fetcher) Assigned() []TopicPartition {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]TopicPartition, 0, len(f.parts))
+	for tp := range f.parts {
+		out = append(out, tp)
+	}
+	slices.SortFunc(out, compareTP)
+	return out
+}
+
+func compareTP(a, b TopicPartition) int {
+	if a.Topic != b.Topic {
+		if a.Topic < b.Topic {
+			return -1
+		}
+		return 1
+	}
+	return int(a.Partition - b.Partition)
+}
+
+// Pause stops fetching and returning records of the partitions until
+// Resume; data already buffered for them is kept for after Resume.
+func (f *Fetcher) Pause(tps ...TopicPartition) error {
+	return f.setPaused(tps, true)
+}
+
+// Resume undoes Pause.
+func (f *Fetcher) Resume(tps ...TopicPartition) error {
+	return f.setPaused(tps, false)
+}
+
+func (f *Fetcher) setPaused(tps []TopicPartition, paused bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var errs []error
+	for _, tp := range tps {
+		p, ok := f.parts[tp]
+		if !ok {
+			errs = append(errs, &PartitionError{TopicPartition: tp, Offset: -1, Err: ErrNotAssigned})
+			continue
+		}
+		p.paused = paused
+	}
+	f.notify()
+	return errors.Join(errs...)
+}
+
+// Paused returns the paused partitions, sorted.
+func (f *Fetcher) Paused() []TopicPartition {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []TopicPartition
+	for tp, p := range f.parts {
+		if p.paused {
+			out = append(out, tp)
+		}
+	}
+	slices.SortFunc(out, compareTP)
+	return out
+}
+
+// Seek moves a partition to start: the next record Poll returns for it is
+// the one at the new position. Buffered data of the partition is dropped. A
+// partition stopped by an error fetches again.
+func (f *Fetcher) Seek(tp TopicPartition, start Start) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.parts[tp]
+	if !ok {
+		return &PartitionError{TopicPartition: tp, Offset: -1, Err: ErrNotAssigned}
+	}
+	if start.kind == startDefault {
+		start = f.cfg.Reset
+	}
+	if off, ok := start.Offset(); ok && off < 0 {
+		return &PartitionError{TopicPartition: tp, Offset: off, Err: errors.New("fetch: negative offset")}
+	}
+	f.dropBuffered(p)
+	p.setStart(start)
+	p.errs = nil
+	f.log.Info("seek", "topic", tp.Topic, "partition", tp.Partition, "start", start.String())
+	f.notify()
+	return nil
+}
+
+// Position returns the offset of the next record Poll will return for tp,
+// waiting until it is known (a start position being looked up) unless ctx
+// ends first. A partition stopped by an error returns that error.
+func (f *Fetcher) Position(ctx context.Context, tp TopicPartition) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for {
+		if f.closed {
+			return -1, ErrClosed
+		}
+		p, ok := f.parts[tp]
+		if !ok {
+			return -1, &PartitionError{TopicPartition: tp, Offset: -1, Err: ErrNotAssigned}
+		}
+		switch p.state {
+		case posReady, posValidate:
+			return p.position, nil
+		case posFailed:
+			err := errors.Join(p.errs...)
+			if err == nil {
+				err = &PartitionError{TopicPartition: tp, Offset: p.position, Err: errors.New("fetch: partition stopped by an error; Seek to restart it")}
+			}
+			return p.position, err
+		}
+		ch := f.changed
+		f.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			f.mu.Lock()
+			return -1, ctx.Err()
+		}
+		f.mu.Lock()
+	}
+}
+
+// dropBuffered removes the partition's queued data and releases its bytes;
+// data Poll is decoding right now is dropped when Poll sees the new gen.
+func (f *Fetcher) dropBuffered(p *partition) {
+	f.queue = slices.DeleteFunc(f.queue, func(cf *completedFetch) bool {
+		if cf.p == p && cf != f.draining {
+			f.buffered -= cf.size
+			cf.release()
+			return true
+		}
+		return false
+	})
+	p.buffered = false
+	p.inflight = 0
+}
+
+// notify wakes everyone waiting for a change: Poll, Position, the fetch
+// loops and maintenance; and starts loops for brokers that gained
+// partitions. Called with mu held.
+func (f *Fetcher) notify() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+	if !f.closed {
+		now := time.Now()
+		for _, p := range f.parts {
+			if t := p.target(now); t >= 0 && f.loops[t] == nil {
+				l := newBrokerLoop(f, t)
+				f.loops[t] = l
+				f.wg.Add(1)
+				go l.run()
+			}
+		}
+	}
+	for _, l := range f.loops {
+		l.poke()
+	}
+	select {
+	case f.maintWake <- struct{}{}:
+	default:
+	}
+}
+
+// sleep waits d unless the Fetcher closes first; false means it closed.
+func (f *Fetcher) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return f.ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-f.ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,383 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// brokerLoop fetches from one broker the partitions whose leader (or
+// preferred read replica) it is: one Fetch in flight at a time. It ends when
+// no partition targets the broker any more; notify starts it again.
+type brokerLoop struct {
+	f        *Fetcher
+	id       int32
+	log      *slog.Logger
+	wake     chan struct{}
+	sess     session
+	failures int
+	rotation int
+}
+
+func newBrokerLoop(f *Fetcher, id int32) *brokerLoop {
+	return &brokerLoop{f: f, id: id, log: f.log.With("broker", id), wake: make(chan struct{}, 1),
+		sess: session{disabled: f.cfg.DisableSessions}}
+}
+
+// poke wakes the loop if it waits.
+func (l *brokerLoop) poke() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// fetchPlan is one Fetch request and what it asked for.
+type fetchPlan struct {
+	id       uint64
+	req      *protocol.FetchRequest
+	maxBytes int64
+	parts    map[TopicPartition]planned
+	names    map[protocol.UUID]string
+}
+
+type planned struct {
+	p           *partition
+	gen         uint64
+	offset      int64
+	fromReplica bool
+}
+
+func (l *brokerLoop) run() {
+	f := l.f
+	defer f.wg.Done()
+	for l.waitWork() {
+		cn, err := f.cl.Broker(f.ctx, l.id)
+		if err != nil {
+			if f.ctx.Err() != nil {
+				return
+			}
+			l.failed(nil, err)
+			continue
+		}
+		pl, err := l.build(cn)
+		if err != nil {
+			l.failed(nil, err)
+			continue
+		}
+		if pl == nil {
+			continue
+		}
+		f.m.fetches.Add(1)
+		ctx, cancel := context.WithTimeout(f.ctx, f.cfg.RequestTimeout+f.cfg.MaxWait)
+		start := time.Now()
+		resp, err := cn.DoPinned(ctx, pl.req)
+		cancel()
+		f.m.observeLatency(time.Since(start))
+		if err != nil {
+			if f.ctx.Err() != nil {
+				return
+			}
+			l.failed(pl, err)
+			continue
+		}
+		fr := resp.(*protocol.FetchResponse)
+		l.handle(pl, fr)
+		if fr.ThrottleTimeMs > 0 { // KIP-219: the broker muted us; do not send before it is over
+			f.sleep(time.Duration(fr.ThrottleTimeMs) * time.Millisecond)
+		}
+	}
+}
+
+// waitWork waits until a partition targeting this broker can be fetched and
+// the buffer budget has room; false means the loop should end.
+func (l *brokerLoop) waitWork() bool {
+	f := l.f
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for {
+		if f.closed {
+			return false
+		}
+		now := time.Now()
+		targeted, ready := false, false
+		var next time.Time
+		for _, p := range f.parts {
+			if p.replica == l.id && p.replica != p.leader && p.replicaTill.After(now) && (next.IsZero() || p.replicaTill.Before(next)) {
+				next = p.replicaTill
+			}
+			if p.target(now) != l.id {
+				continue
+			}
+			targeted = true
+			if p.fetchable(now) {
+				ready = true
+			} else if p.retryAt.After(now) && (next.IsZero() || p.retryAt.Before(next)) {
+				next = p.retryAt
+			}
+		}
+		if !targeted {
+			if f.loops[l.id] == l {
+				delete(f.loops, l.id)
+			}
+			return false
+		}
+		if ready && f.buffered+f.reserved < f.cfg.BufferMaxBytes {
+			return true
+		}
+		f.mu.Unlock()
+		var timer <-chan time.Time
+		if !next.IsZero() {
+			t := time.NewTimer(time.Until(next))
+			timer = t.C
+			defer t.Stop()
+		}
+		select {
+		case <-l.wake:
+		case <-timer:
+		case <-f.ctx.Done():
+		}
+		f.mu.Lock()
+	}
+}
+
+// build makes the next Fetch request for the fetchable partitions of this
+// broker and marks them in flight; nil when there is nothing to fetch.
+func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
+	f := l.f
+	v, ok := cn.Version(protocol.KeyFetch)
+	if !ok {
+		return nil, errors.New("fetch: broker serves no Fetch version rawkafka speaks")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil, nil
+	}
+	avail := f.cfg.BufferMaxBytes - f.buffered - f.reserved
+	if avail <= 0 {
+		return nil, nil
+	}
+	now := time.Now()
+	var ps []*partition
+	noID := false
+	for _, p := range f.parts {
+		if p.target(now) == l.id && p.fetchable(now) {
+			ps = append(ps, p)
+			noID = noID || p.topicID.IsZero()
+		}
+	}
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	if v >= 13 && noID { // a topic without an id (old metadata) needs names
+		if lo, _, _ := cn.BrokerVersions(protocol.KeyFetch); lo <= 12 {
+			v = 12
+		} else {
+			ps = slices.DeleteFunc(ps, func(p *partition) bool { return p.topicID.IsZero() })
+			if len(ps) == 0 {
+				return nil, nil
+			}
+		}
+	}
+	// Full fetches list partitions in a rotating order, so that one whose
+	// first batch exceeds max.partition.fetch.bytes is sometimes first and
+	// gets it whole (KIP-74); incremental sessions rotate on the broker.
+	slices.SortFunc(ps, func(a, b *partition) int { return compareTP(a.tp, b.tp) })
+	l.rotation++
+	r := l.rotation % len(ps)
+	ps = append(ps[r:], ps[:r]...)
+
+	maxBytes := min(int64(f.cfg.MaxBytes), avail)
+	req := protocol.NewFetchRequest(v)
+	req.MaxWaitMs = int32(f.cfg.MaxWait / time.Millisecond)
+	req.MinBytes = f.cfg.MinBytes
+	req.MaxBytes = int32(maxBytes)
+	req.IsolationLevel = int8(f.cfg.IsolationLevel)
+	req.RackId = f.cfg.Rack
+	f.fetchSeq++
+	pl := &fetchPlan{id: f.fetchSeq, req: req, maxBytes: maxBytes, parts: make(map[TopicPartition]planned, len(ps)),
+		names: make(map[protocol.UUID]string)}
+	want := make([]wantPart, len(ps))
+	for i, p := range ps {
+		p.inflight = pl.id
+		pl.parts[p.tp] = planned{p: p, gen: p.gen, offset: p.position, fromReplica: p.leader != l.id}
+		pl.names[p.topicID] = p.tp.Topic
+		want[i] = wantPart{tp: p.tp, topicID: p.topicID, offset: p.position, leaderEpoch: p.leaderEpoch, maxBytes: f.cfg.PartitionMaxBytes}
+	}
+	l.sess.build(req, want)
+	f.reserved += maxBytes
+	return pl, nil
+}
+
+// failed handles a fetch that got no response (pl nil: no connection):
+// partitions read from this broker as a replica go back to their leader,
+// the others wait for fresh metadata. The next fetch opens a new session.
+func (l *brokerLoop) failed(pl *fetchPlan, err error) {
+	f := l.f
+	f.mu.Lock()
+	if pl != nil {
+		f.reserved -= pl.maxBytes
+	}
+	l.sess.reset(false)
+	l.failures++
+	f.m.fetchErrors.Add(1)
+	now := time.Now()
+	n := 0
+	for _, p := range f.parts {
+		if pl != nil {
+			if pd, ok := pl.parts[p.tp]; !ok || pd.p != p || p.inflight != pl.id {
+				continue
+			}
+		} else if p.target(now) != l.id {
+			continue
+		}
+		p.inflight = 0
+		if p.replica == l.id && p.leader != l.id {
+			p.replica = -1
+		} else {
+			p.needMeta = true
+		}
+		n++
+	}
+	l.log.Warn("fetch failed; refreshing metadata", "err", err, "partitions", n, "failures", l.failures)
+	f.notify()
+	f.mu.Unlock()
+	f.sleep(f.cfg.backoff(l.failures))
+}
+
+// handle applies a Fetch response.
+func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
+	f := l.f
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.notify()
+	f.reserved -= pl.maxBytes
+	defer func() { // whatever the response left out is free to fetch again
+		for _, pd := range pl.parts {
+			if pd.p.inflight == pl.id {
+				pd.p.inflight = 0
+			}
+		}
+	}()
+	if err := protocol.ErrorForCode(resp.ErrorCode); err != nil {
+		f.m.fetchErrors.Add(1)
+		if isSessionError(err) {
+			f.m.sessionResets.Add(1)
+			l.sess.reset(err == protocol.ErrFetchSessionIdNotFound)
+			l.log.Info("fetch session reset; sending a full fetch", "err", err, "session", pl.req.SessionId, "epoch", pl.req.SessionEpoch)
+			return
+		}
+		l.sess.reset(false)
+		l.failures++
+		l.log.Warn("fetch failed", "err", err)
+		now := time.Now()
+		for _, pd := range pl.parts {
+			if pd.p.inflight == pl.id {
+				pd.p.needMeta = true
+				pd.p.fail(&f.cfg, now)
+			}
+		}
+		return
+	}
+	l.sess.success(resp.SessionId)
+	l.failures = 0
+	l.log.Debug("fetched", "partitions", len(pl.parts), "session", resp.SessionId, "epoch", pl.req.SessionEpoch)
+	now := time.Now()
+	for ti := range resp.Responses {
+		t := &resp.Responses[ti]
+		name := t.Topic
+		if pl.req.Version >= 13 {
+			name = pl.names[t.TopicId]
+		}
+		for pi := range t.Partitions {
+			d := &t.Partitions[pi]
+			tp := TopicPartition{Topic: name, Partition: d.PartitionIndex}
+			pd, ok := pl.parts[tp]
+			if !ok {
+				continue
+			}
+			p := pd.p
+			if f.parts[tp] != p || p.inflight != pl.id || p.gen != pd.gen || p.position != pd.offset {
+				continue // sought, removed or moved meanwhile
+			}
+			p.inflight = 0
+			l.handlePartition(p, pd, d, now)
+		}
+	}
+}
+
+// handlePartition applies one partition of a Fetch response.
+func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.FetchResponsePartitionData, now time.Time) {
+	f := l.f
+	log := l.log.With("topic", p.tp.Topic, "partition", p.tp.Partition)
+	err := protocol.ErrorForCode(d.ErrorCode)
+	if err == nil {
+		p.failures = 0
+		if d.HighWatermark >= 0 {
+			p.hw = d.HighWatermark
+		}
+		p.lso, p.logStart = d.LastStableOffset, d.LogStartOffset
+		if d.PreferredReadReplica >= 0 && d.PreferredReadReplica != l.id {
+			if _, known := f.cl.Cached().Brokers[d.PreferredReadReplica]; known {
+				p.replica, p.replicaTill = d.PreferredReadReplica, now.Add(f.cfg.MetadataMaxAge)
+				log.Debug("fetching from the preferred read replica", "replica", p.replica)
+			}
+		}
+		if len(d.Records) > 0 && p.state == posReady {
+			cf := newCompletedFetch(p, pd.offset, d.Records, d.AbortedTransactions, l.id)
+			f.queue = append(f.queue, cf)
+			f.buffered += cf.size
+			p.buffered = true
+		}
+		return
+	}
+	fromReplica := pd.fromReplica && p.replica == l.id
+	if fromReplica {
+		p.replica = -1 // any error from a follower: back to the leader first
+	}
+	switch err {
+	case protocol.ErrOffsetOutOfRange:
+		if fromReplica {
+			log.Info("offset out of range on the preferred read replica; going back to the leader", "offset", pd.offset)
+			return
+		}
+		f.outOfRange(p, log)
+	case protocol.ErrNotLeaderOrFollower, protocol.ErrReplicaNotAvailable, protocol.ErrKafkaStorageError,
+		protocol.ErrFencedLeaderEpoch, protocol.ErrUnknownLeaderEpoch, protocol.ErrOffsetNotAvailable,
+		protocol.ErrLeaderNotAvailable, protocol.ErrUnknownTopicOrPartition, protocol.ErrUnknownTopicId,
+		protocol.ErrInconsistentTopicId:
+		log.Info("fetch error; refreshing metadata", "err", err, "leader_epoch", p.leaderEpoch)
+		if !fromReplica {
+			p.needMeta = true
+		}
+		p.fail(&f.cfg, now)
+	default:
+		// TOPIC_AUTHORIZATION_FAILED, CORRUPT_MESSAGE, UNKNOWN_SERVER_ERROR...:
+		// the user hears of it, and the partition is tried again later.
+		log.Warn("fetch error", "err", err, "offset", p.position)
+		p.report(err)
+		p.fail(&f.cfg, now)
+	}
+}
+
+// outOfRange applies the reset policy to a partition whose position the
+// leader does not have. Called with mu held.
+func (f *Fetcher) outOfRange(p *partition, log *slog.Logger) {
+	if f.cfg.Reset.kind == startNone {
+		p.state = posFailed
+		p.report(protocol.ErrOffsetOutOfRange)
+		log.Warn("offset out of range and the reset policy is none; partition stopped until Seek", "offset", p.position)
+		return
+	}
+	f.m.resets.Add(1)
+	log.Warn("offset out of range; resetting", "offset", p.position, "reset", f.cfg.Reset.String())
+	from := p.position
+	p.setStart(f.cfg.Reset)
+	p.resetFrom = from
+}

@@ -1,0 +1,287 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"slices"
+	"time"
+
+	"github.com/rawkafka/rawkafka/protocol/record"
+)
+
+// Record is one record handed out by Poll.
+//
+// Key, Value and Headers point into memory that the Fetcher reuses or that
+// belongs to a fetch response: they are valid until the next Poll (or
+// Close). Copy what must outlive that.
+type Record struct {
+	Topic         string
+	Partition     int32
+	Offset        int64
+	LeaderEpoch   int32 // -1 when unknown (message format v0/v1)
+	Timestamp     time.Time
+	LogAppendTime bool   // Timestamp is the broker's append time, not the producer's
+	Key           []byte // nil is null
+	Value         []byte // nil is null
+	Headers       []record.Header
+}
+
+// PartitionRecords is the records Poll returned for one partition, in
+// offset order, with the partition's offsets as of the fetch.
+type PartitionRecords struct {
+	TopicPartition
+	Records          []Record
+	HighWatermark    int64
+	LastStableOffset int64 // -1 when unknown
+	LogStartOffset   int64 // -1 when unknown
+}
+
+// Fetches is what one Poll returns: records grouped by partition and the
+// errors of partitions. It and everything in it are valid until the next
+// Poll.
+type Fetches struct {
+	Partitions []PartitionRecords
+	// Errors holds a *PartitionError per partition error since the last
+	// Poll (each reported once).
+	Errors []error
+}
+
+// NumRecords returns the number of records in all partitions.
+func (fs *Fetches) NumRecords() int {
+	n := 0
+	for i := range fs.Partitions {
+		n += len(fs.Partitions[i].Records)
+	}
+	return n
+}
+
+// Empty reports whether there are neither records nor errors.
+func (fs *Fetches) Empty() bool { return len(fs.Partitions) == 0 && len(fs.Errors) == 0 }
+
+// Err joins the partition errors; nil when there are none.
+func (fs *Fetches) Err() error { return errors.Join(fs.Errors...) }
+
+// Records iterates over every record, partition by partition. The records
+// are valid until the next Poll.
+func (fs *Fetches) Records() iter.Seq[*Record] {
+	return func(yield func(*Record) bool) {
+		for i := range fs.Partitions {
+			rs := fs.Partitions[i].Records
+			for j := range rs {
+				if !yield(&rs[j]) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// output is Poll's reusable storage: record structs, header structs, and an
+// arena for the bytes of compressed batches (the decoder reuses its
+// decompression buffer from batch to batch).
+type output struct {
+	recs   []Record
+	hdrs   []record.Header
+	arena  []byte
+	groups []outGroup
+	errs   []error
+}
+
+type outGroup struct {
+	p        *partition
+	from, to int
+	hw, lso  int64
+	logStart int64
+}
+
+type outMark struct{ recs, hdrs, arena int }
+
+func (o *output) reset() {
+	clear(o.recs) // drop references to old responses
+	o.recs, o.hdrs, o.arena = o.recs[:0], o.hdrs[:0], o.arena[:0]
+	o.groups, o.errs = o.groups[:0], nil
+	if cap(o.arena) > 16<<20 {
+		o.arena = nil
+	}
+}
+
+func (o *output) mark() outMark { return outMark{len(o.recs), len(o.hdrs), len(o.arena)} }
+
+func (o *output) rollback(m outMark) {
+	o.recs, o.hdrs, o.arena = o.recs[:m.recs], o.hdrs[:m.hdrs], o.arena[:m.arena]
+}
+
+// keep returns b, copied into the arena when copy is set; nil stays nil.
+func (o *output) keep(b []byte, copyIt bool) []byte {
+	if b == nil || !copyIt {
+		return b
+	}
+	start := len(o.arena)
+	o.arena = append(o.arena, b...)
+	return o.arena[start:len(o.arena):len(o.arena)]
+}
+
+func (o *output) add(tp TopicPartition, b *record.Batch, r *record.Record) {
+	compressed := b.Codec() != record.CodecNone
+	rec := Record{Topic: tp.Topic, Partition: tp.Partition, Offset: r.Offset, LeaderEpoch: b.PartitionLeaderEpoch,
+		Timestamp: time.UnixMilli(r.Timestamp), LogAppendTime: b.LogAppendTime(),
+		Key: o.keep(r.Key, compressed), Value: o.keep(r.Value, compressed)}
+	if len(r.Headers) > 0 {
+		start := len(o.hdrs)
+		for _, h := range r.Headers {
+			o.hdrs = append(o.hdrs, record.Header{Key: o.keep(h.Key, compressed), Value: o.keep(h.Value, compressed)})
+		}
+		rec.Headers = o.hdrs[start:len(o.hdrs):len(o.hdrs)]
+	}
+	o.recs = append(o.recs, rec)
+}
+
+func (o *output) fetches() *Fetches {
+	fs := &Fetches{Errors: slices.Clone(o.errs)}
+	for _, g := range o.groups {
+		fs.Partitions = append(fs.Partitions, PartitionRecords{TopicPartition: g.p.tp, Records: o.recs[g.from:g.to:g.to],
+			HighWatermark: g.hw, LastStableOffset: g.lso, LogStartOffset: g.logStart})
+	}
+	return fs
+}
+
+// Poll returns the records fetched since the last Poll, at most maxRecords
+// of them (0 means DefaultMaxRecords), grouped by partition, with the errors
+// of partitions. It waits until there is at least one record or error, or
+// until ctx ends (then it returns an empty Fetches and ctx's error).
+// Returning records moves positions past them; the data of the previous
+// Poll becomes invalid, and the partitions whose buffered data Poll used up
+// are fetched again while the caller handles the records.
+//
+// Paused partitions return nothing until resumed. Calls are serialised.
+func (f *Fetcher) Poll(ctx context.Context, maxRecords int) (*Fetches, error) {
+	f.pollMu.Lock()
+	defer f.pollMu.Unlock()
+	if maxRecords <= 0 {
+		maxRecords = DefaultMaxRecords
+	}
+	out := &f.out
+	out.reset()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.handedOut > 0 {
+		f.buffered -= f.handedOut
+		f.handedOut = 0
+		f.notify() // the budget has room again
+	}
+	visited := map[*partition]bool{}
+	for {
+		if f.closed {
+			return &Fetches{}, ErrClosed
+		}
+		for _, p := range f.parts {
+			if len(p.errs) > 0 {
+				out.errs = append(out.errs, p.errs...)
+				p.errs = nil
+			}
+		}
+		for len(out.recs) < maxRecords {
+			cf := f.nextDrainable(visited)
+			if cf == nil {
+				break
+			}
+			visited[cf.p] = true
+			f.drainOne(cf, out, maxRecords)
+		}
+		if len(out.recs) > 0 || len(out.errs) > 0 {
+			return out.fetches(), nil
+		}
+		clear(visited)
+		ch := f.changed
+		f.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			f.mu.Lock()
+			return &Fetches{}, ctx.Err()
+		}
+		f.mu.Lock()
+	}
+}
+
+// nextDrainable returns the first queued fetch Poll can take now, dropping
+// stale ones on the way. Called with mu held.
+func (f *Fetcher) nextDrainable(visited map[*partition]bool) *completedFetch {
+	for i := 0; i < len(f.queue); i++ {
+		cf := f.queue[i]
+		if f.parts[cf.p.tp] != cf.p || cf.p.gen != cf.gen {
+			f.unqueue(cf, false)
+			i--
+			continue
+		}
+		if cf.p.state != posReady { // awaiting validation after a leader change: refetch after it
+			cf.p.buffered = false
+			f.unqueue(cf, false)
+			f.notify()
+			i--
+			continue
+		}
+		if cf.p.paused || visited[cf.p] {
+			continue
+		}
+		return cf
+	}
+	return nil
+}
+
+// unqueue removes cf from the queue; its bytes stay charged until the next
+// Poll when handed is set (records may point into them), else they are
+// released now.
+func (f *Fetcher) unqueue(cf *completedFetch, handed bool) {
+	if i := slices.Index(f.queue, cf); i >= 0 {
+		f.queue = slices.Delete(f.queue, i, i+1)
+	}
+	if handed {
+		f.handedOut += cf.size
+	} else {
+		f.buffered -= cf.size
+	}
+	cf.release()
+}
+
+// drainOne hands out records of cf, decoding without holding mu. Called
+// with mu held.
+func (f *Fetcher) drainOne(cf *completedFetch, out *output, maxRecords int) {
+	f.draining = cf
+	m := out.mark()
+	f.mu.Unlock()
+	n := cf.drain(out, maxRecords-len(out.recs), f.cfg.IsolationLevel, record.Options{SkipCRC: f.cfg.SkipCRC, MaxDecompressed: f.cfg.MaxDecompressed})
+	f.mu.Lock()
+	f.draining = nil
+	p := cf.p
+	if f.parts[p.tp] != p || p.gen != cf.gen {
+		out.rollback(m) // sought or removed meanwhile
+		f.unqueue(cf, false)
+		return
+	}
+	if cf.next > p.position {
+		p.position = cf.next
+		if cf.nextEpoch >= 0 {
+			p.offsetEpoch = cf.nextEpoch
+		}
+	}
+	if n > 0 {
+		out.groups = append(out.groups, outGroup{p: p, from: m.recs, to: len(out.recs), hw: p.hw, lso: p.lso, logStart: p.logStart})
+		f.m.records.Add(int64(n))
+	}
+	if !cf.done {
+		return
+	}
+	f.unqueue(cf, true)
+	f.m.bytes.Add(cf.size)
+	p.buffered = false
+	if cf.err != nil {
+		p.state = posFailed
+		err := &PartitionError{TopicPartition: p.tp, Offset: p.position, Err: cf.err}
+		out.errs = append(out.errs, err)
+		f.log.Error("fetched data does not decode; partition stopped until Seek", "topic", p.tp.Topic,
+			"partition", p.tp.Partition, "offset", p.position, "broker", cf.broker, "err", cf.err)
+	}
+	f.notify()
+}
