@@ -37,6 +37,8 @@ type fakeCluster struct {
 	onFetch       func(broker int32, req *protocol.FetchRequest) *protocol.FetchResponse
 	onListOffsets func(broker int32, req *protocol.ListOffsetsRequest) *protocol.ListOffsetsResponse
 	onOFLE        func(broker int32, req *protocol.OffsetForLeaderEpochRequest) *protocol.OffsetForLeaderEpochResponse
+	// hangUps makes the next Fetch requests close the connection instead.
+	hangUps int
 	// editFetch changes a default Fetch response before it is sent.
 	editFetch func(broker int32, req *protocol.FetchRequest, resp *protocol.FetchResponse)
 }
@@ -61,7 +63,14 @@ type fakePart struct {
 	logStart  int64
 	hw        int64 // next offset
 	lso       int64 // -1: same as hw
-	aborted   []protocol.FetchResponseAbortedTransaction
+	aborted   []fakeAborted
+}
+
+// fakeAborted is an aborted transaction: from its first offset to its
+// ABORT marker.
+type fakeAborted struct {
+	pid         int64
+	first, last int64
 }
 
 type fakeBatch struct {
@@ -285,6 +294,15 @@ func (fc *fakeCluster) handle(b *fakeBroker, req protocol.Request) protocol.Resp
 	case *protocol.OffsetForLeaderEpochRequest:
 		return fc.offsetForLeaderEpoch(b.id, r)
 	case *protocol.FetchRequest:
+		fc.mu.Lock()
+		hangUp := fc.hangUps > 0
+		if hangUp {
+			fc.hangUps--
+		}
+		fc.mu.Unlock()
+		if hangUp {
+			return nil
+		}
 		return fc.fetch(b.id, r)
 	}
 	fc.t.Errorf("fake broker: unexpected %s", req.Key())
@@ -548,9 +566,10 @@ func (fc *fakeCluster) fill(broker int32, req *protocol.FetchRequest, resp *prot
 			}
 			if req.IsolationLevel == 1 {
 				d.AbortedTransactions = []protocol.FetchResponseAbortedTransaction{}
+				// As brokers do: the transactions that overlap the fetched range.
 				for _, a := range p.aborted {
-					if a.FirstOffset < end {
-						d.AbortedTransactions = append(d.AbortedTransactions, a)
+					if a.last >= rp.FetchOffset && a.first < end {
+						d.AbortedTransactions = append(d.AbortedTransactions, protocol.FetchResponseAbortedTransaction{ProducerId: a.pid, FirstOffset: a.first})
 					}
 				}
 			}

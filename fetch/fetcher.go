@@ -35,6 +35,7 @@ type Fetcher struct {
 	changed   chan struct{} // closed and replaced on every change waiters care about
 	maintWake chan struct{}
 	fetchSeq  uint64
+	metaAsked time.Time // when a partition last asked for fresh metadata
 
 	pollMu sync.Mutex // one Poll at a time
 	out    output     // Poll's reusable record storage
@@ -224,11 +225,7 @@ func (f *Fetcher) Position(ctx context.Context, tp TopicPartition) (int64, error
 		case posReady, posValidate:
 			return p.position, nil
 		case posFailed:
-			err := errors.Join(p.errs...)
-			if err == nil {
-				err = &PartitionError{TopicPartition: tp, Offset: p.position, Err: errors.New("fetch: partition stopped by an error; Seek to restart it")}
-			}
-			return p.position, err
+			return p.position, &PartitionError{TopicPartition: tp, Offset: p.position, Err: p.stopErr}
 		}
 		ch := f.changed
 		f.mu.Unlock()

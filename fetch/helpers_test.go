@@ -54,7 +54,7 @@ func pollUntil(t *testing.T, f *Fetcher, n int, max int) ([]got, []error) {
 	for len(out) < n {
 		fs, err := f.Poll(ctx, max)
 		if err != nil {
-			t.Fatalf("poll: %v after %d of %d records: %v", err, len(out), n, out)
+			t.Fatalf("poll: %v after %d of %d records: %v\n%s", err, len(out), n, out, f.state())
 		}
 		errs = append(errs, fs.Errors...)
 		for _, e := range fs.Errors {
@@ -152,4 +152,16 @@ func dumpFetches(t *testing.T, fc *fakeCluster) {
 		}
 		t.Log(s)
 	}
+}
+
+// state describes the Fetcher's internals, for failing tests.
+func (f *Fetcher) state() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := fmt.Sprintf("buffered=%d handedOut=%d reserved=%d queue=%d loops=%d", f.buffered, f.handedOut, f.reserved, len(f.queue), len(f.loops))
+	for tp, p := range f.parts {
+		s += fmt.Sprintf("\n  %s %s pos=%d leader=%d/%d replica=%d needMeta=%v buffered=%v inflight=%d paused=%v retry=%v",
+			tp, p.state, p.position, p.leader, p.leaderEpoch, p.replica, p.needMeta, p.buffered, p.inflight, p.paused, time.Until(p.retryAt).Round(time.Millisecond))
+	}
+	return s
 }

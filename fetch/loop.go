@@ -193,7 +193,10 @@ func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
 	r := l.rotation % len(ps)
 	ps = append(ps[r:], ps[:r]...)
 
-	maxBytes := min(int64(f.cfg.MaxBytes), avail)
+	// Each broker's loop may have its share of the budget in flight, so that
+	// one broker's long polls cannot starve the others.
+	share := max(f.cfg.BufferMaxBytes/int64(max(len(f.loops), 1)), 1)
+	maxBytes := min(int64(f.cfg.MaxBytes), avail, share)
 	req := protocol.NewFetchRequest(v)
 	req.MaxWaitMs = int32(f.cfg.MaxWait / time.Millisecond)
 	req.MinBytes = f.cfg.MinBytes
@@ -241,7 +244,7 @@ func (l *brokerLoop) failed(pl *fetchPlan, err error) {
 		if p.replica == l.id && p.leader != l.id {
 			p.replica = -1
 		} else {
-			p.needMeta = true
+			f.wantMeta(p)
 		}
 		n++
 	}
@@ -279,7 +282,7 @@ func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
 		now := time.Now()
 		for _, pd := range pl.parts {
 			if pd.p.inflight == pl.id {
-				pd.p.needMeta = true
+				f.wantMeta(pd.p)
 				pd.p.fail(&f.cfg, now)
 			}
 		}
@@ -354,7 +357,7 @@ func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.Fetch
 		protocol.ErrInconsistentTopicId:
 		log.Info("fetch error; refreshing metadata", "err", err, "leader_epoch", p.leaderEpoch)
 		if !fromReplica {
-			p.needMeta = true
+			f.wantMeta(p)
 		}
 		p.fail(&f.cfg, now)
 	default:
@@ -370,8 +373,7 @@ func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.Fetch
 // leader does not have. Called with mu held.
 func (f *Fetcher) outOfRange(p *partition, log *slog.Logger) {
 	if f.cfg.Reset.kind == startNone {
-		p.state = posFailed
-		p.report(protocol.ErrOffsetOutOfRange)
+		p.stop(protocol.ErrOffsetOutOfRange)
 		log.Warn("offset out of range and the reset policy is none; partition stopped until Seek", "offset", p.position)
 		return
 	}

@@ -100,8 +100,11 @@ func (f *Fetcher) refreshMetadata(topics []string, force bool) (int, error) {
 	}
 	ctx, cancel := context.WithTimeout(f.ctx, f.cfg.RequestTimeout)
 	defer cancel()
+	f.mu.Lock()
+	asked := f.metaAsked
+	f.mu.Unlock()
 	md, err := f.cl.Metadata(ctx, topics...)
-	if err == nil && force && md != nil && md.Age() > 10*time.Millisecond {
+	if err == nil && force && !md.FetchedAt.After(asked) {
 		md, err = f.cl.Refresh(ctx)
 	}
 	if err != nil {
@@ -155,11 +158,19 @@ func (f *Fetcher) applyMetadata(md *conn.Metadata) int {
 		}
 		if p.needMeta {
 			p.needMeta = false
-			p.failures = 0
-			p.retryAt = time.Time{}
+			if changed { // else the broker was right and the old leader still leads: keep backing off
+				p.failures, p.retryAt = 0, time.Time{}
+			}
 		}
 	}
 	return unresolved
+}
+
+// wantMeta marks p as needing fresh metadata: metadata fetched before now
+// will not do. Called with mu held.
+func (f *Fetcher) wantMeta(p *partition) {
+	p.needMeta = true
+	f.metaAsked = time.Now()
 }
 
 func topicErr(t *conn.Topic) error {
@@ -212,8 +223,7 @@ func (f *Fetcher) lookUpPositions() {
 		switch p.state {
 		case posReset:
 			if p.start.kind == startNone {
-				p.state = posFailed
-				p.report(ErrNoOffset)
+				p.stop(ErrNoOffset)
 				f.log.Warn("no start offset and the reset policy is none; partition stopped until Seek",
 					"topic", p.tp.Topic, "partition", p.tp.Partition)
 				continue
@@ -249,7 +259,7 @@ func (f *Fetcher) itemsFailed(items []posItem, err error, what string, leader in
 	now := time.Now()
 	for _, it := range items {
 		if f.parts[it.p.tp] == it.p && it.p.gen == it.gen {
-			it.p.needMeta = true
+			f.wantMeta(it.p)
 			it.p.fail(&f.cfg, now)
 		}
 	}
@@ -346,7 +356,9 @@ func (f *Fetcher) listOffsets(leader int32, items []posItem) {
 			p.resetFrom = -1
 		case leaderErr(err) || err == protocol.ErrOffsetNotAvailable:
 			log.Info("ListOffsets: retrying after a metadata refresh", "err", err)
-			p.needMeta = err != protocol.ErrOffsetNotAvailable
+			if err != protocol.ErrOffsetNotAvailable {
+				f.wantMeta(p)
+			}
 			p.fail(&f.cfg, now)
 		default:
 			log.Warn("ListOffsets failed", "err", err, "start", it.start.String())
@@ -427,7 +439,7 @@ func (f *Fetcher) validate(leader int32, items []posItem) {
 			f.validated(p, it, pr.LeaderEpoch, pr.EndOffset, log)
 		case leaderErr(err):
 			log.Info("OffsetForLeaderEpoch: retrying after a metadata refresh", "err", err)
-			p.needMeta = true
+			f.wantMeta(p)
 			p.fail(&f.cfg, now)
 		default:
 			log.Warn("OffsetForLeaderEpoch failed", "err", err)
@@ -442,8 +454,7 @@ func (f *Fetcher) validated(p *partition, it posItem, epoch int32, end int64, lo
 	switch {
 	case end < 0 || epoch < 0: // the leader knows no such epoch: the position cannot be trusted
 		if f.cfg.Reset.kind == startNone {
-			p.state = posFailed
-			p.report(protocol.ErrOffsetOutOfRange)
+			p.stop(protocol.ErrOffsetOutOfRange)
 			log.Warn("position's leader epoch unknown to the leader and the reset policy is none; partition stopped until Seek",
 				"offset", p.position, "epoch", it.epoch)
 			return
@@ -458,8 +469,7 @@ func (f *Fetcher) validated(p *partition, it posItem, epoch int32, end int64, lo
 		f.m.truncations.Add(1)
 		te := &TruncationError{Position: p.position, Epoch: it.epoch, EndOffset: end, Reset: f.cfg.Reset.kind != startNone}
 		if !te.Reset {
-			p.state = posFailed
-			p.report(te)
+			p.stop(te)
 			log.Warn("log truncation detected and the reset policy is none; partition stopped until Seek",
 				"offset", p.position, "epoch", it.epoch, "end_offset", end)
 			return

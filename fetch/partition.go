@@ -69,7 +69,8 @@ type partition struct {
 	hw, lso, logStart int64 // from the last fetch; -1 unknown
 	resetFrom         int64 // the position an offset reset moves from, for its log; -1 none
 
-	errs []error // to report at the next Poll
+	errs    []error // to report at the next Poll
+	stopErr error   // why the partition is in posFailed
 }
 
 func newPartition(tp TopicPartition, start Start) *partition {
@@ -87,6 +88,7 @@ func (p *partition) setStart(start Start) {
 	p.failures = 0
 	p.retryAt = time.Time{}
 	p.resetFrom = -1
+	p.stopErr = nil
 	if off, ok := start.Offset(); ok {
 		p.state, p.position, p.offsetEpoch = posReady, off, -1
 		return
@@ -116,6 +118,12 @@ func (p *partition) fetchable(now time.Time) bool {
 func (p *partition) fail(cfg *Config, now time.Time) {
 	p.failures++
 	p.retryAt = now.Add(cfg.backoff(p.failures))
+}
+
+// stop stops the partition until Seek and reports err.
+func (p *partition) stop(err error) {
+	p.state, p.stopErr = posFailed, err
+	p.report(err)
 }
 
 // report queues err for the next Poll.

@@ -277,9 +277,9 @@ func (f *Fetcher) drainOne(cf *completedFetch, out *output, maxRecords int) {
 	f.m.bytes.Add(cf.size)
 	p.buffered = false
 	if cf.err != nil {
-		p.state = posFailed
-		err := &PartitionError{TopicPartition: p.tp, Offset: p.position, Err: cf.err}
-		out.errs = append(out.errs, err)
+		p.stop(cf.err)
+		out.errs = append(out.errs, p.errs...)
+		p.errs = nil
 		f.log.Error("fetched data does not decode; partition stopped until Seek", "topic", p.tp.Topic,
 			"partition", p.tp.Partition, "offset", p.position, "broker", cf.broker, "err", cf.err)
 	}

@@ -1,0 +1,262 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+func split(rs []got) map[TopicPartition][]got {
+	out := map[TopicPartition][]got{}
+	for _, r := range rs {
+		out[r.tp] = append(out[r.tp], r)
+	}
+	return out
+}
+
+func TestPauseResume(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 2)
+	p0, p1 := TopicPartition{"t", 0}, TopicPartition{"t", 1}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
+	fc.appendBatch("t", 1, -1, recs("v", 0, 3)...)
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
+	if err := f.Pause(p0); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := pollUntil(t, f, 3, 0)
+	checkSeq(t, rs, p1, 0, "v")
+	// Paused stays paused: more data, more polls, nothing from p0.
+	fc.appendBatch("t", 0, -1, recs("v", 3, 2)...)
+	expectNothing(t, f, 200*time.Millisecond)
+	if got := f.Paused(); len(got) != 1 || got[0] != p0 {
+		t.Fatalf("paused %v", got)
+	}
+	if err := f.Resume(p0); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ = pollUntil(t, f, 5, 0)
+	checkSeq(t, rs, p0, 0, "v")
+
+	// Pausing a partition with data already buffered keeps the data for
+	// after Resume.
+	fc.appendBatch("t", 1, -1, recs("v", 3, 2)...)
+	waitFor(t, "buffered data", func() bool { return f.Metrics().BufferedBytes > 0 })
+	f.Pause(p1)
+	expectNothing(t, f, 150*time.Millisecond)
+	f.Resume(p1)
+	rs, _ = pollUntil(t, f, 2, 0)
+	checkSeq(t, rs, p1, 3, "v")
+	if err := f.Pause(TopicPartition{"t", 9}); !errors.Is(err, ErrNotAssigned) {
+		t.Fatalf("pause of an unassigned partition: %v", err)
+	}
+}
+
+// TestAddRemoveWhileFetching: partitions come and go while another keeps
+// delivering every record exactly once.
+func TestAddRemoveWhileFetching(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 3)
+	p0, p1, p2 := TopicPartition{"t", 0}, TopicPartition{"t", 1}, TopicPartition{"t", 2}
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
+	var all []got
+	pollFor := func(want map[TopicPartition]int) {
+		t.Helper()
+		for {
+			by := split(all)
+			done := true
+			for tp, n := range want {
+				done = done && len(by[tp]) >= n
+			}
+			if done {
+				return
+			}
+			rs, _ := pollUntil(t, f, 1, 0)
+			all = append(all, rs...)
+		}
+	}
+	next := 0
+	for round := 0; round < 6; round++ {
+		fc.appendBatch("t", 0, -1, recs("v", next, 2)...)
+		fc.appendBatch("t", 1, -1, recs("v", next, 2)...)
+		fc.appendBatch("t", 2, -1, recs("v", next, 2)...)
+		next += 2
+		switch round {
+		case 1:
+			f.Remove(p1)
+		case 3:
+			f.Add(map[TopicPartition]Start{p2: StartEarliest})
+		}
+		want := map[TopicPartition]int{p0: next}
+		if round == 0 {
+			want[p1] = 2
+		}
+		if round >= 3 {
+			want[p2] = next
+		}
+		pollFor(want)
+	}
+	expectNothing(t, f, 100*time.Millisecond)
+	by := split(all)
+	checkSeq(t, by[p0], p0, 0, "v")
+	if len(by[p0]) != 12 {
+		t.Fatalf("partition 0: %d records", len(by[p0]))
+	}
+	checkSeq(t, by[p1], p1, 0, "v")
+	checkSeq(t, by[p2], p2, 0, "v")
+	if len(by[p2]) != 12 || len(by[p1]) > 4 {
+		t.Fatalf("partition 1 %d, partition 2 %d records", len(by[p1]), len(by[p2]))
+	}
+	if got := f.Assigned(); len(got) != 2 || got[0] != p0 || got[1] != p2 {
+		t.Fatalf("assigned %v", got)
+	}
+}
+
+// TestNextFetchWhileUserHandlesRecords: once Poll has handed out a
+// partition's data, its next fetch goes out before the next Poll.
+func TestNextFetchWhileUserHandlesRecords(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 1)
+	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
+	tp := TopicPartition{"t", 0}
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	pollUntil(t, f, 3, 0)
+	waitFor(t, "a fetch from offset 3 before the next Poll", func() bool {
+		for _, fe := range fc.fetchLog() {
+			for _, ft := range fe.req.Topics {
+				for _, p := range ft.Partitions {
+					if p.FetchOffset == 3 {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	})
+}
+
+// TestBufferBudget: with a budget smaller than one response, each broker
+// has its share of it in flight, nothing more is fetched until Poll makes
+// room, and every record still arrives once.
+func TestBufferBudget(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 2) // partition 0 on broker 0, 1 on broker 1
+	for i := 0; i < 5; i++ {
+		fc.appendBatch("t", 0, -1, recs("v", i*4, 4)...)
+		fc.appendBatch("t", 1, -1, recs("v", i*4, 4)...)
+	}
+	f := newTestFetcher(t, fc, Config{BufferMaxBytes: 100})
+	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
+	waitFor(t, "buffered data", func() bool { return f.Metrics().BufferedBytes >= 100 })
+	time.Sleep(200 * time.Millisecond) // room for fetches that should not happen
+	if n := len(fc.fetchLog()); n > 2 {
+		dumpFetches(t, fc)
+		t.Fatalf("%d fetches with the budget used up, want at most one per broker", n)
+	}
+	for _, fe := range fc.fetchLog() {
+		if fe.req.MaxBytes > 100 {
+			t.Fatalf("fetch max bytes %d, above the budget", fe.req.MaxBytes)
+		}
+	}
+	rs, _ := pollUntil(t, f, 40, 0)
+	by := split(rs)
+	checkSeq(t, by[TopicPartition{"t", 0}], TopicPartition{"t", 0}, 0, "v")
+	checkSeq(t, by[TopicPartition{"t", 1}], TopicPartition{"t", 1}, 0, "v")
+	if m := f.Metrics(); m.BufferedBytes > 1000 {
+		t.Fatalf("buffered %d bytes", m.BufferedBytes)
+	}
+}
+
+// TestDisconnectAndUnknownPartition: the broker hangs up mid-fetch, then
+// answers UNKNOWN_TOPIC_OR_PARTITION once; the fetcher refreshes metadata
+// and goes on without losing or repeating a record.
+func TestDisconnectAndUnknownPartition(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 1)
+	tp := TopicPartition{"t", 0}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	rs, _ := pollUntil(t, f, 3, 0)
+	fc.mu.Lock()
+	fc.hangUps = 1
+	fc.mu.Unlock()
+	unknown := 1
+	fc.editFetch = func(_ int32, _ *protocol.FetchRequest, resp *protocol.FetchResponse) {
+		for i := range resp.Responses {
+			for j := range resp.Responses[i].Partitions {
+				d := &resp.Responses[i].Partitions[j]
+				if unknown > 0 && len(d.Records) > 0 {
+					unknown--
+					*d = protocol.FetchResponsePartitionData{PartitionIndex: d.PartitionIndex, ErrorCode: protocol.ErrUnknownTopicOrPartition.Code,
+						HighWatermark: -1, LastStableOffset: -1, LogStartOffset: -1, PreferredReadReplica: -1}
+				}
+			}
+		}
+	}
+	fc.appendBatch("t", 0, -1, recs("v", 3, 3)...)
+	more, errs := pollUntil(t, f, 3, 0)
+	checkSeq(t, append(rs, more...), tp, 0, "v")
+	if len(errs) > 0 || unknown > 0 {
+		t.Fatalf("errors %v, unknown left %d", errs, unknown)
+	}
+	if m := f.Metrics(); m.FetchErrors == 0 {
+		t.Fatalf("the hang-up was not counted: %+v", m)
+	}
+}
+
+func TestTopicAuthorizationReported(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 1)
+	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
+	denied := 1
+	fc.editFetch = func(_ int32, _ *protocol.FetchRequest, resp *protocol.FetchResponse) {
+		for i := range resp.Responses {
+			for j := range resp.Responses[i].Partitions {
+				d := &resp.Responses[i].Partitions[j]
+				if denied > 0 {
+					denied--
+					*d = protocol.FetchResponsePartitionData{PartitionIndex: d.PartitionIndex, ErrorCode: protocol.ErrTopicAuthorizationFailed.Code,
+						HighWatermark: -1, LastStableOffset: -1, LogStartOffset: -1, PreferredReadReplica: -1}
+				}
+			}
+		}
+	}
+	f := newTestFetcher(t, fc, Config{})
+	tp := TopicPartition{"t", 0}
+	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	err, _ := pollErr(t, f, protocol.ErrTopicAuthorizationFailed)
+	var pe *PartitionError
+	if !errors.As(err, &pe) || pe.TopicPartition != tp {
+		t.Fatalf("error %v", err)
+	}
+	// Retried: the data arrives once access is granted.
+	rs, _ := pollUntil(t, f, 2, 0)
+	checkSeq(t, rs, tp, 0, "v")
+}
+
+func TestCloseUnblocksPoll(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 1)
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest})
+	done := make(chan error)
+	go func() {
+		_, err := f.Poll(context.Background(), 0)
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	f.Close()
+	if err := <-done; !errors.Is(err, ErrClosed) {
+		t.Fatalf("poll after close: %v", err)
+	}
+	if _, err := f.Position(context.Background(), TopicPartition{"t", 0}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("position after close: %v", err)
+	}
+}

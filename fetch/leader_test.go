@@ -1,0 +1,181 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// countOFLE counts OffsetForLeaderEpoch requests and records the epochs asked.
+func countOFLE(fc *fakeCluster) *[]int32 {
+	var asked []int32
+	fc.onOFLE = func(_ int32, req *protocol.OffsetForLeaderEpochRequest) *protocol.OffsetForLeaderEpochResponse {
+		for _, t := range req.Topics {
+			for _, p := range t.Partitions {
+				asked = append(asked, p.LeaderEpoch)
+			}
+		}
+		return nil
+	}
+	return &asked
+}
+
+func TestLeaderChangeValidates(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 1)
+	asked := countOFLE(fc)
+	tp := TopicPartition{"t", 0}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	rs, _ := pollUntil(t, f, 5, 0)
+	checkSeq(t, rs, tp, 0, "v")
+	fc.withPart("t", 0, func(p *fakePart) { p.leader, p.epoch = 1, 1 })
+	fc.appendBatch("t", 0, -1, recs("v", 5, 3)...)
+	rs, errs := pollUntil(t, f, 3, 0)
+	checkSeq(t, rs, tp, 5, "v")
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if len(*asked) == 0 || (*asked)[0] != 0 {
+		t.Fatalf("OffsetForLeaderEpoch asked for epochs %v, want [0]", *asked)
+	}
+	last := fc.fetches[len(fc.fetches)-1]
+	if last.broker != 1 || last.req.Topics != nil && last.req.Topics[0].Partitions[0].CurrentLeaderEpoch != 1 {
+		t.Fatalf("last fetch went to broker %d: %+v", last.broker, last.req)
+	}
+	if m := f.Metrics(); m.Truncations != 0 || m.OffsetResets != 0 || m.Partitions[tp].Leader != 1 {
+		t.Fatalf("metrics %+v", m)
+	}
+}
+
+// TestFencedAndUnknownLeaderEpoch: the leader stays but its epoch moves on
+// (FENCED_LEADER_EPOCH), and a broker lagging behind the metadata answers
+// UNKNOWN_LEADER_EPOCH for a while; both are retried after a refresh.
+func TestFencedAndUnknownLeaderEpoch(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 1)
+	tp := TopicPartition{"t", 0}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	rs, _ := pollUntil(t, f, 2, 0)
+	checkSeq(t, rs, tp, 0, "v")
+	unknown := 3
+	fc.editFetch = func(_ int32, req *protocol.FetchRequest, resp *protocol.FetchResponse) {
+		for i := range resp.Responses {
+			for j := range resp.Responses[i].Partitions {
+				d := &resp.Responses[i].Partitions[j]
+				if d.ErrorCode == 0 && unknown > 0 && req.Topics != nil && req.Topics[0].Partitions[0].CurrentLeaderEpoch == 2 {
+					unknown--
+					*d = protocol.FetchResponsePartitionData{PartitionIndex: d.PartitionIndex, ErrorCode: protocol.ErrUnknownLeaderEpoch.Code,
+						HighWatermark: -1, LastStableOffset: -1, LogStartOffset: -1, PreferredReadReplica: -1}
+				}
+			}
+		}
+	}
+	fc.withPart("t", 0, func(p *fakePart) { p.epoch = 2 })
+	fc.appendBatch("t", 0, -1, recs("v", 2, 3)...)
+	rs, errs := pollUntil(t, f, 3, 0)
+	checkSeq(t, rs, tp, 2, "v")
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	var fenced bool
+	for _, fe := range fc.fetchLog() {
+		for _, ft := range fe.req.Topics {
+			fenced = fenced || ft.Partitions[0].CurrentLeaderEpoch == 0
+		}
+	}
+	if !fenced || unknown != 0 {
+		t.Fatalf("fenced fetch seen %v, unknown-epoch errors left %d", fenced, unknown)
+	}
+}
+
+// truncateAndMove simulates an unclean leader change: broker 1 leads at
+// epoch 1 with a log that ends at offset keep, then gains new records.
+func truncateAndMove(fc *fakeCluster, keep int64, newRecs int) {
+	fc.withPart("t", 0, func(p *fakePart) {
+		p.leader, p.epoch = 1, 1
+		var kept []fakeBatch
+		for _, b := range p.batches {
+			if b.last < keep {
+				kept = append(kept, b)
+			}
+		}
+		p.batches, p.hw = kept, keep
+	})
+	fc.appendBatch("t", 0, -1, recs("w", int(keep), newRecs)...)
+}
+
+func TestTruncationDetected(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 1)
+	tp := TopicPartition{"t", 0}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
+	fc.appendBatch("t", 0, -1, recs("v", 5, 5)...)
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	rs, _ := pollUntil(t, f, 10, 0)
+	checkSeq(t, rs, tp, 0, "v")
+	truncateAndMove(fc, 5, 3)
+	err, rs := pollErr(t, f, ErrTruncated)
+	var te *TruncationError
+	if !errors.As(err, &te) || te.Position != 10 || te.EndOffset != 5 || te.Epoch != 0 || !te.Reset {
+		t.Fatalf("error %v (%+v)", err, te)
+	}
+	more, _ := pollUntil(t, f, 3-len(rs), 0)
+	checkSeq(t, append(rs, more...), tp, 5, "w")
+	if m := f.Metrics(); m.Truncations != 1 {
+		t.Fatalf("truncations %d", m.Truncations)
+	}
+}
+
+func TestTruncationWithResetNone(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 1)
+	tp := TopicPartition{"t", 0}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
+	fc.appendBatch("t", 0, -1, recs("v", 5, 5)...)
+	f := newTestFetcher(t, fc, Config{Reset: StartNone})
+	f.Add(map[TopicPartition]Start{tp: StartAt(0)})
+	pollUntil(t, f, 10, 0)
+	truncateAndMove(fc, 5, 3)
+	if err, rs := pollErr(t, f, ErrTruncated); len(rs) > 0 {
+		t.Fatalf("records with %v: %v", err, rs)
+	}
+	if pos, err := f.Position(context.Background(), tp); !errors.Is(err, ErrTruncated) || pos != 10 {
+		t.Fatalf("position %d, %v", pos, err)
+	}
+	if err := f.Seek(tp, StartAt(6)); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := pollUntil(t, f, 2, 0)
+	checkSeq(t, rs, tp, 6, "w")
+}
+
+// TestEpochUnknownToLeader: the new leader knows no epoch at or below the
+// position's: reset per policy, counted.
+func TestEpochUnknownToLeader(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 1)
+	tp := TopicPartition{"t", 0}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
+	f := newTestFetcher(t, fc, Config{Reset: StartEarliest})
+	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	pollUntil(t, f, 3, 0)
+	fc.onOFLE = func(_ int32, req *protocol.OffsetForLeaderEpochRequest) *protocol.OffsetForLeaderEpochResponse {
+		return &protocol.OffsetForLeaderEpochResponse{Topics: []protocol.OffsetForLeaderEpochResponseTopic{{Topic: "t",
+			Partitions: []protocol.OffsetForLeaderEpochResponsePartition{{Partition: 0, LeaderEpoch: -1, EndOffset: -1}}}}}
+	}
+	fc.withPart("t", 0, func(p *fakePart) { p.leader, p.epoch = 1, 1 })
+	rs, _ := pollUntil(t, f, 3, 0)
+	checkSeq(t, rs, tp, 0, "v")
+	if m := f.Metrics(); m.OffsetResets != 1 {
+		t.Fatalf("resets %d", m.OffsetResets)
+	}
+}
