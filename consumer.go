@@ -1,0 +1,173 @@
+package rawkafka
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"log/slog"
+	"sync"
+
+	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/fetch"
+)
+
+// Consumer reads records from Kafka partitions. Its methods are safe for
+// concurrent use; Poll calls are serialised.
+type Consumer struct {
+	cfg Config
+	log *slog.Logger
+	cl  *conn.Cluster
+	f   *fetch.Fetcher
+
+	mu       sync.Mutex
+	assigned map[TopicPartition]bool
+	closed   bool
+}
+
+// New returns a Consumer. It checks the configuration but connects to no
+// broker until partitions are assigned.
+func New(cfg Config) (*Consumer, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxPollRecords < 0 {
+		return nil, errors.New("rawkafka: config max.poll.records: negative")
+	}
+	cc, err := cfg.clusterConfig(log)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := conn.NewCluster(cc)
+	if err != nil {
+		return nil, err
+	}
+	f, err := fetch.New(cl, cfg.fetchConfig(log))
+	if err != nil {
+		cl.Close()
+		return nil, err
+	}
+	return &Consumer{cfg: cfg, log: log, cl: cl, f: f, assigned: map[TopicPartition]bool{}}, nil
+}
+
+// Close stops fetching and closes every connection. Poll and Records
+// return ErrClosed afterwards.
+func (c *Consumer) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.f.Close()
+	return c.cl.Close()
+}
+
+// Assign sets the partitions to read, each from its start position (the
+// manual assignment of the Java client's assign()). Partitions no longer
+// listed stop; partitions that stay keep their position and pause state
+// (use Seek to move them); the others keep fetching throughout.
+func (c *Consumer) Assign(partitions map[TopicPartition]StartPosition) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	for tp, s := range partitions {
+		if tp.Topic == "" || tp.Partition < 0 {
+			return errors.New("rawkafka: assign: empty topic or negative partition")
+		}
+		if off, ok := s.Offset(); ok && off < 0 {
+			return &PartitionError{TopicPartition: tp, Offset: off, Err: errors.New("rawkafka: negative start offset")}
+		}
+	}
+	var gone []TopicPartition
+	for tp := range c.assigned {
+		if _, ok := partitions[tp]; !ok {
+			gone = append(gone, tp)
+			delete(c.assigned, tp)
+		}
+	}
+	c.f.Remove(gone...)
+	add := map[TopicPartition]fetch.Start{}
+	for tp, s := range partitions {
+		if !c.assigned[tp] {
+			add[tp] = s
+			c.assigned[tp] = true
+		}
+	}
+	c.f.Add(add)
+	return nil
+}
+
+// Assignment returns the assigned partitions, sorted.
+func (c *Consumer) Assignment() []TopicPartition { return c.f.Assigned() }
+
+// Poll returns the records fetched since the last Poll (at most
+// max.poll.records), grouped by partition, and the errors of partitions. It
+// waits until there is at least one record or partition error, or until ctx
+// ends, when it returns an empty Fetches and ctx's error.
+//
+// The Fetches and the records in it are valid until the next Poll: copy
+// what must live longer. Returning records moves the positions past them.
+func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
+	return c.f.Poll(ctx, c.cfg.MaxPollRecords)
+}
+
+// Records returns an iterator over the records of the assigned partitions,
+// polling as it goes. It yields (record, nil) for each record, (nil, err)
+// for each partition error (the iteration goes on after it), and finally
+// (nil, err) once when ctx ends or the consumer closes.
+//
+// A record's Key, Value and Headers are valid only until the loop body
+// returns: the iterator may poll again for the next record.
+func (c *Consumer) Records(ctx context.Context) iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		for {
+			fs, err := c.Poll(ctx)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, e := range fs.Errors {
+				if !yield(nil, e) {
+					return
+				}
+			}
+			for r := range fs.Records() {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Position returns the offset of the next record Poll will return for tp,
+// waiting while its start position is looked up, unless ctx ends first.
+func (c *Consumer) Position(ctx context.Context, tp TopicPartition) (int64, error) {
+	return c.f.Position(ctx, tp)
+}
+
+// Seek moves tp to a new start position: the next record Poll returns for
+// it is the one there. Records of tp fetched but not yet returned are
+// dropped. A partition stopped by an error starts again.
+func (c *Consumer) Seek(tp TopicPartition, to StartPosition) error {
+	return c.f.Seek(tp, to)
+}
+
+// Pause stops fetching and returning records of the partitions until
+// Resume. Records already fetched are kept for after Resume.
+func (c *Consumer) Pause(tps ...TopicPartition) error { return c.f.Pause(tps...) }
+
+// Resume undoes Pause.
+func (c *Consumer) Resume(tps ...TopicPartition) error { return c.f.Resume(tps...) }
+
+// Paused returns the paused partitions, sorted.
+func (c *Consumer) Paused() []TopicPartition { return c.f.Paused() }
+
+// Metrics returns a snapshot of the counters (records and bytes consumed,
+// fetch latency, resets, truncations) and of every assigned partition
+// (position, high watermark, lag).
+func (c *Consumer) Metrics() Metrics { return c.f.Metrics() }

@@ -1,0 +1,84 @@
+package rawkafka
+
+import (
+	"time"
+
+	"github.com/rawkafka/rawkafka/fetch"
+	"github.com/rawkafka/rawkafka/protocol/record"
+)
+
+// TopicPartition names a partition.
+type TopicPartition = fetch.TopicPartition
+
+// Record is one record returned by Poll. Its Key, Value and Headers are
+// valid until the next Poll (see the package documentation).
+type Record = fetch.Record
+
+// Header is a record header; a nil Value is null.
+type Header = record.Header
+
+// Fetches is what one Poll returns: records grouped by partition, and the
+// errors of partitions. It is valid until the next Poll.
+type Fetches = fetch.Fetches
+
+// PartitionRecords is the records of one partition in a Fetches.
+type PartitionRecords = fetch.PartitionRecords
+
+// PartitionError is an error of one partition, reported once by Poll.
+type PartitionError = fetch.PartitionError
+
+// TruncationError reports log truncation found after a leader change
+// (KIP-320).
+type TruncationError = fetch.TruncationError
+
+// Metrics is a snapshot of the consumer's counters and partitions.
+type Metrics = fetch.Metrics
+
+// PartitionMetrics describes one assigned partition in Metrics.
+type PartitionMetrics = fetch.PartitionMetrics
+
+// IsolationLevel is isolation.level.
+type IsolationLevel = fetch.IsolationLevel
+
+// The isolation levels.
+const (
+	ReadUncommitted = fetch.ReadUncommitted
+	ReadCommitted   = fetch.ReadCommitted
+)
+
+// StartPosition is where a partition begins reading: At an offset,
+// Earliest, Latest, AtTime, ByDuration, None (an error until Seek), or
+// Default, which applies auto.offset.reset.
+type StartPosition = fetch.Start
+
+// The start positions that need no argument.
+var (
+	Default  = fetch.StartDefault
+	Earliest = fetch.StartEarliest
+	Latest   = fetch.StartLatest
+	None     = fetch.StartNone
+)
+
+// At starts at an offset.
+func At(offset int64) StartPosition { return fetch.StartAt(offset) }
+
+// AtTime starts at the first record whose timestamp is at or after t, or
+// at the end when there is none.
+func AtTime(t time.Time) StartPosition { return fetch.StartAtTime(t) }
+
+// ByDuration starts at the first record at or after d ago.
+func ByDuration(d time.Duration) StartPosition { return fetch.StartByDuration(d) }
+
+// ParseStartPosition parses earliest, latest, none,
+// by_duration:PnDTnHnMnS, timestamp:<unix ms> or an offset.
+func ParseStartPosition(s string) (StartPosition, error) { return fetch.ParseStart(s) }
+
+// Errors, for errors.Is. Kafka error codes come as the protocol package's
+// values, e.g. protocol.ErrOffsetOutOfRange or
+// protocol.ErrTopicAuthorizationFailed.
+var (
+	ErrClosed      = fetch.ErrClosed
+	ErrNotAssigned = fetch.ErrNotAssigned
+	ErrNoOffset    = fetch.ErrNoOffset
+	ErrTruncated   = fetch.ErrTruncated
+)
