@@ -65,6 +65,7 @@ func (d *Decoder) Reset(records []byte, opts Options) {
 	}
 	d.batch = Batch{}
 	d.rec = Record{}
+	clear(d.hdrs[:cap(d.hdrs)]) // let the previous bytes go
 	d.endBatch()
 	d.err = nil
 	d.truncated = false
@@ -72,7 +73,6 @@ func (d *Decoder) Reset(records []byte, opts Options) {
 
 // endBatch forgets the current batch.
 func (d *Decoder) endBatch() {
-	clear(d.hdrs) // let the previous bytes go
 	d.hdrs = d.hdrs[:0]
 	d.kind = kindNone
 	d.raw = nil

@@ -67,18 +67,49 @@ func (d *Decoder) startV2(b []byte) bool {
 // nextV2 reads the record at d.off. The fields are read from the whole
 // records buffer and then required to end exactly where the record's length
 // says, which keeps every read in bounds and catches fields that spill over.
+//
+// This is the hot path: the varints of one and two bytes (nearly all of
+// them) are read inline, written out for each field because a helper that
+// does so is too large for the compiler to inline; longer ones go to
+// uvarintSlow.
 func (d *Decoder) nextV2() bool {
 	b := d.recs
-	x, i := uvarint(b, d.off)
+	i := d.off
+	var x uint64
+	if i+1 < len(b) && b[i] < 0x80 {
+		x = uint64(b[i])
+		i++
+	} else if i+1 < len(b) && b[i+1] < 0x80 {
+		x = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+		i += 2
+	} else {
+		x, i = uvarintSlow(b, i)
+	}
 	length := zigzag(x)
 	if length < v2MinRecord-1 || length > int64(len(b)-i) {
 		return d.corruptf("record %d: bad length", d.batch.NumRecords-d.left)
 	}
 	end := i + int(length)
 	i++ // attributes: unused
-	x, i = uvarint(b, i)
+	if i+1 < len(b) && b[i] < 0x80 {
+		x = uint64(b[i])
+		i++
+	} else if i+1 < len(b) && b[i+1] < 0x80 {
+		x = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+		i += 2
+	} else {
+		x, i = uvarintSlow(b, i)
+	}
 	tsDelta := zigzag(x)
-	x, i = uvarint(b, i)
+	if i+1 < len(b) && b[i] < 0x80 {
+		x = uint64(b[i])
+		i++
+	} else if i+1 < len(b) && b[i+1] < 0x80 {
+		x = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+		i += 2
+	} else {
+		x, i = uvarintSlow(b, i)
+	}
 	offDelta := zigzag(x)
 	r := &d.rec
 	r.Offset = d.batch.BaseOffset + offDelta
@@ -86,22 +117,45 @@ func (d *Decoder) nextV2() bool {
 	if d.batch.Attributes&attrLogAppendTime != 0 {
 		r.Timestamp = d.batch.MaxTimestamp
 	}
-	// Key and value: lenBytes, written out for speed.
-	x, i = uvarint(b, i)
+	if i+1 < len(b) && b[i] < 0x80 {
+		x = uint64(b[i])
+		i++
+	} else if i+1 < len(b) && b[i+1] < 0x80 {
+		x = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+		i += 2
+	} else {
+		x, i = uvarintSlow(b, i)
+	}
 	if n := zigzag(x); i <= end && uint64(n) <= uint64(end-i) {
 		j := i + int(n)
 		r.Key, i = b[i:j:j], j
 	} else if r.Key = nil; n != -1 {
 		i = bad
 	}
-	x, i = uvarint(b, i)
+	if i+1 < len(b) && b[i] < 0x80 {
+		x = uint64(b[i])
+		i++
+	} else if i+1 < len(b) && b[i+1] < 0x80 {
+		x = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+		i += 2
+	} else {
+		x, i = uvarintSlow(b, i)
+	}
 	if n := zigzag(x); i <= end && uint64(n) <= uint64(end-i) {
 		j := i + int(n)
 		r.Value, i = b[i:j:j], j
 	} else if r.Value = nil; n != -1 {
 		i = bad
 	}
-	x, i = uvarint(b, i)
+	if i+1 < len(b) && b[i] < 0x80 {
+		x = uint64(b[i])
+		i++
+	} else if i+1 < len(b) && b[i+1] < 0x80 {
+		x = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+		i += 2
+	} else {
+		x, i = uvarintSlow(b, i)
+	}
 	r.Headers = nil
 	if x != 0 {
 		i = d.headers(b, i, end, zigzag(x))
@@ -115,35 +169,52 @@ func (d *Decoder) nextV2() bool {
 }
 
 // headers reads n headers at b[i:end] into d.hdrs and points
-// d.rec.Headers at them.
+// d.rec.Headers at them. Like nextV2, it reads short varints inline.
 func (d *Decoder) headers(b []byte, i, end int, n int64) int {
-	if i > end || n < 0 || n > int64(end-i)/2 {
+	if i > end || n < 0 || n > int64(end-i)>>1 {
 		return bad
 	}
-	start := len(d.hdrs)
+	hdrs := d.hdrs
+	start := len(hdrs)
+	if free := cap(hdrs) - start; int64(free) < n {
+		hdrs = append(hdrs, make([]Header, n)...)[:start]
+	}
+	var x uint64
 	for ; n > 0; n-- {
-		var h Header
-		h.Key, i = lenBytes(b, i, end)
-		if h.Key == nil {
+		hdrs = hdrs[:len(hdrs)+1]
+		h := &hdrs[len(hdrs)-1]
+		if i+1 < len(b) && b[i] < 0x80 {
+			x = uint64(b[i])
+			i++
+		} else if i+1 < len(b) && b[i+1] < 0x80 {
+			x = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+			i += 2
+		} else {
+			x, i = uvarintSlow(b, i)
+		}
+		if k := zigzag(x); i <= end && uint64(k) <= uint64(end-i) {
+			j := i + int(k)
+			h.Key, i = b[i:j:j], j
+		} else {
 			return bad // a header key is never null
 		}
-		h.Value, i = lenBytes(b, i, end)
-		d.hdrs = append(d.hdrs, h)
+		if i+1 < len(b) && b[i] < 0x80 {
+			x = uint64(b[i])
+			i++
+		} else if i+1 < len(b) && b[i+1] < 0x80 {
+			x = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+			i += 2
+		} else {
+			x, i = uvarintSlow(b, i)
+		}
+		if k := zigzag(x); i <= end && uint64(k) <= uint64(end-i) {
+			j := i + int(k)
+			h.Value, i = b[i:j:j], j
+		} else if h.Value = nil; k != -1 {
+			return bad
+		}
 	}
-	d.rec.Headers = d.hdrs[start:len(d.hdrs):len(d.hdrs)]
+	d.hdrs = hdrs
+	d.rec.Headers = hdrs[start:len(hdrs):len(hdrs)]
 	return i
-}
-
-// lenBytes reads bytes with a zigzag varint length at b[i:], which must end
-// by end: nil for -1 (null), a window of b capped at its length otherwise.
-// It returns bad on failure.
-func lenBytes(b []byte, i, end int) ([]byte, int) {
-	x, i := uvarint(b, i)
-	if n := zigzag(x); i <= end && uint64(n) <= uint64(end-i) {
-		j := i + int(n)
-		return b[i:j:j], j
-	} else if n == -1 && i <= end {
-		return nil, i
-	}
-	return nil, bad
 }
