@@ -58,7 +58,8 @@ func (b *Batch) Control() bool { return b.Magic >= 2 && b.Attributes&attrControl
 // (magic 1 and 2): every record then carries MaxTimestamp.
 func (b *Batch) LogAppendTime() bool { return b.Magic >= 1 && b.Attributes&attrLogAppendTime != 0 }
 
-// Options changes how a Decoder reads.
+// Options changes how a Decoder reads. zstd decoders are pooled per
+// distinct MaxDecompressed value, so a process should use few of them.
 type Options struct {
 	SkipCRC         bool // check.crcs=false: trust the CRCs (and lz4 checksums) without computing them
 	MaxDecompressed int  // bytes one batch may decompress to; 0 = DefaultMaxDecompressed; over it = ErrDecompressedTooLarge
