@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"sync"
@@ -10,16 +9,20 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-var franzPools = flag.Bool("franz-pools", false, "franz: recycle records and decompression buffers through kgo.WithPools")
-
-func init() { clients["franz"] = drainFranz }
+func init() {
+	clients["franz"] = func(ctx context.Context, o options) (counts, error) { return drainFranz(ctx, o, false) }
+	clients["franz-pools"] = func(ctx context.Context, o options) (counts, error) { return drainFranz(ctx, o, true) }
+}
 
 // drainFranz consumes every partition of the topic without a group
 // (ConsumeTopics with no ConsumerGroup is a direct consumer of all
 // partitions) from the start. franz-go has no consume-side byte budget:
 // what it holds is bounded by one buffered fetch per broker (FetchMaxBytes)
 // plus the one in flight.
-func drainFranz(ctx context.Context, o options) (counts, error) {
+//
+// With pools (the franz-pools client) records and decompression buffers are
+// recycled through kgo.WithPools, franz-go's own knob for lower garbage.
+func drainFranz(ctx context.Context, o options, pools bool) (counts, error) {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(o.brokers...),
 		kgo.ConsumeTopics(o.topic),
@@ -35,7 +38,7 @@ func drainFranz(ctx context.Context, o options) (counts, error) {
 	if !o.checkCRC {
 		opts = append(opts, kgo.DisableFetchCRCValidation())
 	}
-	if *franzPools {
+	if pools {
 		opts = append(opts, kgo.WithPools(&franzPool{}))
 	}
 	if o.verbose {
@@ -48,7 +51,7 @@ func drainFranz(ctx context.Context, o options) (counts, error) {
 	defer cl.Close()
 
 	var c counts
-	recycle := *franzPools
+	recycle := pools
 	for c.records < o.records {
 		fs := cl.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {

@@ -19,6 +19,7 @@ type run struct {
 	Dataset   string  `json:"dataset"`
 	Client    string  `json:"client"`
 	Records   int64   `json:"records"`
+	Bytes     int64   `json:"bytes"`
 	RecPerS   float64 `json:"records_per_s"`
 	MBPerS    float64 `json:"mb_per_s"`
 	CPUPerM   float64 `json:"cpu_s_per_m"`
@@ -41,6 +42,8 @@ func main() {
 	var (
 		datasets, clients []string
 		runs              = map[[2]string][]run{}
+		bytesOf           = map[string]int64{}
+		mismatch          []string
 	)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -59,6 +62,10 @@ func main() {
 		if !slices.Contains(clients, r.Client) {
 			clients = append(clients, r.Client)
 		}
+		if b, ok := bytesOf[r.Dataset]; ok && b != r.Bytes {
+			mismatch = append(mismatch, fmt.Sprintf("%s: %s read %d key+value bytes, an earlier run %d", r.Dataset, r.Client, r.Bytes, b))
+		}
+		bytesOf[r.Dataset] = r.Bytes
 		k := [2]string{r.Dataset, r.Client}
 		runs[k] = append(runs[k], r)
 	}
@@ -84,6 +91,12 @@ func main() {
 				median(rs, func(r run) float64 { return r.MBPerS }), cpu,
 				median(rs, func(r run) float64 { return r.MaxRSSMiB }), vsRate, vsCPU)
 		}
+	}
+	for _, m := range mismatch {
+		fmt.Printf("\n**Runs disagree** — %s\n", m)
+	}
+	if len(mismatch) > 0 {
+		os.Exit(1)
 	}
 }
 
