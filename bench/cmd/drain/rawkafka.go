@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/rawkafka/rawkafka"
 	"github.com/rawkafka/rawkafka/conn"
@@ -34,7 +35,7 @@ func drainRawkafka(ctx context.Context, o options) (counts, error) {
 		AutoOffsetReset:        rawkafka.Earliest,
 	}
 	if o.verbose {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	c, err := rawkafka.New(cfg)
 	if err != nil {
@@ -50,8 +51,12 @@ func drainRawkafka(ctx context.Context, o options) (counts, error) {
 	}
 
 	var n counts
+	start := time.Now()
 	for n.records < o.records {
 		fs, err := c.Poll(ctx)
+		if o.verbose {
+			fmt.Fprintf(os.Stderr, "rawkafka: %v poll: %d records, %d so far\n", time.Since(start).Round(time.Microsecond), fs.NumRecords(), n.records)
+		}
 		if err != nil {
 			return n, err
 		}
