@@ -1,5 +1,5 @@
 # The two commands a fresh machine needs:
-#   make run    start a local Kafka broker and run rawconsume against it
+#   make run    start a local Kafka broker, produce sample records, consume them with rawconsume
 #   make test   run every test (installs what it needs, starts and stops its own brokers)
 
 .PHONY: run test build broker-stop fuzz bench
@@ -10,7 +10,10 @@ build:
 run: build
 	@scripts/deps
 	@scripts/kafka start >/dev/null
-	bin/rawconsume -L -b $$(scripts/kafka bootstrap)
+	@scripts/sample-data $$(scripts/kafka bootstrap)
+	bin/rawconsume -L -b $$(scripts/kafka bootstrap) -t rawkafka-sample
+	bin/rawconsume -b $$(scripts/kafka bootstrap) -t rawkafka-sample -o beginning -e \
+		-f 'partition %p offset %o key %k: %s\n'
 
 test:
 	scripts/test

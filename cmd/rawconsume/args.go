@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -19,6 +20,13 @@ type options struct {
 	version bool
 	topic   string
 	props   map[string]string // -X key=value, in Java/librdkafka names
+
+	// Consuming.
+	partition int32 // -p; -1 for every partition
+	offset    offsetSpec
+	count     int64 // -c; 0 for no limit
+	exitAtEnd bool  // -e
+	format    formatter
 }
 
 // propsFlag collects repeated -X key=value flags.
@@ -49,6 +57,16 @@ func parseArgs(args []string) (*options, error) {
 	fs.BoolVar(&o.version, "V", false, "version")
 	fs.StringVar(&o.topic, "t", "", "topic")
 	fs.Var(propsFlag(o.props), "X", "property")
+	var consumeMode bool
+	fs.BoolVar(&consumeMode, "C", false, "consume (the default mode)")
+	partition := fs.Int("p", -1, "partition")
+	offset := fs.String("o", "end", "start offset")
+	fs.Int64Var(&o.count, "c", 0, "record count")
+	fs.BoolVar(&o.exitAtEnd, "e", false, "exit at the end")
+	format := fs.String("f", "", "format")
+	keyDelim := fs.String("K", "", "key delimiter")
+	msgDelim := fs.String("D", "\\n", "message delimiter")
+	group := fs.String("G", "", "consumer group")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, errHelp
@@ -61,6 +79,41 @@ func parseArgs(args []string) (*options, error) {
 	if o.version {
 		return o, nil
 	}
+	if *group != "" {
+		return nil, errors.New("-G: consumer groups are not implemented yet; use -t (and -p) to read partitions directly")
+	}
+	if consumeMode && o.list {
+		return nil, errors.New("-C and -L are different modes: give one")
+	}
+	if *partition < -1 || *partition > math.MaxInt32 {
+		return nil, fmt.Errorf("-p %d: want a partition number", *partition)
+	}
+	o.partition = int32(*partition)
+	var err error
+	if o.offset, err = parseOffset(*offset); err != nil {
+		return nil, err
+	}
+	if o.count < 0 {
+		return nil, fmt.Errorf("-c %d: want a positive count", o.count)
+	}
+	if o.json && *format != "" {
+		return nil, errors.New("-J and -f both choose the output: give one")
+	}
+	o.format.json = o.json
+	if *format != "" {
+		if o.format.tokens, err = parseFormat(*format); err != nil {
+			return nil, err
+		}
+	}
+	if o.format.msgDelim, err = parseDelim(*msgDelim); err != nil {
+		return nil, fmt.Errorf("-D: %v", err)
+	}
+	if *keyDelim != "" {
+		o.format.printKeys = true
+		if o.format.keyDelim, err = parseDelim(*keyDelim); err != nil {
+			return nil, fmt.Errorf("-K: %v", err)
+		}
+	}
 	for _, b := range strings.Split(brokers, ",") {
 		if b = strings.TrimSpace(b); b != "" {
 			o.brokers = append(o.brokers, b)
@@ -69,9 +122,12 @@ func parseArgs(args []string) (*options, error) {
 	if len(o.brokers) == 0 {
 		if v := o.props["bootstrap.servers"]; v != "" {
 			o.brokers = strings.Split(v, ",")
-		} else if o.list {
+		} else {
 			return nil, errors.New("no broker given: use -b host:port")
 		}
+	}
+	if !o.list && o.topic == "" {
+		return nil, errors.New("no topic given: use -t topic (or -L to list topics)")
 	}
 	return o, nil
 }

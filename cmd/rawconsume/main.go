@@ -35,7 +35,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts, err := parseArgs(args)
 	if errors.Is(err, errHelp) {
-		fmt.Fprint(stdout, usage)
+		io.WriteString(stdout, usage)
 		return exitOK
 	}
 	if err != nil {
@@ -53,8 +53,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	default:
-		fmt.Fprintln(stderr, "rawconsume: consuming records is not implemented yet; -L lists metadata")
-		return exitUsage
+		if err := consume(ctx, opts, stdout, stderr); err != nil {
+			fmt.Fprintf(stderr, "rawconsume: %v\n", err)
+			return exitError
+		}
+		return exitOK
 	}
 }
 
@@ -66,23 +69,35 @@ const usage = `Usage: rawconsume <options>
 rawkafka's Kafka consumer, with kcat's flags.
 
 Modes:
+  -C                 Consume (the default): print the records of -t to stdout
   -L                 List brokers, topics and partitions (like kcat -L)
   -V                 Print the version
   -h                 Print this help
 
-Options:
+General options:
   -b <brokers,..>    Bootstrap broker(s) host:port (required)
-  -t <topic>         With -L: list only this topic
-  -J                 JSON output
-  -X <prop=value>    Set a configuration property (may repeat); supported:
-                       client.id, security.protocol (plaintext, ssl,
-                       sasl_plaintext, sasl_ssl), sasl.mechanism(s) (PLAIN,
-                       SCRAM-SHA-256, SCRAM-SHA-512), sasl.username,
-                       sasl.password, ssl.ca.location,
-                       ssl.certificate.location, ssl.key.location,
-                       enable.ssl.certificate.verification,
-                       request.timeout.ms, socket.connection.setup.timeout.ms
-  -q                 Be quiet
+  -t <topic>         Topic to consume (with -L: list only this topic)
+  -X <prop=value>    Set a configuration property (may repeat): the Java
+                     client's names (fetch.max.bytes, isolation.level,
+                     security.protocol, sasl.mechanism, sasl.username,
+                     sasl.password, ssl.ca.location, client.rack, ...);
+                     librdkafka's sasl.mechanisms and fetch.wait.max.ms too
+  -q                 Be quiet: no progress or summary on stderr
 
-Consuming records (-t/-p/-o/-c/-e/-f) comes with the record decoder.
+Consumer options:
+  -p <partition>     Partition (default: every partition of the topic)
+  -o <offset>        Where to start: beginning | end (default) | <offset> |
+                     -<count> (that many before the end) | s@<ms> (timestamp)
+  -c <count>         Exit after this many records
+  -e                 Exit when every partition has reached its end
+  -f <format>        Output format: %t topic, %p partition, %o offset,
+                     %k key, %K key length, %s value, %S value length,
+                     %R value length as a big-endian int32, %T timestamp (ms),
+                     %h headers (k=v,...), %% percent; \n \r \t \xNN escapes
+  -J                 JSON lines, as kcat -J prints them ("broker" is -1)
+  -K <delim>         Print the key, this delimiter, then the value
+  -D <delim>         Delimiter after each record (default \n)
+
+Records go to stdout; progress, partition errors and a summary to stderr.
+Consumer groups (-G) and stored offsets (-o stored) are not implemented yet.
 `

@@ -30,6 +30,13 @@ func TestBadCommandLinesGetOneLineAndExit2(t *testing.T) {
 		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=carrier_pigeon"}, "want plaintext, ssl"},
 		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=sasl_plaintext", "-X", "sasl.mechanism=GSSAPI"}, "want PLAIN, SCRAM-SHA-256"},
 		{[]string{"-L", "-b", "x:1", "stray"}, `unexpected argument "stray"`},
+		{[]string{"-b", "x:1"}, "no topic given"},
+		{[]string{"-b", "x:1", "-t", "t", "-o", "stored"}, "consumer group"},
+		{[]string{"-b", "x:1", "-t", "t", "-G", "g"}, "-G: consumer groups are not implemented yet"},
+		{[]string{"-b", "x:1", "-t", "t", "-J", "-f", "%s"}, "give one"},
+		{[]string{"-b", "x:1", "-t", "t", "-f", "%q"}, "unknown token %q"},
+		{[]string{"-b", "x:1", "-t", "t", "-c", "-3"}, "want a positive count"},
+		{[]string{"-b", "x:1", "-t", "t", "-X", "fetch.max.bytes=lots"}, "fetch.max.bytes"},
 	}
 	for _, c := range cases {
 		code, out, errOut := runCmd(t, c.args...)
