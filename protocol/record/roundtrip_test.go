@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/rawkafka/rawkafka/protocol/record"
 )
@@ -285,5 +286,42 @@ func TestAppendBatchErrors(t *testing.T) {
 		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
 			t.Errorf("%s: err %v", tc.name, err)
 		}
+	}
+}
+
+// Keys, values and header bytes of an uncompressed batch point into the
+// input, capped at their length so that appending to one cannot overwrite
+// the next; a record's Headers stay as they were while later records of the
+// batch are read.
+func TestZeroCopy(t *testing.T) {
+	in, _ := record.AppendBatch(nil, record.Batch{Magic: 2}, testRecords(0, 8, true), record.CodecNone)
+	within := func(b []byte) bool {
+		if len(b) == 0 {
+			return true
+		}
+		start := uintptr(unsafe.Pointer(&in[0]))
+		p := uintptr(unsafe.Pointer(&b[0]))
+		return p >= start && p+uintptr(len(b)) <= start+uintptr(len(in))
+	}
+	var d record.Decoder
+	d.Reset(in, record.Options{})
+	d.NextBatch()
+	var kept [][]record.Header
+	var want [][]record.Header
+	for d.NextRecord() {
+		r := d.Record()
+		if !within(r.Key) || !within(r.Value) || cap(r.Key) != len(r.Key) || cap(r.Value) != len(r.Value) {
+			t.Errorf("record %d: key or value not a capped window of the input", r.Offset)
+		}
+		for _, h := range r.Headers {
+			if !within(h.Key) || !within(h.Value) {
+				t.Errorf("record %d: header not in the input", r.Offset)
+			}
+		}
+		kept = append(kept, r.Headers)
+		want = append(want, copyRecord(r).Headers)
+	}
+	if !reflect.DeepEqual(kept, want) {
+		t.Errorf("headers changed while the batch was read")
 	}
 }
