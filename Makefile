@@ -2,7 +2,7 @@
 #   make run    start a local Kafka broker, produce sample records, consume them with rawconsume
 #   make test   run every test (installs what it needs, starts and stops its own brokers)
 
-.PHONY: run test build broker-stop fuzz bench
+.PHONY: run test build broker-stop fuzz bench bench-clients
 
 build:
 	go build -o bin/rawconsume ./cmd/rawconsume
@@ -26,4 +26,8 @@ fuzz:
 	scripts/fuzz $(FUZZTIME)
 
 bench:
-	go test -run '^$$' -bench . -benchmem ./protocol/ ./conn/
+	go test -run '^$$' -bench . -benchmem ./protocol/... ./conn/
+
+# rawkafka against franz-go and librdkafka on a broker of its own: see BENCHMARKS.md.
+bench-clients:
+	bench/run
