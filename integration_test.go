@@ -154,7 +154,7 @@ func TestIntegrationEveryRecord(t *testing.T) {
 		same(t, codec, got[int32(i)], want[int32(i)])
 	}
 	m := c.Metrics()
-	if m.RecordsConsumed != int64(total) || m.FetchRequests == 0 {
+	if m.RecordsConsumed != int64(total) || m.FetchRequests == 0 || m.SessionResets != 0 || m.FetchErrors != 0 || m.OffsetResets != 0 {
 		t.Fatalf("metrics %+v", m)
 	}
 	for i := range codecs {

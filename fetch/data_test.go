@@ -250,3 +250,26 @@ func TestReplicaErrorsGoBackToLeader(t *testing.T) {
 		t.Fatalf("errors %v, fails left %d", errs, fails)
 	}
 }
+
+// TestPreferredReplicaExpires: after metadata.max.age the leader is asked
+// again (and names the replica again).
+func TestPreferredReplicaExpires(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 1)
+	fc.withPart("t", 0, func(p *fakePart) { p.preferred = 1 })
+	tp := TopicPartition{"t", 0}
+	f := newTestFetcher(t, fc, Config{Rack: "rack-1", MetadataMaxAge: 300 * time.Millisecond})
+	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	waitFor(t, "leader, replica, leader again", func() bool {
+		var seq []int32
+		for _, fe := range fc.fetchLog() {
+			if len(seq) == 0 || seq[len(seq)-1] != fe.broker {
+				seq = append(seq, fe.broker)
+			}
+		}
+		return len(seq) >= 3 && seq[0] == 0 && seq[1] == 1 && seq[2] == 0
+	})
+	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
+	rs, _ := pollUntil(t, f, 2, 0)
+	checkSeq(t, rs, tp, 0, "v")
+}

@@ -125,6 +125,9 @@ func (l *brokerLoop) waitWork() bool {
 			if f.loops[l.id] == l {
 				delete(f.loops, l.id)
 			}
+			// Its partitions may have moved without a notify (a preferred
+			// replica expiring): start loops for where they went.
+			f.notify()
 			return false
 		}
 		if ready && f.buffered+f.reserved < f.cfg.BufferMaxBytes {
