@@ -66,7 +66,10 @@ func (cf *completedFetch) release() {
 // records below the fetch offset, control batches, and (read_committed)
 // batches of aborted transactions, moving next past all of them; it stops
 // at a partial batch at the end (fetched again from next) and at a decode
-// error (cf.err).
+// error (cf.err). It reads ahead past batches that hold nothing to hand
+// out, so that a fetch whose last record was handed out is done at once and
+// its partition can be fetched again; that is safe because records handed
+// out do not point into the decoder's buffers (Poll copies what would).
 func (cf *completedFetch) drain(out *output, max int, iso IsolationLevel, opts record.Options) int {
 	if !cf.started {
 		cf.started = true
@@ -75,33 +78,36 @@ func (cf *completedFetch) drain(out *output, max int, iso IsolationLevel, opts r
 	}
 	dec := cf.dec
 	n := 0
-	for n < max && !cf.done {
+	for !cf.done {
 		if cf.inBatch {
 			b := dec.Batch()
-			for n < max {
-				if !dec.NextRecord() {
-					cf.inBatch = false
-					break
-				}
-				r := dec.Record()
-				if r.Offset < cf.next {
-					continue // the batch began before the fetch offset
-				}
-				out.add(cf.p.tp, b, r)
-				cf.next = r.Offset + 1
-				if b.PartitionLeaderEpoch >= 0 {
-					cf.nextEpoch = b.PartitionLeaderEpoch
-				}
-				n++
+			if cf.next > b.LastOffset { // handed out to its end
+				cf.inBatch = false
+				cf.passBatch(b)
+				continue
 			}
-			if cf.inBatch {
-				return n // max reached inside the batch
-			}
-			if err := dec.Err(); err != nil {
-				cf.done, cf.err = true, err
+			if n >= max {
 				return n
 			}
-			cf.passBatch(b)
+			if !dec.NextRecord() {
+				if err := dec.Err(); err != nil {
+					cf.done, cf.err = true, err
+					return n
+				}
+				cf.inBatch = false
+				cf.passBatch(b) // its last records were compacted away
+				continue
+			}
+			r := dec.Record()
+			if r.Offset < cf.next {
+				continue // the batch began before the fetch offset
+			}
+			out.add(cf.p.tp, b, r)
+			cf.next = r.Offset + 1
+			if b.PartitionLeaderEpoch >= 0 {
+				cf.nextEpoch = b.PartitionLeaderEpoch
+			}
+			n++
 			continue
 		}
 		if !dec.NextBatch() {

@@ -126,7 +126,7 @@ func TestNextFetchWhileUserHandlesRecords(t *testing.T) {
 	tp := TopicPartition{"t", 0}
 	f := newTestFetcher(t, fc, Config{})
 	f.Add(map[TopicPartition]Start{tp: StartEarliest})
-	pollUntil(t, f, 3, 0)
+	pollUntil(t, f, 3, 3) // max.poll.records ends exactly with the data
 	waitFor(t, "a fetch from offset 3 before the next Poll", func() bool {
 		for _, fe := range fc.fetchLog() {
 			for _, ft := range fe.req.Topics {

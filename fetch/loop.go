@@ -182,7 +182,14 @@ func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
 		if lo, _, _ := cn.BrokerVersions(protocol.KeyFetch); lo <= 12 {
 			v = 12
 		} else {
-			ps = slices.DeleteFunc(ps, func(p *partition) bool { return p.topicID.IsZero() })
+			ps = slices.DeleteFunc(ps, func(p *partition) bool {
+				if p.topicID.IsZero() { // wait for metadata with the id
+					f.wantMeta(p)
+					p.fail(&f.cfg, now)
+					return true
+				}
+				return false
+			})
 			if len(ps) == 0 {
 				return nil, nil
 			}

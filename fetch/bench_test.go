@@ -1,0 +1,60 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/rawkafka/rawkafka/protocol/record"
+)
+
+// BenchmarkPoll measures handing out fetched records: decoding, read
+// position bookkeeping and Poll's output, without the network.
+func BenchmarkPoll(b *testing.B) {
+	for _, codec := range []record.Codec{record.CodecNone, record.CodecLZ4} {
+		b.Run(codec.String(), func(b *testing.B) {
+			var data []byte
+			var off int64
+			for range 10 {
+				var rs []record.Record
+				for i := range 100 {
+					rs = append(rs, record.Record{Offset: off + int64(i), Timestamp: 1700000000000, Key: []byte(fmt.Sprintf("key-%d", i)),
+						Value: make([]byte, 200), Headers: []record.Header{{Key: []byte("h"), Value: []byte("v")}}})
+				}
+				var err error
+				data, err = record.AppendBatch(data, record.Batch{BaseOffset: off, LastOffset: off + 99, Magic: 2, FirstTimestamp: 1700000000000,
+					MaxTimestamp: 1700000000000, ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1}, rs, codec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				off += 100
+			}
+			cfg, _ := Config{}.withDefaults()
+			f := &Fetcher{cfg: cfg, log: cfg.Logger, parts: map[TopicPartition]*partition{}, changed: make(chan struct{}), maintWake: make(chan struct{}, 1),
+				loops: map[int32]*brokerLoop{}}
+			tp := TopicPartition{"t", 0}
+			p := newPartition(tp, StartAt(0))
+			p.needMeta = false
+			f.parts[tp] = p
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			b.ResetTimer()
+			for range b.N {
+				p.position, p.buffered = 0, true
+				f.mu.Lock()
+				cf := newCompletedFetch(p, 0, data, nil, 0)
+				f.queue = append(f.queue, cf)
+				f.buffered += cf.size
+				f.mu.Unlock()
+				for n := 0; n < 1000; {
+					fs, err := f.Poll(ctx, 500)
+					if err != nil {
+						b.Fatal(err)
+					}
+					n += fs.NumRecords()
+				}
+			}
+		})
+	}
+}
