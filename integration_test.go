@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rawkafka/rawkafka/conn"
 	"github.com/rawkafka/rawkafka/internal/kafkatest"
 	"github.com/rawkafka/rawkafka/protocol"
 )
@@ -384,5 +387,123 @@ func TestIntegrationSecurity(t *testing.T) {
 			}
 			same(t, tt.name, got[0], w)
 		})
+	}
+}
+
+// TestIntegrationFollowerFetching needs a cluster whose brokers have racks
+// and the rack-aware replica selector (scripts/kafka start --nodes 3): a
+// consumer in a follower's rack reads from that follower (KIP-392).
+func TestIntegrationFollowerFetching(t *testing.T) {
+	e := kafkatest.Get(t)
+	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(e.Bootstrap, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	md, err := cl.Metadata(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	racks := 0
+	for _, b := range md.Brokers {
+		if b.Rack != "" {
+			racks++
+		}
+	}
+	if len(md.Brokers) < 2 || racks < len(md.Brokers) {
+		t.Skipf("needs brokers with racks (scripts/kafka start --nodes 3); this cluster has %d brokers, %d with a rack", len(md.Brokers), racks)
+	}
+	topic := kafkatest.CreateTopic(t, "", 1, len(md.Brokers))
+	w := kafkatest.ProduceKcat(t, topic, 0, "none", 10)
+	md, err = cl.Metadata(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := md.Partition(topic, 0)
+	follower := int32(-1)
+	for _, r := range p.Replicas {
+		if r != p.Leader {
+			follower = r
+		}
+	}
+	c := newTestConsumer(t, map[string]string{"bootstrap.servers": e.Bootstrap, "client.rack": md.Brokers[follower].Rack})
+	tp := TopicPartition{Topic: topic, Partition: 0}
+	c.Assign(map[TopicPartition]StartPosition{tp: Earliest})
+	got, errs := consume(t, c, 10)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	same(t, "from the follower", got[0], w)
+	// The records may come before the leader names the replica: read on
+	// until the fetches go to the follower.
+	deadline := time.Now().Add(30 * time.Second)
+	for c.Metrics().Partitions[tp].PreferredReplica != follower {
+		if time.Now().After(deadline) {
+			t.Fatalf("never fetched from follower %d (leader %d): %+v", follower, p.Leader, c.Metrics().Partitions[tp])
+		}
+		pctx, pcancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		c.Poll(pctx)
+		pcancel()
+	}
+	more := kafkatest.ProduceKcat(t, topic, 0, "none", 4)
+	got, _ = consume(t, c, 4)
+	if len(got[0]) != 4 || got[0][0].Offset != 10 || !eqBytes(got[0][3].Value, more[3].Value) {
+		t.Fatalf("records from the follower: %v", got[0])
+	}
+}
+
+// TestIntegrationLeaderChange stops the leader of a partition in the middle
+// of reading it, on a 3-node cluster of scripts/kafka, and starts it again.
+// It disturbs the cluster, so it runs only with RAWKAFKA_TEST_DISRUPTIVE=1
+// and RAWKAFKA_KAFKA_DIR naming that cluster's state directory.
+func TestIntegrationLeaderChange(t *testing.T) {
+	dir := os.Getenv("RAWKAFKA_KAFKA_DIR")
+	if os.Getenv("RAWKAFKA_TEST_DISRUPTIVE") != "1" || dir == "" {
+		t.Skip("stops a broker: set RAWKAFKA_TEST_DISRUPTIVE=1 and RAWKAFKA_KAFKA_DIR of a 3-node scripts/kafka cluster")
+	}
+	e := kafkatest.Get(t)
+	topic := kafkatest.CreateTopic(t, "", 1, 3)
+	w := kafkatest.ProduceKcat(t, topic, 0, "none", 20)
+	c := newTestConsumer(t, map[string]string{"bootstrap.servers": e.Bootstrap, "max.poll.records": "10"})
+	tp := TopicPartition{Topic: topic, Partition: 0}
+	c.Assign(map[TopicPartition]StartPosition{tp: Earliest})
+	got, _ := consume(t, c, 10)
+	same(t, "before", got[0], w[:10])
+	leader := c.Metrics().Partitions[tp].Leader
+	pidText, err := os.ReadFile(fmt.Sprintf("%s/node-%d/kafka.pid", dir, leader))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	fmt.Sscan(string(pidText), &pid)
+	proc, err := os.FindProcess(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stopping broker %d (pid %d), the leader", leader, pid)
+	proc.Signal(syscall.SIGTERM)
+	t.Cleanup(func() {
+		// The script counts a node as running while its JVM shuts down:
+		// wait for it to go before starting it again.
+		for i := 0; i < 600 && proc.Signal(syscall.Signal(0)) == nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+		root, _ := kafkatest.RepoRoot()
+		cmd := exec.Command(root+"/scripts/kafka", "start")
+		cmd.Env = append(os.Environ(), "RAWKAFKA_NODES=3")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("restarting the broker: %v\n%s", err, out)
+		}
+	})
+	more := kafkatest.ProduceKcat(t, topic, 0, "none", 10)
+	rest, errs := consume(t, c, 20)
+	same(t, "after the leader stopped", rest[0], append(w[10:20:20], more...))
+	m := c.Metrics()
+	t.Logf("leader %d -> %d; fetch errors %d, resets %d, truncations %d; errors %v", leader, m.Partitions[tp].Leader,
+		m.FetchErrors, m.OffsetResets, m.Truncations, errs)
+	if m.Partitions[tp].Leader == leader || m.OffsetResets != 0 || m.Truncations != 0 {
+		t.Fatalf("metrics %+v", m.Partitions[tp])
 	}
 }

@@ -480,6 +480,7 @@ func (f *Fetcher) validated(p *partition, it posItem, epoch int32, end int64, lo
 		p.gen++
 		p.state, p.position, p.offsetEpoch = posReady, end, epoch
 	default:
+		log.Debug("position validated", "offset", p.position, "epoch", it.epoch, "end_offset", end)
 		p.state = posReady
 	}
 	p.failures, p.retryAt = 0, time.Time{}
