@@ -19,8 +19,9 @@ import (
 )
 
 // Config configures a Consumer. The zero value of every field means the
-// Java consumer's default; ParseConfig builds a Config from Java-style
-// properties.
+// Java consumer's default (so a duration that must really be zero, such as
+// fetch.max.wait.ms=0, is given as time.Nanosecond, as ParseConfig does);
+// ParseConfig builds a Config from Java-style properties.
 type Config struct {
 	// BootstrapServers lists host:port addresses to learn the cluster from
 	// (bootstrap.servers). Required.

@@ -62,6 +62,12 @@ var (
 // At starts at an offset.
 func At(offset int64) StartPosition { return fetch.StartAt(offset) }
 
+// AtEpoch starts at an offset that follows a record of the given leader
+// epoch (as a committed offset records it): the position is checked against
+// the leader's log before the first fetch, and truncation is reported
+// (KIP-320).
+func AtEpoch(offset int64, epoch int32) StartPosition { return fetch.StartAtEpoch(offset, epoch) }
+
 // AtTime starts at the first record whose timestamp is at or after t, or
 // at the end when there is none.
 func AtTime(t time.Time) StartPosition { return fetch.StartAtTime(t) }

@@ -179,3 +179,35 @@ func TestEpochUnknownToLeader(t *testing.T) {
 		t.Fatalf("resets %d", m.OffsetResets)
 	}
 }
+
+// TestStartAtEpochValidated: a start offset with its leader epoch (as a
+// committed offset carries) is validated before the first fetch.
+func TestStartAtEpochValidated(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 2)
+	asked := countOFLE(fc)
+	tp0, tp1 := TopicPartition{"t", 0}, TopicPartition{"t", 1}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
+	fc.appendBatch("t", 0, -1, recs("v", 5, 5)...)
+	fc.appendBatch("t", 1, -1, recs("v", 0, 6)...)
+	truncateAndMove(fc, 5, 3) // partition 0 now ends at 5 for epoch 0, then w5..w7
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{tp0: StartAtEpoch(10, 0), tp1: StartAtEpoch(3, 0)})
+	rs, errs := pollUntil(t, f, 3+3, 0)
+	by := split(rs)
+	checkSeq(t, by[tp0], tp0, 5, "w")
+	checkSeq(t, by[tp1], tp1, 3, "v")
+	var te *TruncationError
+	if len(errs) != 1 || !errors.As(errs[0], &te) || te.Position != 10 || te.EndOffset != 5 {
+		t.Fatalf("errors %v", errs)
+	}
+	fc.mu.Lock()
+	n := len(*asked)
+	fc.mu.Unlock()
+	if n != 2 {
+		t.Fatalf("OffsetForLeaderEpoch asked for %d partitions, want 2", n)
+	}
+	if s := StartAtEpoch(7, 2); s.String() != "7@epoch2" || s.Epoch() != 2 || StartAt(7).Epoch() != -1 {
+		t.Fatalf("%s %d", s, s.Epoch())
+	}
+}

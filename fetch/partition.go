@@ -90,7 +90,10 @@ func (p *partition) setStart(start Start) {
 	p.resetFrom = -1
 	p.stopErr = nil
 	if off, ok := start.Offset(); ok {
-		p.state, p.position, p.offsetEpoch = posReady, off, -1
+		p.state, p.position, p.offsetEpoch = posReady, off, start.Epoch()
+		if p.offsetEpoch >= 0 {
+			p.state = posValidate // checked against the leader before fetching
+		}
 		return
 	}
 	p.state, p.start = posReset, start

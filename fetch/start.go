@@ -29,8 +29,9 @@ const (
 // A time or duration with no record at or after it starts at the latest
 // offset, like the Java consumer's by_duration reset.
 type Start struct {
-	kind startKind
-	n    int64 // offset, unix ms, or duration in ns
+	kind  startKind
+	n     int64 // offset, unix ms, or duration in ns
+	epoch int32 // leader epoch of the record before the offset, +1 (0: unknown)
 }
 
 // The start positions that need no argument.
@@ -43,6 +44,22 @@ var (
 
 // StartAt starts at offset, which must not be negative.
 func StartAt(offset int64) Start { return Start{kind: startOffset, n: offset} }
+
+// StartAtEpoch starts at offset, known to follow a record of leader epoch
+// epoch (a committed offset's leader epoch, KIP-320): the position is
+// validated with OffsetForLeaderEpoch before the first fetch, and a log
+// truncated below it is reported (TruncationError). A negative epoch is
+// StartAt.
+func StartAtEpoch(offset int64, epoch int32) Start {
+	s := StartAt(offset)
+	if epoch >= 0 {
+		s.epoch = epoch + 1
+	}
+	return s
+}
+
+// Epoch returns the leader epoch of a StartAtEpoch position, -1 when none.
+func (s Start) Epoch() int32 { return s.epoch - 1 }
 
 // StartAtTime starts at the first record whose timestamp is at or after t.
 func StartAtTime(t time.Time) Start { return Start{kind: startTimestamp, n: t.UnixMilli()} }
@@ -60,6 +77,9 @@ func (s Start) IsDefault() bool { return s.kind == startDefault }
 func (s Start) String() string {
 	switch s.kind {
 	case startOffset:
+		if s.epoch > 0 {
+			return strconv.FormatInt(s.n, 10) + "@epoch" + strconv.Itoa(int(s.epoch-1))
+		}
 		return strconv.FormatInt(s.n, 10)
 	case startEarliest:
 		return "earliest"
