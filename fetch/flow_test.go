@@ -260,3 +260,41 @@ func TestCloseUnblocksPoll(t *testing.T) {
 		t.Fatalf("position after close: %v", err)
 	}
 }
+
+// TestCaughtUpPartitionDoesNotHoldUpData: once Poll has handed out all of
+// p0 (at its end) while p1 still has buffered records and more at the
+// broker, a fetch of p0 alone would wait at the broker for fetch.max.wait,
+// and with one fetch in flight per broker p1's next fetch would wait
+// behind it. The caught-up partition is fetched with p1 instead, once
+// p1's buffered records are handed out. MaxWait is far longer than
+// pollUntil's bound, so a fetch held for it fails the test.
+func TestCaughtUpPartitionDoesNotHoldUpData(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 2)
+	p0, p1 := TopicPartition{"t", 0}, TopicPartition{"t", 1}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 1)...)
+	for i := 0; i < 5; i++ {
+		fc.appendBatch("t", 1, -1, recs("v", i*10, 10)...)
+	}
+	// One batch of p1 per fetch.
+	f := newTestFetcher(t, fc, Config{MaxWait: time.Minute, PartitionMaxBytes: 1})
+	f.Add(map[TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
+	waitFor(t, "both partitions buffered", func() bool {
+		m := f.Metrics()
+		return m.Partitions[p0].HighWatermark == 1 && m.Partitions[p1].HighWatermark == 50 && m.BufferedBytes > 0
+	})
+	// One record a Poll, until p0's is out: p1 keeps most of its first batch.
+	var all []got
+	for len(split(all)[p0]) == 0 {
+		rs, _ := pollUntil(t, f, 1, 1)
+		all = append(all, rs...)
+	}
+	rs, _ := pollUntil(t, f, 51-len(all), 0)
+	all = append(all, rs...)
+	by := split(all)
+	checkSeq(t, by[p0], p0, 0, "v")
+	checkSeq(t, by[p1], p1, 0, "v")
+	if len(by[p1]) != 50 {
+		t.Fatalf("p1: got %d records, want 50", len(by[p1]))
+	}
+}

@@ -105,7 +105,16 @@ func (l *brokerLoop) waitWork() bool {
 			return false
 		}
 		now := time.Now()
-		targeted, ready := false, false
+		// A fetch of caught-up partitions alone would wait at the broker
+		// for up to MaxWait, and with one fetch in flight per broker the
+		// buffered partitions, once Poll has handed out their records,
+		// would wait behind it while their next records sit at the broker.
+		// So caught-up partitions wait here instead, while another partition
+		// of the broker has records buffered, and go in the fetch that
+		// partition needs next (as franz-go fetches again only once the
+		// whole previous response is consumed). A paused partition's records
+		// are not being handed out, so it holds nothing up.
+		targeted, ready, data, held := false, false, false, false
 		var next time.Time
 		for _, p := range f.parts {
 			if p.replica == l.id && p.replica != p.leader && p.replicaTill.After(now) && (next.IsZero() || p.replicaTill.Before(next)) {
@@ -117,9 +126,11 @@ func (l *brokerLoop) waitWork() bool {
 			targeted = true
 			if p.fetchable(now) {
 				ready = true
+				data = data || !p.caughtUp(f.cfg.IsolationLevel)
 			} else if p.retryAt.After(now) && (next.IsZero() || p.retryAt.Before(next)) {
 				next = p.retryAt
 			}
+			held = held || p.buffered && !p.paused && p.state == posReady
 		}
 		if !targeted {
 			if f.loops[l.id] == l {
@@ -130,7 +141,7 @@ func (l *brokerLoop) waitWork() bool {
 			f.notify()
 			return false
 		}
-		if ready && f.buffered+f.reserved < f.cfg.BufferMaxBytes {
+		if ready && (data || !held) && f.buffered+f.reserved < f.cfg.BufferMaxBytes {
 			return true
 		}
 		f.mu.Unlock()

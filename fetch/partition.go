@@ -117,6 +117,14 @@ func (p *partition) fetchable(now time.Time) bool {
 		p.leader >= 0 && !now.Before(p.retryAt)
 }
 
+// caughtUp reports whether the position is at the end the last fetch
+// reported, so that a fetch of the partition waits at the broker for new
+// records (up to MaxWait).
+func (p *partition) caughtUp(iso IsolationLevel) bool {
+	end := p.end(iso)
+	return end >= 0 && p.position >= end
+}
+
 // fail counts an error and sets the retry time.
 func (p *partition) fail(cfg *Config, now time.Time) {
 	p.failures++
