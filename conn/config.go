@@ -34,6 +34,7 @@ const (
 	Received                  // a response frame read from the broker
 )
 
+// String returns the Direction in readable form, for logs and errors.
 func (d Direction) String() string {
 	if d == Sent {
 		return "sent"

@@ -38,6 +38,7 @@ type Error struct {
 	Err    error
 }
 
+// Error describes the Error.
 func (e *Error) Error() string {
 	return fmt.Sprintf("conn: broker at %s: %s: %v", e.Broker, e.Op, e.Err)
 }

@@ -38,6 +38,7 @@ const (
 	ReadCommitted IsolationLevel = 1
 )
 
+// String returns the IsolationLevel in readable form, for logs and errors.
 func (l IsolationLevel) String() string {
 	if l == ReadCommitted {
 		return "read_committed"

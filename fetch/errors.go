@@ -32,6 +32,7 @@ type PartitionError struct {
 	Err    error
 }
 
+// Error describes the PartitionError.
 func (e *PartitionError) Error() string {
 	return fmt.Sprintf("fetch: %s at offset %d: %v", e.TopicPartition, e.Offset, e.Err)
 }
@@ -52,6 +53,7 @@ type TruncationError struct {
 	Reset     bool
 }
 
+// Error describes the TruncationError.
 func (e *TruncationError) Error() string {
 	what := "stopped (reset policy none)"
 	if e.Reset {

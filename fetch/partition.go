@@ -13,6 +13,7 @@ type TopicPartition struct {
 	Partition int32
 }
 
+// String returns the TopicPartition in readable form, for logs and errors.
 func (tp TopicPartition) String() string { return fmt.Sprintf("%s/%d", tp.Topic, tp.Partition) }
 
 // posState is what a partition's position is waiting for.

@@ -14,6 +14,7 @@ type Error struct {
 	Message   string // an error message the broker sent with the code, if any
 }
 
+// Error describes the Error.
 func (e *Error) Error() string {
 	if e.Message != "" {
 		return fmt.Sprintf("kafka: %s (%d): %s", e.Name, e.Code, e.Message)

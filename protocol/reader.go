@@ -43,6 +43,7 @@ type DecodeError struct {
 	Reason  string
 }
 
+// Error describes the DecodeError.
 func (e *DecodeError) Error() string {
 	if e.API != "" {
 		return fmt.Sprintf("protocol: decode %s v%d: field %s at byte %d: %s", e.API, e.Version, e.Field, e.Offset, e.Reason)

@@ -32,6 +32,7 @@ type BatchError struct {
 	Err    error
 }
 
+// Error describes the BatchError.
 func (e *BatchError) Error() string {
 	return fmt.Sprintf("record: batch at offset %d (magic %d, %s): %s: %s",
 		e.Offset, e.Magic, e.Codec, strings.TrimPrefix(e.Err.Error(), "record: "), e.Reason)
