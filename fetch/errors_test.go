@@ -35,7 +35,12 @@ func TestSessionErrorsFallBackToFullFetch(t *testing.T) {
 	f := newTestFetcher(t, fc, Config{})
 	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
 	all, _ := pollUntil(t, f, 6, 0)
-	for next := 3; len(injected) < 2; next++ {
+	nInjected := func() int { // onFetch runs with fc.mu held
+		fc.mu.Lock()
+		defer fc.mu.Unlock()
+		return len(injected)
+	}
+	for next := 3; nInjected() < 2; next++ {
 		fc.appendBatch("t", 0, -1, recs("v", next, 1)...)
 		fc.appendBatch("t", 1, -1, recs("v", next, 1)...)
 		rs, _ := pollUntil(t, f, 2, 0)

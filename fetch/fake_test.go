@@ -30,6 +30,8 @@ type fakeCluster struct {
 	sessions map[int32]*fakeSession
 	nextSess int32
 	changed  chan struct{} // closed when data is appended
+	closing  bool          // the test is over: long polls end
+	codec    record.Codec  // of the batches appendBatch makes
 	fetches  []fakeFetch   // every Fetch request, in order
 
 	// Hooks run before the default handling, with mu held; a non-nil
@@ -130,6 +132,7 @@ func newFakeCluster(t *testing.T, brokers int) *fakeCluster {
 			b.ln.Close()
 		}
 		fc.mu.Lock()
+		fc.closing = true
 		close(fc.changed) // release long polls
 		fc.changed = make(chan struct{})
 		fc.mu.Unlock()
@@ -205,7 +208,7 @@ func (fc *fakeCluster) appendBatch(topic string, p int32, pid int64, rs ...rec) 
 			rr = append(rr, record.Record{Offset: base + int64(i), Timestamp: b.FirstTimestamp + int64(i), Key: []byte(r.key), Value: []byte(r.value),
 				Headers: []record.Header{{Key: []byte("h"), Value: []byte(r.value)}}})
 		}
-		raw, err := record.AppendBatch(nil, b, rr, record.CodecNone)
+		raw, err := record.AppendBatch(nil, b, rr, fc.codec)
 		if err != nil {
 			fc.t.Fatal(err)
 		}
@@ -492,7 +495,7 @@ func (fc *fakeCluster) fetch(broker int32, req *protocol.FetchRequest) *protocol
 	for {
 		resp.Responses = nil
 		bytes := fc.fill(broker, req, resp, order, parts, incremental)
-		if bytes > 0 || time.Now().After(deadline) || fc.hasErrors(resp) {
+		if bytes > 0 || time.Now().After(deadline) || fc.hasErrors(resp) || fc.closing {
 			break
 		}
 		ch := fc.changed
