@@ -277,3 +277,36 @@ func TestPreferredReplicaExpires(t *testing.T) {
 	rs, _ := pollUntil(t, f, 2, 0)
 	checkSeq(t, rs, tp, 0, "v")
 }
+
+// TestCompressedRecordsStayValid: the records of compressed batches point
+// into decompression buffers that Poll reuses; every record a Poll returns
+// stays as it was until the next Poll, when a Poll spans several batches
+// and fetches, and when a batch is handed out over several Polls.
+func TestCompressedRecordsStayValid(t *testing.T) {
+	for _, codec := range []record.Codec{record.CodecLZ4, record.CodecZstd, record.CodecGzip} {
+		t.Run(codec.String(), func(t *testing.T) {
+			fc := newFakeCluster(t, 1)
+			fc.codec = codec
+			fc.addTopic("t", 2)
+			p0, p1 := TopicPartition{"t", 0}, TopicPartition{"t", 1}
+			for i := range 20 {
+				fc.appendBatch("t", 0, -1, recs("v", i*7, 7)...)
+				fc.appendBatch("t", 1, -1, recs("v", i*7, 7)...)
+			}
+			f := newTestFetcher(t, fc, Config{PartitionMaxBytes: 300}) // a few batches per fetch
+			f.Add(map[TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
+			var all []got
+			for _, max := range []int{5, 11} { // pollUntil reads every record as soon as Poll returns
+				rs, _ := pollUntil(t, f, 60, max)
+				all = append(all, rs...)
+			}
+			rs, _ := pollUntil(t, f, 280-len(all), 0)
+			by := split(append(all, rs...))
+			checkSeq(t, by[p0], p0, 0, "v")
+			checkSeq(t, by[p1], p1, 0, "v")
+			if len(by[p0]) != 140 || len(by[p1]) != 140 {
+				t.Fatalf("got %d and %d records, want 140 each", len(by[p0]), len(by[p1]))
+			}
+		})
+	}
+}

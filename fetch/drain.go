@@ -55,6 +55,10 @@ func newCompletedFetch(p *partition, fetchOffset int64, records []byte, aborted 
 // collector, since handed-out records may still point into them.
 func (cf *completedFetch) release() {
 	if cf.dec != nil {
+		// Records of its last batch may point into its decompression
+		// buffer (Poll swaps it out before each batch, so this is only
+		// when Poll did not finish the fetch): leave it to them.
+		cf.dec.SwapBuffer(nil)
 		cf.dec.Reset(nil, record.Options{})
 		decoders.Put(cf.dec)
 		cf.dec = nil
@@ -68,13 +72,15 @@ func (cf *completedFetch) release() {
 // at a partial batch at the end (fetched again from next) and at a decode
 // error (cf.err). It reads ahead past batches that hold nothing to hand
 // out, so that a fetch whose last record was handed out is done at once and
-// its partition can be fetched again; that is safe because records handed
-// out do not point into the decoder's buffers (Poll copies what would).
+// its partition can be fetched again; that is safe because the decoder's
+// decompression buffer, into which records of a compressed batch point, is
+// swapped out for another before each batch and kept until the next Poll.
 func (cf *completedFetch) drain(out *output, max int, iso IsolationLevel, opts record.Options) int {
 	if !cf.started {
 		cf.started = true
 		cf.dec = decoders.Get().(*record.Decoder)
 		cf.dec.Reset(cf.records, opts)
+		out.swapOut(cf.dec) // a free buffer: a released decoder has none
 	}
 	dec := cf.dec
 	n := 0
@@ -110,7 +116,11 @@ func (cf *completedFetch) drain(out *output, max int, iso IsolationLevel, opts r
 			n++
 			continue
 		}
+		if dec.Batch().Codec() != record.CodecNone {
+			out.swapOut(dec)
+		}
 		if !dec.NextBatch() {
+			out.reclaim(dec)
 			cf.done, cf.err = true, dec.Err()
 			return n
 		}

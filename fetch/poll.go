@@ -77,15 +77,19 @@ func (fs *Fetches) Records() iter.Seq[*Record] {
 	}
 }
 
-// output is Poll's reusable storage: record structs, header structs, and an
-// arena for the bytes of compressed batches (the decoder reuses its
-// decompression buffer from batch to batch).
+// output is Poll's reusable storage: record and header structs, and the
+// decompression buffers of compressed batches. Keys, values and header
+// bytes are not copied: they point into the fetch response, or into a
+// decompression buffer that a decoder swapped out (record.Decoder.SwapBuffer)
+// before moving to its next batch. Those buffers are spent until the next
+// Poll, when its records are no longer valid, and then free for reuse.
 type output struct {
 	recs   []Record
 	hdrs   []record.Header
-	arena  []byte
 	groups []outGroup
 	errs   []error
+	spent  [][]byte // buffers with records of this Poll (or of an earlier one, still handed out in this one)
+	free   [][]byte
 }
 
 type outGroup struct {
@@ -95,43 +99,52 @@ type outGroup struct {
 	logStart int64
 }
 
-type outMark struct{ recs, hdrs, arena int }
+type outMark struct{ recs, hdrs int }
 
 func (o *output) reset() {
 	clear(o.recs) // drop references to old responses
-	o.recs, o.hdrs, o.arena = o.recs[:0], o.hdrs[:0], o.arena[:0]
+	clear(o.hdrs)
+	o.recs, o.hdrs = o.recs[:0], o.hdrs[:0]
 	o.groups, o.errs = o.groups[:0], nil
-	if cap(o.arena) > 16<<20 {
-		o.arena = nil
-	}
+	o.free = append(o.free, o.spent...)
+	clear(o.spent)
+	o.spent = o.spent[:0]
 }
 
-func (o *output) mark() outMark { return outMark{len(o.recs), len(o.hdrs), len(o.arena)} }
+func (o *output) mark() outMark { return outMark{len(o.recs), len(o.hdrs)} }
 
 func (o *output) rollback(m outMark) {
-	o.recs, o.hdrs, o.arena = o.recs[:m.recs], o.hdrs[:m.hdrs], o.arena[:m.arena]
+	o.recs, o.hdrs = o.recs[:m.recs], o.hdrs[:m.hdrs]
 }
 
-// keep returns b, copied into the arena when copy is set; nil stays nil.
-func (o *output) keep(b []byte, copyIt bool) []byte {
-	if b == nil || !copyIt {
-		return b
+// swapOut takes dec's decompression buffer, which records of its current
+// batch may point into, out of its hands until the next Poll, giving it a
+// free one instead.
+func (o *output) swapOut(dec *record.Decoder) {
+	var buf []byte
+	if n := len(o.free); n > 0 {
+		buf, o.free[n-1] = o.free[n-1], nil
+		o.free = o.free[:n-1]
 	}
-	start := len(o.arena)
-	o.arena = append(o.arena, b...)
-	return o.arena[start:len(o.arena):len(o.arena)]
+	if old := dec.SwapBuffer(buf); cap(old) > 0 {
+		o.spent = append(o.spent, old)
+	}
+}
+
+// reclaim takes back dec's decompression buffer, which no record handed
+// out points into (dec is past its last batch), as free.
+func (o *output) reclaim(dec *record.Decoder) {
+	if buf := dec.SwapBuffer(nil); cap(buf) > 0 {
+		o.free = append(o.free, buf)
+	}
 }
 
 func (o *output) add(tp TopicPartition, b *record.Batch, r *record.Record) {
-	compressed := b.Codec() != record.CodecNone
 	rec := Record{Topic: tp.Topic, Partition: tp.Partition, Offset: r.Offset, LeaderEpoch: b.PartitionLeaderEpoch,
-		Timestamp: time.UnixMilli(r.Timestamp), LogAppendTime: b.LogAppendTime(),
-		Key: o.keep(r.Key, compressed), Value: o.keep(r.Value, compressed)}
+		Timestamp: time.UnixMilli(r.Timestamp), LogAppendTime: b.LogAppendTime(), Key: r.Key, Value: r.Value}
 	if len(r.Headers) > 0 {
 		start := len(o.hdrs)
-		for _, h := range r.Headers {
-			o.hdrs = append(o.hdrs, record.Header{Key: o.keep(h.Key, compressed), Value: o.keep(h.Value, compressed)})
-		}
+		o.hdrs = append(o.hdrs, r.Headers...)
 		rec.Headers = o.hdrs[start:len(o.hdrs):len(o.hdrs)]
 	}
 	o.recs = append(o.recs, rec)

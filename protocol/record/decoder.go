@@ -161,6 +161,19 @@ func (d *Decoder) NextRecord() bool {
 	return false
 }
 
+// SwapBuffer gives the decoder buf to decompress the next batches into
+// (its contents are ignored, its capacity is reused) and returns the buffer
+// it had, into which the records of the current compressed batch point,
+// also while the rest of that batch is read. A caller that keeps records
+// of several compressed batches at a time can swap before each NextBatch
+// instead of copying them, and reuse a buffer once none of its records
+// are needed any more.
+func (d *Decoder) SwapBuffer(buf []byte) []byte {
+	old := d.buf
+	d.buf = buf[:0]
+	return old
+}
+
 // failf stops the iteration with an error about the batch at offset.
 func (d *Decoder) failf(offset int64, magic int8, codec Codec, kind error, format string, args ...any) bool {
 	d.err = &BatchError{Offset: offset, Magic: magic, Codec: codec, Reason: fmt.Sprintf(format, args...), Err: kind}
