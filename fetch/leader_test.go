@@ -45,12 +45,24 @@ func TestLeaderChangeValidates(t *testing.T) {
 		t.Fatalf("OffsetForLeaderEpoch asked for epochs %v, want [0]", *asked)
 	}
 	last := fc.fetches[len(fc.fetches)-1]
-	if last.broker != 1 || last.req.Topics != nil && last.req.Topics[0].Partitions[0].CurrentLeaderEpoch != 1 {
+	if e := requestEpoch(last.req); last.broker != 1 || e != -2 && e != 1 {
 		t.Fatalf("last fetch went to broker %d: %+v", last.broker, last.req)
 	}
 	if m := f.Metrics(); m.Truncations != 0 || m.OffsetResets != 0 || m.Partitions[tp].Leader != 1 {
 		t.Fatalf("metrics %+v", m)
 	}
+}
+
+// requestEpoch returns the CurrentLeaderEpoch a fetch request sent for the
+// one partition of these tests, or -2 when the request does not name it (an
+// incremental fetch may carry no partitions at all).
+func requestEpoch(req *protocol.FetchRequest) int32 {
+	for _, t := range req.Topics {
+		for _, p := range t.Partitions {
+			return p.CurrentLeaderEpoch
+		}
+	}
+	return -2
 }
 
 // TestFencedAndUnknownLeaderEpoch: the leader stays but its epoch moves on
@@ -70,7 +82,7 @@ func TestFencedAndUnknownLeaderEpoch(t *testing.T) {
 		for i := range resp.Responses {
 			for j := range resp.Responses[i].Partitions {
 				d := &resp.Responses[i].Partitions[j]
-				if d.ErrorCode == 0 && unknown > 0 && req.Topics != nil && req.Topics[0].Partitions[0].CurrentLeaderEpoch == 2 {
+				if d.ErrorCode == 0 && unknown > 0 && requestEpoch(req) == 2 {
 					unknown--
 					*d = protocol.FetchResponsePartitionData{PartitionIndex: d.PartitionIndex, ErrorCode: protocol.ErrUnknownLeaderEpoch.Code,
 						HighWatermark: -1, LastStableOffset: -1, LogStartOffset: -1, PreferredReadReplica: -1}
@@ -87,9 +99,7 @@ func TestFencedAndUnknownLeaderEpoch(t *testing.T) {
 	}
 	var fenced bool
 	for _, fe := range fc.fetchLog() {
-		for _, ft := range fe.req.Topics {
-			fenced = fenced || ft.Partitions[0].CurrentLeaderEpoch == 0
-		}
+		fenced = fenced || requestEpoch(fe.req) == 0
 	}
 	if !fenced || unknown != 0 {
 		t.Fatalf("fenced fetch seen %v, unknown-epoch errors left %d", fenced, unknown)
