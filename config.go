@@ -433,3 +433,11 @@ func (c *Config) fetchConfig(log *slog.Logger) fetch.Config {
 		Logger:            log,
 	}
 }
+
+// ConnConfig returns the settings of one broker connection that c describes
+// (client id, timeouts, TLS, SASL, response size), for tools that talk to
+// brokers directly with package conn, as `rawconsume -L` does.
+func (c *Config) ConnConfig() (conn.Config, error) {
+	cc, err := c.clusterConfig(c.Logger)
+	return cc.Conn, err
+}

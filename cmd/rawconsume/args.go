@@ -129,5 +129,13 @@ func parseArgs(args []string) (*options, error) {
 	if !o.list && o.topic == "" {
 		return nil, errors.New("no topic given: use -t topic (or -L to list topics)")
 	}
+	// Check -X now, so that a wrong property is a command-line error.
+	cfg, err := consumerConfig(o)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cfg.ConnConfig(); err != nil {
+		return nil, fmt.Errorf("-X: %w", err)
+	}
 	return o, nil
 }

@@ -26,8 +26,8 @@ func TestBadCommandLinesGetOneLineAndExit2(t *testing.T) {
 		{[]string{"-Z"}, "flag provided but not defined: -Z"},
 		{[]string{"-L"}, "no broker given"},
 		{[]string{"-L", "-b", "x:1", "-X", "nonsense"}, `want key=value`},
-		{[]string{"-L", "-b", "x:1", "-X", "fetch.wait.max.bogus=1"}, "-X fetch.wait.max.bogus: unknown property"},
-		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=carrier_pigeon"}, "want plaintext, ssl"},
+		{[]string{"-L", "-b", "x:1", "-X", "fetch.wait.max.bogus=1"}, "config fetch.wait.max.bogus: unknown property"},
+		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=carrier_pigeon"}, "want PLAINTEXT, SSL"},
 		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=sasl_plaintext", "-X", "sasl.mechanism=GSSAPI"}, "want PLAIN, SCRAM-SHA-256"},
 		{[]string{"-L", "-b", "x:1", "stray"}, `unexpected argument "stray"`},
 		{[]string{"-b", "x:1"}, "no topic given"},
@@ -40,8 +40,8 @@ func TestBadCommandLinesGetOneLineAndExit2(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, out, errOut := runCmd(t, c.args...)
-		if code == exitOK || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, c.want) {
-			t.Errorf("rawconsume %q: exit %d, stdout %q, stderr %q; want non-zero exit, one stderr line with %q",
+		if code != exitUsage || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("rawconsume %q: exit %d, stdout %q, stderr %q; want exit 2 and one stderr line with %q",
 				c.args, code, out, errOut, c.want)
 		}
 	}
