@@ -74,20 +74,26 @@ func waitForLeaders(ctx context.Context, cl *conn.Cluster, topic string, partiti
 		return err
 	}
 	for id := range md.Brokers {
+		// A broker of a cluster that has just started (on a busy machine)
+		// may not accept connections yet: keep asking until ctx ends.
+		var last error
 		for {
 			cn, err := cl.Broker(ctx, id)
-			if err != nil {
-				return err
+			if err == nil {
+				var resp protocol.Response
+				resp, err = cn.Do(ctx, &protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{Name: &topic}}})
+				if err == nil && ready(resp.(*protocol.MetadataResponse), partitions) {
+					break
+				}
 			}
-			resp, err := cn.Do(ctx, &protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{Name: &topic}}})
 			if err != nil {
-				return err
-			}
-			if ready(resp.(*protocol.MetadataResponse), partitions) {
-				break
+				last = err
 			}
 			select {
 			case <-ctx.Done():
+				if last != nil {
+					return fmt.Errorf("broker %d: %w (last error: %v)", id, ctx.Err(), last)
+				}
 				return fmt.Errorf("broker %d shows no leader for every partition: %w", id, ctx.Err())
 			case <-time.After(50 * time.Millisecond):
 			}
