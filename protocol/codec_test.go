@@ -32,7 +32,7 @@ func checkRoundTrip(t *testing.T, m Message, fresh func() Message) []byte {
 	if err := got.Decode(b); err != nil {
 		t.Fatalf("%s v%d: decode: %v\nbytes: % x", m.Key(), m.APIVersion(), err, b)
 	}
-	if !reflect.DeepEqual(normalize(got), normalize(m)) {
+	if !reflect.DeepEqual(got, m) {
 		t.Fatalf("%s v%d: decode(encode(x)) != x\n got: %+v\nwant: %+v", m.Key(), m.APIVersion(), got, m)
 	}
 	b2, err := got.Encode(nil)
@@ -51,10 +51,6 @@ func checkRoundTrip(t *testing.T, m Message, fresh func() Message) []byte {
 	}
 	return b
 }
-
-// normalize returns m itself; messages compare with reflect.DeepEqual, so
-// tests build them with nil and empty slices exactly as decoding yields them.
-func normalize(m Message) Message { return m }
 
 func TestReaderStickyError(t *testing.T) {
 	r := NewReader([]byte{0, 1, 0}, false)

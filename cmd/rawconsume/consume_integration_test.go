@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,18 +56,6 @@ func wantOffsets(recs []kafkatest.ExpectedRecord) []int64 {
 	return out
 }
 
-func equalOffsets(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestIntegrationConsumeEveryCodecLikeKcat consumes records the Java producer
 // wrote with each codec (keys, null values, headers, explicit timestamps) and
 // checks that rawconsume prints exactly what kcat prints for them.
@@ -82,7 +71,7 @@ func TestIntegrationConsumeEveryCodecLikeKcat(t *testing.T) {
 			topic := kafkatest.CreateTopic(t, "", 1, 1)
 			want := kafkatest.ProduceJava(t, topic, 0, codec, 40)
 			lines := sameAsKcat(t, boot, topic)
-			if got := offsetsOf(t, lines); !equalOffsets(got, wantOffsets(want)) {
+			if got := offsetsOf(t, lines); !slices.Equal(got, wantOffsets(want)) {
 				t.Fatalf("offsets %v, want %v", got, wantOffsets(want))
 			}
 		})
@@ -98,11 +87,11 @@ func TestIntegrationConsumeTransactions(t *testing.T) {
 	all := kafkatest.ProduceTransactions(t, topic, 0)
 
 	committed := sameAsKcat(t, boot, topic, "-X", "isolation.level=read_committed")
-	if got, want := offsetsOf(t, committed), wantOffsets(kafkatest.ReadCommitted(all)); !equalOffsets(got, want) {
+	if got, want := offsetsOf(t, committed), wantOffsets(kafkatest.ReadCommitted(all)); !slices.Equal(got, want) {
 		t.Errorf("read_committed offsets %v, want %v", got, want)
 	}
 	uncommitted := sameAsKcat(t, boot, topic, "-X", "isolation.level=read_uncommitted")
-	if got, want := offsetsOf(t, uncommitted), wantOffsets(all); !equalOffsets(got, want) {
+	if got, want := offsetsOf(t, uncommitted), wantOffsets(all); !slices.Equal(got, want) {
 		t.Errorf("read_uncommitted offsets %v, want %v", got, want)
 	}
 }
