@@ -50,8 +50,9 @@ func New(cfg Config) (*Consumer, error) {
 	return &Consumer{cfg: cfg, log: log, cl: cl, f: f, assigned: map[TopicPartition]bool{}}, nil
 }
 
-// Close stops fetching and closes every connection. Poll and Records
-// return ErrClosed afterwards.
+// Close stops fetching, closes the fetch sessions the brokers hold for this
+// consumer (waiting at most 5 s for each answer) and closes every
+// connection. Poll and Records return ErrClosed afterwards.
 func (c *Consumer) Close() error {
 	c.mu.Lock()
 	if c.closed {

@@ -184,3 +184,65 @@ func TestOffsetOutOfRangeNone(t *testing.T) {
 		t.Fatalf("offset resets %d, want 0", m.OffsetResets)
 	}
 }
+
+// TestSessionsClosed: a broker loop that ends, because its broker has no
+// partitions left or because the Fetcher closes, sends a Fetch with the
+// final epoch (-1) and no partitions for its session, and the broker drops
+// the session; with sessions disabled nothing extra is sent.
+func TestSessionsClosed(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 2) // partition 0 on broker 0, 1 on broker 1
+	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
+	fc.appendBatch("t", 1, -1, recs("v", 0, 2)...)
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
+	pollUntil(t, f, 4, 0)
+	sessions := func() int {
+		fc.mu.Lock()
+		defer fc.mu.Unlock()
+		return len(fc.sessions)
+	}
+	waitFor(t, "a session on each broker", func() bool { return sessions() == 2 })
+	closing := func(broker int32) []*protocol.FetchRequest {
+		var out []*protocol.FetchRequest
+		for _, fe := range fc.fetchLogAll() {
+			if fe.broker == broker && fe.req.SessionEpoch == -1 {
+				out = append(out, fe.req)
+			}
+		}
+		return out
+	}
+
+	f.Remove(TopicPartition{"t", 1})
+	waitFor(t, "broker 1's session closed", func() bool { return len(closing(1)) == 1 && sessions() == 1 })
+	if r := closing(1)[0]; r.SessionId == 0 || len(r.Topics) != 0 || len(r.ForgottenTopicsData) != 0 {
+		t.Fatalf("closing fetch %+v: want the session's id and no partitions", r)
+	}
+	if len(closing(0)) != 0 {
+		t.Fatalf("broker 0's session closed while it still has a partition")
+	}
+
+	f.Close()
+	if got := closing(0); len(got) != 1 || got[0].SessionId == 0 || len(got[0].Topics) != 0 {
+		dumpFetches(t, fc)
+		t.Fatalf("after Close, closing fetches to broker 0: %+v", got)
+	}
+	if n := sessions(); n != 0 {
+		t.Fatalf("%d sessions left at the broker after Close", n)
+	}
+	if m := f.Metrics(); m.SessionsClosed != 2 {
+		t.Fatalf("SessionsClosed = %d, want 2", m.SessionsClosed)
+	}
+
+	fc2 := newFakeCluster(t, 1)
+	fc2.addTopic("t", 1)
+	fc2.appendBatch("t", 0, -1, recs("v", 0, 2)...)
+	f2 := newTestFetcher(t, fc2, Config{DisableSessions: true})
+	f2.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest})
+	pollUntil(t, f2, 2, 0)
+	n := len(fc2.fetchLogAll())
+	f2.Close()
+	if got := fc2.fetchLogAll(); len(got) != n {
+		t.Fatalf("sessionless Fetcher sent %d requests at Close: %+v", len(got)-n, got[n].req)
+	}
+}

@@ -595,8 +595,14 @@ func (fc *fakeCluster) fill(broker int32, req *protocol.FetchRequest, resp *prot
 	return total
 }
 
-// fetchLog returns the Fetch requests seen so far.
+// fetchLog returns the Fetch requests seen so far, but for those that only
+// close a session (sent whenever a broker loop ends; see fetchLogAll).
 func (fc *fakeCluster) fetchLog() []fakeFetch {
+	return slices.DeleteFunc(fc.fetchLogAll(), func(fe fakeFetch) bool { return closesSession(fe.req) })
+}
+
+// fetchLogAll returns every Fetch request seen so far.
+func (fc *fakeCluster) fetchLogAll() []fakeFetch {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	return slices.Clone(fc.fetches)
@@ -625,4 +631,10 @@ func newTestFetcher(t *testing.T, fc *fakeCluster, cfg Config) *Fetcher {
 	}
 	t.Cleanup(func() { f.Close(); cl.Close() })
 	return f
+}
+
+// closesSession reports whether req only closes a fetch session: the final
+// epoch and no partitions.
+func closesSession(req *protocol.FetchRequest) bool {
+	return req.SessionId != 0 && req.SessionEpoch == -1 && len(req.Topics) == 0
 }

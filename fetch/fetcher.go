@@ -67,8 +67,9 @@ func New(cl *conn.Cluster, cfg Config) (*Fetcher, error) {
 	return f, nil
 }
 
-// Close stops every fetch loop and waits for them. Poll and Position
-// return ErrClosed afterwards.
+// Close stops every fetch loop and waits for them; each loop first closes
+// its broker's fetch session (waiting at most 5 s, or RequestTimeout if
+// shorter, for the answer). Poll and Position return ErrClosed afterwards.
 func (f *Fetcher) Close() error {
 	f.mu.Lock()
 	if f.closed {

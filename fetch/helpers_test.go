@@ -140,7 +140,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // dumpFetches logs every Fetch request the fake saw, for failing tests.
 func dumpFetches(t *testing.T, fc *fakeCluster) {
-	for i, f := range fc.fetchLog() {
+	for i, f := range fc.fetchLogAll() {
 		s := fmt.Sprintf("#%d b%d v%d sess=%d/%d", i, f.broker, f.req.Version, f.req.SessionId, f.req.SessionEpoch)
 		for _, tp := range f.req.Topics {
 			for _, p := range tp.Partitions {

@@ -20,6 +20,7 @@ type brokerLoop struct {
 	log      *slog.Logger
 	wake     chan struct{}
 	sess     session
+	cn       *conn.Conn // the connection of the last fetch, which holds the session
 	failures int
 	rotation int
 }
@@ -56,6 +57,7 @@ type planned struct {
 func (l *brokerLoop) run() {
 	f := l.f
 	defer f.wg.Done()
+	defer l.closeSession()
 	for l.waitWork() {
 		cn, err := f.cl.Broker(f.ctx, l.id)
 		if err != nil {
@@ -73,6 +75,7 @@ func (l *brokerLoop) run() {
 		if pl == nil {
 			continue
 		}
+		l.cn = cn
 		f.m.fetches.Add(1)
 		ctx, cancel := context.WithTimeout(f.ctx, f.cfg.RequestTimeout+f.cfg.MaxWait)
 		start := time.Now()
@@ -92,6 +95,47 @@ func (l *brokerLoop) run() {
 			f.sleep(time.Duration(fr.ThrottleTimeMs) * time.Millisecond)
 		}
 	}
+}
+
+// closeSessionTimeout bounds the Fetch that closes a session when a loop
+// ends, so that Close never waits long for a broker that does not answer.
+const closeSessionTimeout = 5 * time.Second
+
+// closeSession ends the broker's fetch session, if the loop holds one, as
+// the Java consumer does on close: a Fetch with the session's id, the final
+// epoch (-1) and no partitions makes the broker free the session's slot in
+// its cache (max.incremental.fetch.session.cache.slots) now, rather than
+// when it is evicted. It uses the connection of the last fetch, never a
+// new one: a broker that lost the connection loses nothing by waiting for
+// eviction. Best effort; a failure is logged.
+func (l *brokerLoop) closeSession() {
+	id, cn := l.sess.id, l.cn
+	l.sess.reset(true)
+	if id == 0 || cn == nil || cn.Err() != nil {
+		return
+	}
+	v, ok := cn.Version(protocol.KeyFetch)
+	if !ok || v < 7 {
+		return
+	}
+	timeout := min(closeSessionTimeout, l.f.cfg.RequestTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	req := protocol.NewFetchRequest(v)
+	req.SessionId, req.SessionEpoch = id, -1
+	req.MaxWaitMs, req.MinBytes, req.MaxBytes = 0, 0, 0
+	req.IsolationLevel = int8(l.f.cfg.IsolationLevel)
+	req.RackId = l.f.cfg.Rack
+	resp, err := cn.DoPinned(ctx, req)
+	if err == nil {
+		err = protocol.ErrorForCode(resp.(*protocol.FetchResponse).ErrorCode)
+	}
+	if err != nil {
+		l.log.Debug("closing the fetch session failed; the broker will evict it", "session", id, "err", err)
+		return
+	}
+	l.f.m.sessionsClosed.Add(1)
+	l.log.Debug("fetch session closed", "session", id)
 }
 
 // waitWork waits until a partition targeting this broker can be fetched and

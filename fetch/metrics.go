@@ -12,6 +12,7 @@ type metrics struct {
 	fetches, fetchErrors    atomic.Int64
 	resets, truncations     atomic.Int64
 	sessionResets           atomic.Int64
+	sessionsClosed          atomic.Int64
 	latencySum, latencyN    atomic.Int64
 	latencyMax, latencyLast atomic.Int64
 }
@@ -37,6 +38,7 @@ type Metrics struct {
 	OffsetResets    int64 // positions reset by auto.offset.reset after OFFSET_OUT_OF_RANGE or an unknown epoch
 	Truncations     int64 // log truncations found after leader changes (KIP-320)
 	SessionResets   int64 // fetch sessions the broker did not recognise
+	SessionsClosed  int64 // fetch sessions closed with the broker's acknowledgement (at Close, or when a broker has no partitions left)
 	// FetchLatencyAvg, FetchLatencyMax and FetchLatencyLast describe the
 	// round trips of Fetch requests (a long poll counts fully).
 	FetchLatencyAvg  time.Duration
@@ -71,6 +73,7 @@ func (f *Fetcher) Metrics() Metrics {
 		OffsetResets:     f.m.resets.Load(),
 		Truncations:      f.m.truncations.Load(),
 		SessionResets:    f.m.sessionResets.Load(),
+		SessionsClosed:   f.m.sessionsClosed.Load(),
 		FetchLatencyMax:  time.Duration(f.m.latencyMax.Load()),
 		FetchLatencyLast: time.Duration(f.m.latencyLast.Load()),
 	}
