@@ -3,6 +3,7 @@ package conn
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -514,5 +515,46 @@ func TestDialRefusedIsNetError(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "broker at "+addr) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestLargeFrameFromAnsweringPeer: once the broker has answered a request,
+// a large frame is allocated whole, not grown by doubling (which allocated
+// about twice the frame and copied it about once more).
+func TestLargeFrameFromAnsweringPeer(t *testing.T) {
+	const size = 8 << 20
+	big := make([]byte, 8+size) // made here, outside the allocations measured
+	fb := newFake(t, func(f *fakeConn) {
+		if !f.handshake() {
+			return
+		}
+		// Raw frames: RoundTrip hands back bodies undecoded.
+		send := func(frame []byte) bool {
+			r, ok := f.read()
+			if !ok {
+				return false
+			}
+			binary.BigEndian.PutUint32(frame, uint32(len(frame)-4))
+			binary.BigEndian.PutUint32(frame[4:], uint32(r.header.CorrelationID))
+			f.Write(frame)
+			return true
+		}
+		if send(make([]byte, 8+16)) && send(big) {
+			f.read()
+		}
+	})
+	c := dial(t, fb.addr, Config{})
+	req := &protocol.MetadataRequest{Version: 8}
+	if _, err := c.RoundTrip(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	var body []byte
+	var err error
+	n := allocated(func() { body, err = c.RoundTrip(context.Background(), req) })
+	if err != nil || len(body) != size {
+		t.Fatalf("%d bytes, %v", len(body), err)
+	}
+	if n > size+size/4 {
+		t.Fatalf("allocated %d bytes for a %d-byte frame", n, size)
 	}
 }

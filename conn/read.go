@@ -11,8 +11,12 @@ import (
 )
 
 // readChunk is how much of a large frame is allocated before its bytes have
-// arrived: a peer that claims a large size and then stops costs at most
-// twice what it actually sent.
+// arrived, until the peer has answered a request beyond Dial's (a frame
+// carrying the correlation id of one in flight, after ApiVersions and SASL):
+// a peer that claims a large size and then stops costs at most twice what it
+// actually sent. After that, frames are allocated whole, as the size prefix
+// says (it is within the maximum response size): growing a 50 MiB Fetch
+// response by doubling allocated twice its size and copied it once more.
 const readChunk = 1 << 20
 
 // readLoop reads response frames and hands each to the request with its
@@ -58,7 +62,7 @@ func (c *Conn) readLoop() {
 
 // readFrame reads one frame, returning it with its 4-byte size prefix. The
 // size is checked against the limit (and against what Kafka brokers send)
-// before anything is allocated.
+// before anything is allocated, and allocated as readChunk explains.
 func (c *Conn) readFrame(br *bufio.Reader) ([]byte, error) {
 	var hdr [4]byte
 	if n, err := io.ReadFull(br, hdr[:]); err != nil {
@@ -69,7 +73,14 @@ func (c *Conn) readFrame(br *bufio.Reader) ([]byte, error) {
 		return nil, err
 	}
 	want := 4 + int(size)
-	buf := make([]byte, 4, min(want, 4+readChunk))
+	c.mu.Lock()
+	trusted := c.answered > 0
+	c.mu.Unlock()
+	first := want
+	if !trusted {
+		first = min(want, 4+readChunk)
+	}
+	buf := make([]byte, 4, first)
 	copy(buf, hdr[:])
 	for len(buf) < want {
 		if len(buf) == cap(buf) {
