@@ -454,6 +454,56 @@ func TestIntegrationFollowerFetching(t *testing.T) {
 	}
 }
 
+// TestIntegrationLeaderMoved moves a partition's leadership to another
+// replica in the middle of reading it (a reassignment that reorders the
+// replicas, then a preferred leader election, with Kafka's own tools): the
+// old leader answers NOT_LEADER_OR_FOLLOWER naming the new one (KIP-951),
+// and the consumer follows the hint without losing or repeating a record.
+// It needs more than one broker (scripts/kafka start --nodes 3).
+func TestIntegrationLeaderMoved(t *testing.T) {
+	e := kafkatest.Get(t)
+	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(e.Bootstrap, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	md, err := cl.Metadata(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(md.Brokers) < 2 {
+		t.Skipf("needs more than one broker (scripts/kafka start --nodes 3); this cluster has %d", len(md.Brokers))
+	}
+	topic := kafkatest.CreateTopic(t, "", 1, len(md.Brokers))
+	w := kafkatest.ProduceKcat(t, topic, 0, "none", 20)
+	c := newTestConsumer(t, map[string]string{"bootstrap.servers": e.Bootstrap, "max.poll.records": "10"})
+	tp := TopicPartition{Topic: topic, Partition: 0}
+	c.Assign(map[TopicPartition]StartPosition{tp: Earliest})
+	got, _ := consume(t, c, 10)
+	same(t, "before", got[0], w[:10])
+	if md, err = cl.Metadata(ctx, topic); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := md.Partition(topic, 0)
+	to := p.Replicas[0]
+	if to == p.Leader {
+		to = p.Replicas[1]
+	}
+	t.Logf("moving the leadership of %s from broker %d to %d (replicas %v)", tp, p.Leader, to, p.Replicas)
+	kafkatest.MoveLeader(t, topic, 0, p.Replicas, to)
+	more := kafkatest.ProduceKcat(t, topic, 0, "none", 10)
+	rest, errs := consume(t, c, 20)
+	same(t, "after the move", rest[0], append(w[10:20:20], more...))
+	m := c.Metrics()
+	t.Logf("leader %d -> %d; leader hints %d, fetch errors %d, resets %d, truncations %d; errors %v", p.Leader,
+		m.Partitions[tp].Leader, m.LeaderHints, m.FetchErrors, m.OffsetResets, m.Truncations, errs)
+	if m.Partitions[tp].Leader != to || m.LeaderHints == 0 || m.OffsetResets != 0 || m.Truncations != 0 {
+		t.Fatalf("want the consumer on broker %d through a leader hint: metrics %+v", to, m)
+	}
+}
+
 // TestIntegrationLeaderChange stops the leader of a partition in the middle
 // of reading it, on a 3-node cluster of scripts/kafka, and starts it again.
 // It disturbs the cluster, so it runs only with RAWKAFKA_TEST_DISRUPTIVE=1
@@ -501,8 +551,8 @@ func TestIntegrationLeaderChange(t *testing.T) {
 	rest, errs := consume(t, c, 20)
 	same(t, "after the leader stopped", rest[0], append(w[10:20:20], more...))
 	m := c.Metrics()
-	t.Logf("leader %d -> %d; fetch errors %d, resets %d, truncations %d; errors %v", leader, m.Partitions[tp].Leader,
-		m.FetchErrors, m.OffsetResets, m.Truncations, errs)
+	t.Logf("leader %d -> %d; leader hints %d, fetch errors %d, resets %d, truncations %d; errors %v", leader,
+		m.Partitions[tp].Leader, m.LeaderHints, m.FetchErrors, m.OffsetResets, m.Truncations, errs)
 	if m.Partitions[tp].Leader == leader || m.OffsetResets != 0 || m.Truncations != 0 {
 		t.Fatalf("metrics %+v", m.Partitions[tp])
 	}

@@ -29,10 +29,12 @@ type fakeCluster struct {
 	ofleMax  int16 // highest OffsetForLeaderEpoch version served
 	sessions map[int32]*fakeSession
 	nextSess int32
-	changed  chan struct{} // closed when data is appended
-	closing  bool          // the test is over: long polls end
-	codec    record.Codec  // of the batches appendBatch makes
-	fetches  []fakeFetch   // every Fetch request, in order
+	changed  chan struct{}              // closed when data is appended
+	closing  bool                       // the test is over: long polls end
+	codec    record.Codec               // of the batches appendBatch makes
+	fetches  []fakeFetch                // every Fetch request, in order
+	hints    bool                       // leadership errors name the leader (CurrentLeader, KIP-951)
+	frozen   *protocol.MetadataResponse // when set, what every Metadata request gets
 
 	// Hooks run before the default handling, with mu held; a non-nil
 	// response is sent instead.
@@ -315,6 +317,9 @@ func (fc *fakeCluster) handle(b *fakeBroker, req protocol.Request) protocol.Resp
 func (fc *fakeCluster) metadata() *protocol.MetadataResponse {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
+	if fc.frozen != nil {
+		return fc.frozen
+	}
 	resp := &protocol.MetadataResponse{ControllerId: 0, ClusterAuthorizedOperations: protocol.AuthorizedOperationsOmitted}
 	for _, b := range fc.brokers {
 		rack := "rack-" + strconv.Itoa(int(b.id))
@@ -538,8 +543,14 @@ func (fc *fakeCluster) fill(broker int32, req *protocol.FetchRequest, resp *prot
 			d.ErrorCode = protocol.ErrUnknownTopicOrPartition.Code
 		case p.leader != broker && (req.RackId == "" || !slices.Contains(p.replicas, broker)):
 			d.ErrorCode = protocol.ErrNotLeaderOrFollower.Code
+			if fc.hints {
+				d.CurrentLeader = protocol.FetchResponseLeaderIdAndEpoch{LeaderId: p.leader, LeaderEpoch: p.epoch}
+			}
 		case rp.CurrentLeaderEpoch >= 0 && rp.CurrentLeaderEpoch < p.epoch:
 			d.ErrorCode = protocol.ErrFencedLeaderEpoch.Code
+			if fc.hints {
+				d.CurrentLeader = protocol.FetchResponseLeaderIdAndEpoch{LeaderId: p.leader, LeaderEpoch: p.epoch}
+			}
 		case rp.CurrentLeaderEpoch > p.epoch:
 			d.ErrorCode = protocol.ErrUnknownLeaderEpoch.Code
 		case rp.FetchOffset < p.logStart || rp.FetchOffset > p.hw:

@@ -221,3 +221,58 @@ func TestStartAtEpochValidated(t *testing.T) {
 		t.Fatalf("%s %d", s, s.Epoch())
 	}
 }
+
+// TestLeaderHint: a NOT_LEADER_OR_FOLLOWER that names the new leader
+// (KIP-951) moves the partition there, validated, even while every
+// metadata response still names the old leader; a hint naming a broker the
+// metadata does not know falls back to a refresh.
+func TestLeaderHint(t *testing.T) {
+	for _, unknownBroker := range []bool{false, true} {
+		name := map[bool]string{false: "used", true: "unknown broker"}[unknownBroker]
+		t.Run(name, func(t *testing.T) {
+			fc := newFakeCluster(t, 2)
+			fc.addTopic("t", 1)
+			fc.hints = true
+			asked := countOFLE(fc)
+			tp := TopicPartition{"t", 0}
+			fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
+			f := newTestFetcher(t, fc, Config{})
+			f.Add(map[TopicPartition]Start{tp: StartEarliest})
+			rs, _ := pollUntil(t, f, 5, 0)
+			checkSeq(t, rs, tp, 0, "v")
+			if unknownBroker {
+				fc.editFetch = func(_ int32, _ *protocol.FetchRequest, resp *protocol.FetchResponse) {
+					for i := range resp.Responses {
+						for j := range resp.Responses[i].Partitions {
+							if d := &resp.Responses[i].Partitions[j]; d.CurrentLeader.LeaderId >= 0 {
+								d.CurrentLeader.LeaderId = 7
+							}
+						}
+					}
+				}
+			} else {
+				fc.frozen = fc.metadata() // metadata keeps naming broker 0 at epoch 0
+			}
+			fc.withPart("t", 0, func(p *fakePart) { p.leader, p.epoch = 1, 1 })
+			fc.appendBatch("t", 0, -1, recs("v", 5, 3)...)
+			rs, errs := pollUntil(t, f, 3, 0)
+			checkSeq(t, rs, tp, 5, "v")
+			if len(errs) > 0 {
+				t.Fatalf("errors: %v", errs)
+			}
+			want := int64(1)
+			if unknownBroker {
+				want = 0
+			}
+			m := f.Metrics()
+			if m.LeaderHints != want || m.Partitions[tp].Leader != 1 || m.Truncations != 0 || m.OffsetResets != 0 {
+				t.Fatalf("LeaderHints %d (want %d), metrics %+v", m.LeaderHints, want, m)
+			}
+			fc.mu.Lock()
+			defer fc.mu.Unlock()
+			if len(*asked) == 0 || (*asked)[0] != 0 {
+				t.Fatalf("OffsetForLeaderEpoch asked for epochs %v, want [0]: the position is validated", *asked)
+			}
+		})
+	}
+}

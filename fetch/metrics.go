@@ -13,6 +13,7 @@ type metrics struct {
 	resets, truncations     atomic.Int64
 	sessionResets           atomic.Int64
 	sessionsClosed          atomic.Int64
+	leaderHints             atomic.Int64
 	latencySum, latencyN    atomic.Int64
 	latencyMax, latencyLast atomic.Int64
 }
@@ -39,6 +40,7 @@ type Metrics struct {
 	Truncations     int64 // log truncations found after leader changes (KIP-320)
 	SessionResets   int64 // fetch sessions the broker did not recognise
 	SessionsClosed  int64 // fetch sessions closed with the broker's acknowledgement (at Close, or when a broker has no partitions left)
+	LeaderHints     int64 // leader changes learned from a Fetch error's CurrentLeader (KIP-951), without a metadata refresh
 	// FetchLatencyAvg, FetchLatencyMax and FetchLatencyLast describe the
 	// round trips of Fetch requests (a long poll counts fully).
 	FetchLatencyAvg  time.Duration
@@ -74,6 +76,7 @@ func (f *Fetcher) Metrics() Metrics {
 		Truncations:      f.m.truncations.Load(),
 		SessionResets:    f.m.sessionResets.Load(),
 		SessionsClosed:   f.m.sessionsClosed.Load(),
+		LeaderHints:      f.m.leaderHints.Load(),
 		FetchLatencyMax:  time.Duration(f.m.latencyMax.Load()),
 		FetchLatencyLast: time.Duration(f.m.latencyLast.Load()),
 	}
