@@ -27,6 +27,9 @@ type Config struct {
 	// (bootstrap.servers). Required.
 	BootstrapServers []string
 	ClientID         string // client.id; "" means "rawkafka"
+	// GroupID is group.id: the consumer group whose committed offsets the
+	// Committed start position reads. (Group membership is not built yet.)
+	GroupID string
 	// ClientRack is client.rack: when set, fetches go to a replica in the
 	// same rack when the leader names one (KIP-392).
 	ClientRack string
@@ -90,7 +93,7 @@ type Config struct {
 // {"bootstrap.servers": "localhost:9092", "fetch.max.bytes": "1048576"}.
 // An unknown key or an invalid value is an error that names the key.
 //
-// Known keys: bootstrap.servers, client.id, client.rack, security.protocol,
+// Known keys: bootstrap.servers, client.id, group.id, client.rack, security.protocol,
 // sasl.mechanism, sasl.username, sasl.password, sasl.jaas.config (PLAIN and
 // SCRAM login modules), ssl.ca.location, ssl.truststore.location,
 // ssl.truststore.type (PEM only), ssl.certificate.location,
@@ -127,6 +130,8 @@ func ParseConfig(props map[string]string) (Config, error) {
 			}
 		case "client.id":
 			c.ClientID = v
+		case "group.id":
+			c.GroupID = v
 		case "client.rack":
 			c.ClientRack = v
 		case "security.protocol":

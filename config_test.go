@@ -19,7 +19,10 @@ func TestParseConfigDefaults(t *testing.T) {
 		t.Fatalf("bootstrap %q", c.BootstrapServers)
 	}
 	fc := c.fetchConfig(nil)
-	if fc != (fetch.Config{}) {
+	if fc.Committed != nil {
+		t.Fatal("a committed-offset lookup without a group")
+	}
+	if fc.Committed = nil; !reflect.DeepEqual(fc, fetch.Config{}) {
 		t.Fatalf("defaults are not the zero fetch config (the Java defaults): %+v", fc)
 	}
 	cc, err := c.clusterConfig(nil)
@@ -32,6 +35,7 @@ func TestParseConfigKeys(t *testing.T) {
 	c, err := ParseConfig(map[string]string{
 		"bootstrap.servers":         "h:9092",
 		"client.id":                 "me",
+		"group.id":                  "g1",
 		"client.rack":               "r1",
 		"fetch.min.bytes":           "10",
 		"fetch.max.bytes":           "1048576",
@@ -53,7 +57,7 @@ func TestParseConfigKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{BootstrapServers: []string{"h:9092"}, ClientID: "me", ClientRack: "r1", FetchMinBytes: 10, FetchMaxBytes: 1048576,
+	want := Config{BootstrapServers: []string{"h:9092"}, ClientID: "me", GroupID: "g1", ClientRack: "r1", FetchMinBytes: 10, FetchMaxBytes: 1048576,
 		MaxPartitionFetchBytes: 2000, FetchMaxWait: 250 * time.Millisecond, MaxPollRecords: 7, IsolationLevel: ReadCommitted,
 		AutoOffsetReset: ByDuration(26 * time.Hour), SkipCRCCheck: true, DisableFetchSessions: true, FetchBufferMaxBytes: 5000000,
 		RequestTimeout: time.Second, MetadataMaxAge: 2 * time.Second, RetryBackoff: time.Nanosecond,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/rawkafka/rawkafka/commit"
 	"github.com/rawkafka/rawkafka/conn"
 	"github.com/rawkafka/rawkafka/fetch"
 )
@@ -42,7 +43,11 @@ func New(cfg Config) (*Consumer, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := fetch.New(cl, cfg.fetchConfig(log))
+	fc := cfg.fetchConfig(log)
+	if cfg.GroupID != "" {
+		fc.Committed = committedFunc(cl, cfg.GroupID, cfg.IsolationLevel == ReadCommitted)
+	}
+	f, err := fetch.New(cl, fc)
 	if err != nil {
 		cl.Close()
 		return nil, err
@@ -65,6 +70,27 @@ func (c *Consumer) Close() error {
 	return c.cl.Close()
 }
 
+// committedFunc looks up group's committed offsets for the fetch engine,
+// holding back offsets of pending transactions under read_committed
+// (KIP-447), as the Java consumer does.
+func committedFunc(cl *conn.Cluster, group string, requireStable bool) fetch.CommittedFunc {
+	return func(ctx context.Context, tps []fetch.TopicPartition) (map[fetch.TopicPartition]fetch.CommittedOffset, error) {
+		ask := make([]commit.TopicPartition, len(tps))
+		for i, tp := range tps {
+			ask[i] = commit.TopicPartition(tp)
+		}
+		got, err := commit.Committed(ctx, cl, group, ask, requireStable)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[fetch.TopicPartition]fetch.CommittedOffset, len(got))
+		for tp, o := range got {
+			out[fetch.TopicPartition(tp)] = fetch.CommittedOffset{Offset: o.Offset, LeaderEpoch: o.LeaderEpoch, Err: o.Err}
+		}
+		return out, nil
+	}
+}
+
 // Assign sets the partitions to read, each from its start position (the
 // manual assignment of the Java client's assign()). Partitions no longer
 // listed stop; partitions that stay keep their position and pause state
@@ -81,6 +107,9 @@ func (c *Consumer) Assign(partitions map[TopicPartition]StartPosition) error {
 		}
 		if off, ok := s.Offset(); ok && off < 0 {
 			return &PartitionError{TopicPartition: tp, Offset: off, Err: errors.New("rawkafka: negative start offset")}
+		}
+		if s == Committed && c.cfg.GroupID == "" {
+			return &PartitionError{TopicPartition: tp, Offset: -1, Err: ErrNoGroup}
 		}
 	}
 	var gone []TopicPartition

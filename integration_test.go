@@ -454,6 +454,33 @@ func TestIntegrationFollowerFetching(t *testing.T) {
 	}
 }
 
+// TestIntegrationCommittedStart: a partition assigned at Committed starts
+// where the Java tools committed the group's offset, and one the group
+// committed nothing for starts where auto.offset.reset says; without a
+// group.id, Assign refuses Committed.
+func TestIntegrationCommittedStart(t *testing.T) {
+	topic := kafkatest.CreateTopic(t, "", 2, 1)
+	w0 := kafkatest.ProduceKcat(t, topic, 0, "none", 10)
+	w1 := kafkatest.ProduceKcat(t, topic, 1, "none", 4)
+	group := kafkatest.TopicName(t) + "-group"
+	kafkatest.CommitOffset(t, group, topic, 0, 7)
+	c := newTestConsumer(t, map[string]string{"group.id": group, "auto.offset.reset": "earliest"})
+	if err := c.Assign(tps(topic, 2, Committed)); err != nil {
+		t.Fatal(err)
+	}
+	got, errs := consume(t, c, 3+4)
+	if len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	same(t, "partition 0, from the committed offset", got[0], w0[7:])
+	same(t, "partition 1, nothing committed: earliest", got[1], w1)
+
+	plain := newTestConsumer(t, nil)
+	if err := plain.Assign(tps(topic, 1, Committed)); !errors.Is(err, ErrNoGroup) {
+		t.Fatalf("Assign(Committed) without group.id: %v, want ErrNoGroup", err)
+	}
+}
+
 // TestIntegrationLeaderMoved moves a partition's leadership to another
 // replica in the middle of reading it (a reassignment that reorders the
 // replicas, then a preferred leader election, with Kafka's own tools): the

@@ -47,8 +47,9 @@ const (
 )
 
 // StartPosition is where a partition begins reading: At an offset,
-// Earliest, Latest, AtTime, ByDuration, None (an error until Seek), or
-// Default, which applies auto.offset.reset.
+// Earliest, Latest, AtTime, ByDuration, Committed (the group's committed
+// offset), None (an error until Seek), or Default, which applies
+// auto.offset.reset.
 type StartPosition = fetch.Start
 
 // The start positions that need no argument.
@@ -57,6 +58,11 @@ var (
 	Earliest = fetch.StartEarliest
 	Latest   = fetch.StartLatest
 	None     = fetch.StartNone
+	// Committed starts at the offset Config.GroupID (group.id) committed,
+	// checked against the log with the leader epoch committed with it
+	// (KIP-320); where the group committed nothing, auto.offset.reset
+	// applies. Assign refuses it without a group id.
+	Committed = fetch.StartCommitted
 )
 
 // At starts at an offset.
@@ -75,7 +81,7 @@ func AtTime(t time.Time) StartPosition { return fetch.StartAtTime(t) }
 // ByDuration starts at the first record at or after d ago.
 func ByDuration(d time.Duration) StartPosition { return fetch.StartByDuration(d) }
 
-// ParseStartPosition parses earliest, latest, none,
+// ParseStartPosition parses earliest, latest, none, committed,
 // by_duration:PnDTnHnMnS, timestamp:<unix ms> or an offset.
 func ParseStartPosition(s string) (StartPosition, error) { return fetch.ParseStart(s) }
 
@@ -87,4 +93,5 @@ var (
 	ErrNotAssigned = fetch.ErrNotAssigned
 	ErrNoOffset    = fetch.ErrNoOffset
 	ErrTruncated   = fetch.ErrTruncated
+	ErrNoGroup     = fetch.ErrNoGroup // Committed without a group.id
 )

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -96,9 +97,28 @@ type Config struct {
 	// MaxDecompressed bounds what one batch may decompress to; 0 is the
 	// record package's default.
 	MaxDecompressed int
+	// Committed looks up the offsets a consumer group committed, for
+	// partitions that start at StartCommitted; nil (no group) makes such a
+	// partition fail with ErrNoGroup. See CommittedFunc.
+	Committed CommittedFunc
 	// Logger receives fetch events with the keys topic, partition and
 	// broker; nil discards.
 	Logger *slog.Logger
+}
+
+// CommittedFunc returns what a consumer group committed for partitions:
+// every partition asked for is in the map. An error means no answer at
+// all; the lookup is tried again after a backoff, and the error is reported
+// to Poll unless it is retriable.
+type CommittedFunc func(ctx context.Context, partitions []TopicPartition) (map[TopicPartition]CommittedOffset, error)
+
+// CommittedOffset is one partition's committed offset: Offset -1 when the
+// group committed nothing (the reset policy applies), LeaderEpoch -1 when
+// unknown, or Err, the partition's own error.
+type CommittedOffset struct {
+	Offset      int64
+	LeaderEpoch int32
+	Err         error
 }
 
 // withDefaults returns c with zero values replaced by the defaults, or an

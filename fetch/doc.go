@@ -18,7 +18,8 @@
 //
 // Positions follow these rules:
 //   - A partition starts at a Start: an offset, earliest, latest, a time, a
-//     duration ago, none (an error), or the reset policy (auto.offset.reset).
+//     duration ago, none (an error), the offset a group committed (looked up
+//     with Config.Committed), or the reset policy (auto.offset.reset).
 //   - Poll hands out each record once and moves the position past it; it
 //     skips records below the fetch offset, control records, and under
 //     read_committed the batches of aborted transactions (using the

@@ -21,6 +21,9 @@ var (
 	ErrTruncated = errors.New("fetch: log truncation detected")
 	// ErrNoPosition: the partition's position is not known yet.
 	ErrNoPosition = errors.New("fetch: position not known yet")
+	// ErrNoGroup: the partition starts at StartCommitted but the Fetcher
+	// has no Config.Committed (no group.id). It stays stopped until Seek.
+	ErrNoGroup = errors.New("fetch: a committed start position needs a consumer group (group.id)")
 )
 
 // PartitionError is an error that concerns one partition. Poll reports each

@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,5 +142,67 @@ func TestByDurationStart(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("ListOffsets timestamps %v, want one near %d", asked, century)
+	}
+}
+
+// TestStartCommitted: StartCommitted starts at the group's committed offset
+// (validated with its leader epoch), falls back to the reset policy where
+// nothing is committed, retries after a failed lookup (reporting an error
+// that is not retriable), and without a lookup function stops with
+// ErrNoGroup.
+func TestStartCommitted(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 3)
+	for p := range int32(3) {
+		fc.appendBatch("t", p, -1, recs("v", 0, 6)...)
+	}
+	asked := countOFLE(fc)
+	var mu sync.Mutex
+	lookups := 0
+	committed := func(ctx context.Context, tps []TopicPartition) (map[TopicPartition]CommittedOffset, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		lookups++
+		if lookups == 1 {
+			return nil, protocol.ErrGroupAuthorizationFailed
+		}
+		out := map[TopicPartition]CommittedOffset{}
+		for _, tp := range tps {
+			switch tp.Partition {
+			case 0:
+				out[tp] = CommittedOffset{Offset: 4, LeaderEpoch: 0}
+			case 1:
+				out[tp] = CommittedOffset{Offset: -1, LeaderEpoch: -1}
+			default:
+				out[tp] = CommittedOffset{Offset: 2, LeaderEpoch: -1}
+			}
+		}
+		return out, nil
+	}
+	f := newTestFetcher(t, fc, Config{Committed: committed, Reset: StartEarliest})
+	f.Add(map[TopicPartition]Start{{"t", 0}: StartCommitted, {"t", 1}: StartCommitted, {"t", 2}: StartCommitted})
+	rs, errs := pollUntil(t, f, 2+6+4, 0)
+	if len(errs) != 3 {
+		t.Fatalf("errors %v: want the GROUP_AUTHORIZATION_FAILED of the first lookup, once per partition", errs)
+	}
+	for _, err := range errs {
+		if !errors.Is(err, protocol.ErrGroupAuthorizationFailed) {
+			t.Fatalf("error %v", err)
+		}
+	}
+	parts := split(rs)
+	checkSeq(t, parts[TopicPartition{"t", 0}], TopicPartition{"t", 0}, 4, "v")
+	checkSeq(t, parts[TopicPartition{"t", 1}], TopicPartition{"t", 1}, 0, "v")
+	checkSeq(t, parts[TopicPartition{"t", 2}], TopicPartition{"t", 2}, 2, "v")
+	fc.mu.Lock()
+	if len(*asked) != 1 || (*asked)[0] != 0 {
+		t.Errorf("OffsetForLeaderEpoch asked for epochs %v, want [0]: only partition 0 has a committed epoch", *asked)
+	}
+	fc.mu.Unlock()
+
+	f2 := newTestFetcher(t, fc, Config{})
+	f2.Add(map[TopicPartition]Start{{"t", 0}: StartCommitted})
+	if err, _ := pollErr(t, f2, ErrNoGroup); err == nil {
+		t.Fatal("no ErrNoGroup without a committed-offset lookup")
 	}
 }

@@ -216,6 +216,7 @@ func (f *Fetcher) lookUpPositions() {
 	now := time.Now()
 	resets := map[int32][]posItem{}
 	validations := map[int32][]posItem{}
+	var committed []posItem
 	for _, p := range f.parts {
 		if p.needMeta || p.leader < 0 || p.retryAt.After(now) {
 			continue
@@ -228,16 +229,30 @@ func (f *Fetcher) lookUpPositions() {
 					"topic", p.tp.Topic, "partition", p.tp.Partition)
 				continue
 			}
+			if p.start.kind == startCommitted {
+				if f.cfg.Committed == nil {
+					p.stop(ErrNoGroup)
+					f.log.Warn("a committed start position without a group; partition stopped until Seek",
+						"topic", p.tp.Topic, "partition", p.tp.Partition)
+					continue
+				}
+				committed = append(committed, posItem{p: p, gen: p.gen, start: p.start})
+				continue
+			}
 			resets[p.leader] = append(resets[p.leader], posItem{p: p, gen: p.gen, start: p.start, ts: p.start.listTimestamp(now)})
 		case posValidate:
 			validations[p.leader] = append(validations[p.leader], posItem{p: p, gen: p.gen, position: p.position, epoch: p.offsetEpoch})
 		}
 	}
-	if len(resets) > 0 || len(validations) > 0 {
+	if len(resets) > 0 || len(validations) > 0 || len(committed) > 0 {
 		f.notify() // failed partitions have errors for Poll
 	}
 	f.mu.Unlock()
 	var wg sync.WaitGroup
+	if len(committed) > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); f.lookUpCommitted(committed) }()
+	}
 	for leader, items := range resets {
 		wg.Add(1)
 		go func() { defer wg.Done(); f.listOffsets(leader, items) }()
@@ -247,6 +262,56 @@ func (f *Fetcher) lookUpPositions() {
 		go func() { defer wg.Done(); f.validate(leader, items) }()
 	}
 	wg.Wait()
+}
+
+// lookUpCommitted sets the start of partitions at StartCommitted from the
+// group's committed offsets: the offset with its leader epoch (validated
+// next, KIP-320), or the reset policy where nothing is committed.
+func (f *Fetcher) lookUpCommitted(items []posItem) {
+	ctx, cancel := context.WithTimeout(f.ctx, f.cfg.RequestTimeout)
+	defer cancel()
+	tps := make([]TopicPartition, len(items))
+	for i, it := range items {
+		tps[i] = it.p.tp
+	}
+	got, err := f.cfg.Committed(ctx, tps)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ctx.Err() != nil {
+		return
+	}
+	defer f.notify()
+	now := time.Now()
+	for _, it := range items {
+		p := it.p
+		if f.parts[p.tp] != p || p.gen != it.gen {
+			continue // sought or removed meanwhile
+		}
+		log := f.log.With("topic", p.tp.Topic, "partition", p.tp.Partition)
+		c, ok := got[p.tp]
+		switch {
+		case err != nil || !ok || c.Err != nil:
+			if err == nil {
+				err = c.Err
+				if !ok {
+					err = errors.New("fetch: the committed offsets left the partition out")
+				}
+			}
+			if p.failures == 0 {
+				log.Warn("looking up the committed offset failed; retrying", "err", err)
+				if !retriable(err) {
+					p.report(err)
+				}
+			}
+			p.fail(&f.cfg, now)
+		case c.Offset >= 0:
+			log.Debug("start at the committed offset", "offset", c.Offset, "leader_epoch", c.LeaderEpoch)
+			p.setStart(StartAtEpoch(c.Offset, c.LeaderEpoch))
+		default:
+			log.Info("no committed offset; applying the reset policy", "reset", f.cfg.Reset.String())
+			p.setStart(f.cfg.Reset)
+		}
+	}
 }
 
 // itemsFailed marks items after a request got no usable answer.

@@ -19,12 +19,14 @@ const (
 	startTimestamp                  // the first offset whose timestamp is at or after a time
 	startDuration                   // the first offset at or after now minus a duration
 	startNone                       // no position: an error until Seek
+	startCommitted                  // the group's committed offset (Config.Committed), else the reset policy
 )
 
 // Start is where a partition begins reading: an offset, the earliest or
-// latest offset, the first offset at or after a time or a duration ago, or
-// none (an error until Seek). The zero value, StartDefault, applies the
-// Fetcher's reset policy (auto.offset.reset).
+// latest offset, the first offset at or after a time or a duration ago,
+// the offset a consumer group committed, or none (an error until Seek). The
+// zero value, StartDefault, applies the Fetcher's reset policy
+// (auto.offset.reset).
 //
 // A time or duration with no record at or after it starts at the latest
 // offset, like the Java consumer's by_duration reset.
@@ -40,6 +42,12 @@ var (
 	StartEarliest = Start{kind: startEarliest}
 	StartLatest   = Start{kind: startLatest}
 	StartNone     = Start{kind: startNone}
+	// StartCommitted starts at the offset the group committed, looked up
+	// with Config.Committed (the leader epoch committed with it is checked
+	// against the log, KIP-320); where the group committed nothing, the
+	// reset policy applies. This is where the Java consumer starts a
+	// partition that has a group.id and no position.
+	StartCommitted = Start{kind: startCommitted}
 )
 
 // StartAt starts at offset, which must not be negative.
@@ -92,6 +100,8 @@ func (s Start) String() string {
 		return "by_duration:" + FormatISODuration(time.Duration(s.n))
 	case startNone:
 		return "none"
+	case startCommitted:
+		return "committed"
 	}
 	return "default"
 }
@@ -122,7 +132,7 @@ func ParseReset(s string) (Start, error) {
 	return Start{}, fmt.Errorf("fetch: auto.offset.reset %q: want earliest, latest, none or by_duration:PnDTnHnMnS", s)
 }
 
-// ParseStart parses a start position: earliest, latest, none,
+// ParseStart parses a start position: earliest, latest, none, committed,
 // by_duration:<ISO-8601 duration>, timestamp:<unix ms>, or an offset.
 func ParseStart(s string) (Start, error) {
 	ls := strings.ToLower(strings.TrimSpace(s))
@@ -133,6 +143,8 @@ func ParseStart(s string) (Start, error) {
 		return StartLatest, nil
 	case "none":
 		return StartNone, nil
+	case "committed":
+		return StartCommitted, nil
 	}
 	if rest, ok := strings.CutPrefix(ls, "by_duration:"); ok {
 		d, err := ParseISODuration(rest)
@@ -151,7 +163,7 @@ func ParseStart(s string) (Start, error) {
 	if off, err := strconv.ParseInt(ls, 10, 64); err == nil && off >= 0 {
 		return StartAt(off), nil
 	}
-	return Start{}, fmt.Errorf("fetch: start %q: want earliest, latest, none, by_duration:PnDTnHnMnS, timestamp:<ms> or an offset", s)
+	return Start{}, fmt.Errorf("fetch: start %q: want earliest, latest, none, committed, by_duration:PnDTnHnMnS, timestamp:<ms> or an offset", s)
 }
 
 // ParseISODuration parses an ISO-8601 duration of the form PnDTnHnMn.nS, as

@@ -93,6 +93,9 @@ func parseArgs(args []string) (*options, error) {
 	if o.offset, err = parseOffset(*offset); err != nil {
 		return nil, err
 	}
+	if o.offset.kind == offsetStored && o.props["group.id"] == "" {
+		return nil, errors.New("-o stored reads the offsets a group committed: give the group with -X group.id=<group>")
+	}
 	if o.count < 0 {
 		return nil, fmt.Errorf("-c %d: want a positive count", o.count)
 	}

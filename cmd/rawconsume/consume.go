@@ -24,6 +24,7 @@ const (
 	offsetAbsolute                    // <n>
 	offsetTail                        // -<n>: n records before the end
 	offsetTime                        // s@<ms>: the first record at or after a timestamp
+	offsetStored                      // stored: the offset group.id committed, else auto.offset.reset
 )
 
 // offsetSpec is a parsed -o value.
@@ -40,7 +41,7 @@ func parseOffset(s string) (offsetSpec, error) {
 	case s == "end":
 		return offsetSpec{kind: offsetEnd}, nil
 	case s == "stored":
-		return offsetSpec{}, errors.New("-o stored needs a consumer group, which rawconsume does not have yet")
+		return offsetSpec{kind: offsetStored}, nil
 	case strings.HasPrefix(s, "s@"):
 		ms, err := strconv.ParseInt(s[2:], 10, 64)
 		if err != nil || ms < 0 {
@@ -52,7 +53,7 @@ func parseOffset(s string) (offsetSpec, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return offsetSpec{}, fmt.Errorf("-o %s: want beginning, end, <offset>, -<count> or s@<ms>", s)
+		return offsetSpec{}, fmt.Errorf("-o %s: want beginning, end, stored, <offset>, -<count> or s@<ms>", s)
 	}
 	if n < 0 {
 		return offsetSpec{kind: offsetTail, n: -n}, nil
@@ -166,6 +167,8 @@ func assign(ctx context.Context, c *rawkafka.Consumer, opts *options, partitions
 		from = rawkafka.At(opts.offset.n)
 	case offsetTime:
 		from = rawkafka.AtTime(time.UnixMilli(opts.offset.n))
+	case offsetStored:
+		from = rawkafka.Committed
 	}
 	assignment := map[rawkafka.TopicPartition]rawkafka.StartPosition{}
 	for _, p := range partitions {

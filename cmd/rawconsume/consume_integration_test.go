@@ -115,3 +115,33 @@ func TestIntegrationConsumeCountAndTail(t *testing.T) {
 		t.Fatalf("-o -2: exit %d, %q, %s; want offsets 4 and 5 of both partitions", code, out, errOut)
 	}
 }
+
+// TestIntegrationConsumeStoredLikeKcat: -o stored with -X group.id starts
+// each partition at the offset the group committed (written here by the Java
+// tools), as kcat does.
+func TestIntegrationConsumeStoredLikeKcat(t *testing.T) {
+	env := kafkatest.Get(t)
+	boot := strings.Split(env.Bootstrap, ",")[0]
+	topic := kafkatest.CreateTopic(t, "", 2, 1)
+	kafkatest.ProduceKcat(t, topic, 0, "none", 6)
+	kafkatest.ProduceKcat(t, topic, 1, "zstd", 6)
+	group := kafkatest.TopicName(t) + "-group"
+	kafkatest.CommitOffset(t, group, topic, 0, 4)
+	kafkatest.CommitOffset(t, group, topic, 1, 1)
+	args := []string{"-b", boot, "-t", topic, "-o", "stored", "-X", "group.id=" + group, "-e", "-q", "-f", "%p:%o\n"}
+	code, got, errOut := runCmd(t, args...)
+	if code != exitOK {
+		t.Fatalf("rawconsume %q: exit %d: %s", args, code, errOut)
+	}
+	lines := strings.Fields(got)
+	slices.Sort(lines)
+	if want := []string{"0:4", "0:5", "1:1", "1:2", "1:3", "1:4", "1:5"}; !slices.Equal(lines, want) {
+		t.Fatalf("rawconsume -o stored printed %v, want %v", lines, want)
+	}
+	// kcat reads the same (and may commit as it goes, so it runs second).
+	want := strings.Fields(kcat(t, append([]string{"-C"}, args...)...))
+	slices.Sort(want)
+	if !slices.Equal(lines, want) {
+		t.Fatalf("rawconsume -o stored printed %v, kcat %v", lines, want)
+	}
+}

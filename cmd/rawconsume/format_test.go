@@ -19,7 +19,7 @@ func TestParseOffset(t *testing.T) {
 		{"42", offsetSpec{kind: offsetAbsolute, n: 42}, ""},
 		{"-10", offsetSpec{kind: offsetTail, n: 10}, ""},
 		{"s@1700000000000", offsetSpec{kind: offsetTime, n: 1700000000000}, ""},
-		{"stored", offsetSpec{}, "consumer group"},
+		{"stored", offsetSpec{kind: offsetStored}, ""},
 		{"s@x", offsetSpec{}, "want s@<milliseconds"},
 		{"e@1", offsetSpec{}, "not supported yet"},
 		{"middle", offsetSpec{}, "want beginning, end"},

@@ -87,7 +87,9 @@ General options:
 Consumer options:
   -p <partition>     Partition (default: every partition of the topic)
   -o <offset>        Where to start: beginning | end (default) | <offset> |
-                     -<count> (that many before the end) | s@<ms> (timestamp)
+                     -<count> (that many before the end) | s@<ms> (timestamp) |
+                     stored (what -X group.id=<group> committed; where it
+                     committed nothing, auto.offset.reset, default latest)
   -c <count>         Exit after this many records
   -e                 Exit when every partition has reached its end
   -f <format>        Output format: %t topic, %p partition, %o offset,
@@ -99,5 +101,5 @@ Consumer options:
   -D <delim>         Delimiter after each record (default \n)
 
 Records go to stdout; progress, partition errors and a summary to stderr.
-Consumer groups (-G) and stored offsets (-o stored) are not implemented yet.
+Balanced consumer groups (-G) and committing offsets are not implemented yet.
 `

@@ -31,7 +31,7 @@ func TestBadCommandLinesGetOneLineAndExit2(t *testing.T) {
 		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=sasl_plaintext", "-X", "sasl.mechanism=GSSAPI"}, "want PLAIN, SCRAM-SHA-256"},
 		{[]string{"-L", "-b", "x:1", "stray"}, `unexpected argument "stray"`},
 		{[]string{"-b", "x:1"}, "no topic given"},
-		{[]string{"-b", "x:1", "-t", "t", "-o", "stored"}, "consumer group"},
+		{[]string{"-b", "x:1", "-t", "t", "-o", "stored"}, "give the group with -X group.id=<group>"},
 		{[]string{"-b", "x:1", "-t", "t", "-G", "g"}, "-G: consumer groups are not implemented yet"},
 		{[]string{"-b", "x:1", "-t", "t", "-J", "-f", "%s"}, "give one"},
 		{[]string{"-b", "x:1", "-t", "t", "-f", "%q"}, "unknown token %q"},

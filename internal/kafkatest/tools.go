@@ -92,3 +92,15 @@ func javaTool(t testing.TB, class string, args ...string) {
 		}
 	}
 }
+
+// CommitOffset makes group's committed offset of a partition offset, with
+// the Java tool kafka-consumer-groups (--reset-offsets --to-offset
+// --execute, through scripts/kafka java-tool): an independent writer of
+// committed offsets. The group must have no active members.
+func CommitOffset(t testing.TB, group, topic string, partition int32, offset int64) {
+	t.Helper()
+	e := Get(t)
+	javaTool(t, "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", "--bootstrap-server", strings.Split(e.Bootstrap, ",")[0],
+		"--group", group, "--topic", topic+":"+strconv.Itoa(int(partition)), "--reset-offsets",
+		"--to-offset", strconv.FormatInt(offset, 10), "--execute")
+}

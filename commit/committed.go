@@ -1,0 +1,235 @@
+package commit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// TopicPartition names a partition.
+type TopicPartition struct {
+	Topic     string
+	Partition int32
+}
+
+// Offset is what a group has committed for one partition.
+type Offset struct {
+	// Offset is the next offset to read; -1 when the group has committed
+	// nothing for the partition.
+	Offset int64
+	// LeaderEpoch is the leader epoch of the record before Offset (KIP-320),
+	// -1 when unknown (brokers before 2.1, or committed without one).
+	LeaderEpoch int32
+	Metadata    string
+	// Err is the partition's own error (e.g. UNKNOWN_TOPIC_OR_PARTITION);
+	// Offset is -1 then.
+	Err error
+}
+
+// maxOffsetFetch is the highest OffsetFetch version Committed sends: v10
+// names topics by id, and these requests name them. Tests lower it to
+// reach the older layouts on a real broker.
+var maxOffsetFetch int16 = 9
+
+// retryBackoff and retryBackoffMax bound the waits between attempts while
+// the coordinator moves or loads.
+const (
+	retryBackoff    = 100 * time.Millisecond
+	retryBackoffMax = time.Second
+)
+
+// Committed returns the offsets group has committed for partitions, asking
+// the group's coordinator (FindCoordinator, then OffsetFetch). With
+// requireStable (KIP-447; what the Java consumer asks under read_committed)
+// the coordinator holds back offsets a pending transaction may still
+// commit. It retries while the coordinator is unknown, moving or loading
+// (COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
+// UNSTABLE_OFFSET_COMMIT) until ctx ends; other errors return at once
+// (GROUP_AUTHORIZATION_FAILED, for one). Every partition asked for is in
+// the result.
+func Committed(ctx context.Context, cl *conn.Cluster, group string, partitions []TopicPartition, requireStable bool) (map[TopicPartition]Offset, error) {
+	if group == "" {
+		return nil, errors.New("commit: committed offsets need a group id (group.id)")
+	}
+	for attempt := 0; ; attempt++ {
+		out, err := committedOnce(ctx, cl, group, partitions, requireStable)
+		if err == nil || !retriable(err) {
+			return out, err
+		}
+		wait := min(retryBackoff<<min(attempt, 8), retryBackoffMax)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("commit: committed offsets of group %q: %w (last error: %w)", group, ctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
+}
+
+// retriable reports whether err means the coordinator is not ready yet, or
+// the connection failed: asking again (finding the coordinator again) may
+// work.
+func retriable(err error) bool {
+	var ce *conn.Error
+	return errors.Is(err, protocol.ErrCoordinatorNotAvailable) || errors.Is(err, protocol.ErrNotCoordinator) ||
+		errors.Is(err, protocol.ErrCoordinatorLoadInProgress) || errors.Is(err, protocol.ErrUnstableOffsetCommit) ||
+		errors.As(err, &ce)
+}
+
+// committedOnce is one FindCoordinator and OffsetFetch round.
+func committedOnce(ctx context.Context, cl *conn.Cluster, group string, partitions []TopicPartition, requireStable bool) (map[TopicPartition]Offset, error) {
+	cn, err := Coordinator(ctx, cl, group)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := cn.Version(protocol.KeyOffsetFetch)
+	if !ok || v < 1 {
+		return nil, fmt.Errorf("commit: the coordinator at %s serves no OffsetFetch version that reads Kafka-stored offsets", cn.Addr())
+	}
+	v = min(v, maxOffsetFetch)
+	req := &protocol.OffsetFetchRequest{Version: v, RequireStable: requireStable}
+	topics := byTopic(partitions)
+	if v >= 8 {
+		g := protocol.OffsetFetchRequestGroup{GroupId: group, MemberEpoch: -1, Topics: []protocol.OffsetFetchRequestTopics{}}
+		for _, t := range topics {
+			g.Topics = append(g.Topics, protocol.OffsetFetchRequestTopics{Name: t.name, PartitionIndexes: t.partitions})
+		}
+		req.Groups = []protocol.OffsetFetchRequestGroup{g}
+	} else {
+		req.GroupId, req.Topics = group, []protocol.OffsetFetchRequestTopic{}
+		for _, t := range topics {
+			req.Topics = append(req.Topics, protocol.OffsetFetchRequestTopic{Name: t.name, PartitionIndexes: t.partitions})
+		}
+	}
+	resp, err := cn.DoPinned(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	r := resp.(*protocol.OffsetFetchResponse)
+	out := make(map[TopicPartition]Offset, len(partitions))
+	put := func(topic string, p int32, off int64, epoch int32, md *string, code int16) error {
+		o := Offset{Offset: off, LeaderEpoch: epoch, Err: protocol.ErrorForCode(code)}
+		if md != nil {
+			o.Metadata = *md
+		}
+		if o.Err != nil {
+			if o.Err == protocol.ErrUnstableOffsetCommit {
+				return o.Err // the whole answer is asked again
+			}
+			o.Offset, o.LeaderEpoch = -1, -1
+		}
+		if o.Offset < 0 {
+			o.Offset, o.LeaderEpoch = -1, -1
+		}
+		out[TopicPartition{topic, p}] = o
+		return nil
+	}
+	if v >= 8 {
+		if len(r.Groups) != 1 || r.Groups[0].GroupId != group {
+			return nil, fmt.Errorf("commit: OffsetFetch v%d answered for %d groups, not for group %q alone", v, len(r.Groups), group)
+		}
+		g := r.Groups[0]
+		if err := protocol.ErrorForCode(g.ErrorCode); err != nil {
+			return nil, fmt.Errorf("commit: committed offsets of group %q: %w", group, err)
+		}
+		for _, t := range g.Topics {
+			for _, p := range t.Partitions {
+				if err := put(t.Name, p.PartitionIndex, p.CommittedOffset, p.CommittedLeaderEpoch, p.Metadata, p.ErrorCode); err != nil {
+					return nil, err
+				}
+			}
+		}
+	} else {
+		if err := protocol.ErrorForCode(r.ErrorCode); err != nil {
+			return nil, fmt.Errorf("commit: committed offsets of group %q: %w", group, err)
+		}
+		for _, t := range r.Topics {
+			for _, p := range t.Partitions {
+				if err := put(t.Name, p.PartitionIndex, p.CommittedOffset, p.CommittedLeaderEpoch, p.Metadata, p.ErrorCode); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for _, tp := range partitions {
+		if _, ok := out[tp]; !ok {
+			return nil, fmt.Errorf("commit: OffsetFetch for group %q left out %s/%d", group, tp.Topic, tp.Partition)
+		}
+	}
+	return out, nil
+}
+
+type topicPartitions struct {
+	name       string
+	partitions []int32
+}
+
+// byTopic groups partitions by topic, both sorted, without duplicates.
+func byTopic(partitions []TopicPartition) []topicPartitions {
+	m := map[string][]int32{}
+	for _, tp := range partitions {
+		if !slices.Contains(m[tp.Topic], tp.Partition) {
+			m[tp.Topic] = append(m[tp.Topic], tp.Partition)
+		}
+	}
+	out := make([]topicPartitions, 0, len(m))
+	for name, ps := range m {
+		slices.Sort(ps)
+		out = append(out, topicPartitions{name, ps})
+	}
+	slices.SortFunc(out, func(a, b topicPartitions) int {
+		if a.name < b.name {
+			return -1
+		}
+		if a.name > b.name {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Coordinator returns the connection to group's coordinator
+// (FindCoordinator, asked of any broker). Its errors include
+// COORDINATOR_NOT_AVAILABLE while the group's offsets partition has no
+// leader, and GROUP_AUTHORIZATION_FAILED.
+func Coordinator(ctx context.Context, cl *conn.Cluster, group string) (*conn.Conn, error) {
+	b, err := cl.Any(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := b.Version(protocol.KeyFindCoordinator)
+	if !ok {
+		return nil, fmt.Errorf("commit: broker at %s serves no FindCoordinator version rawkafka speaks", b.Addr())
+	}
+	req := &protocol.FindCoordinatorRequest{Version: v, KeyType: protocol.CoordinatorGroup}
+	if v >= 4 {
+		req.CoordinatorKeys = []string{group}
+	} else {
+		req.CoordinatorKey = group
+	}
+	resp, err := b.DoPinned(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	r := resp.(*protocol.FindCoordinatorResponse)
+	node, code, msg := r.NodeId, r.ErrorCode, r.ErrorMessage
+	if v >= 4 {
+		if len(r.Coordinators) != 1 || r.Coordinators[0].Key != group {
+			return nil, fmt.Errorf("commit: FindCoordinator v%d answered for %d keys, not for group %q alone", v, len(r.Coordinators), group)
+		}
+		c := r.Coordinators[0]
+		node, code, msg = c.NodeId, c.ErrorCode, c.ErrorMessage
+	}
+	if err := protocol.ErrorForCode(code); err != nil {
+		if msg != nil && *msg != "" {
+			return nil, fmt.Errorf("commit: coordinator of group %q: %w: %s", group, err, *msg)
+		}
+		return nil, fmt.Errorf("commit: coordinator of group %q: %w", group, err)
+	}
+	return cl.Broker(ctx, node)
+}
