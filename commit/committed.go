@@ -56,16 +56,20 @@ func Committed(ctx context.Context, cl *conn.Cluster, group string, partitions [
 	if group == "" {
 		return nil, errors.New("commit: committed offsets need a group id (group.id)")
 	}
+	var last error // the last retriable error, reported with the deadline
 	for attempt := 0; ; attempt++ {
 		out, err := committedOnce(ctx, cl, group, partitions, requireStable)
+		if err != nil && ctx.Err() != nil && last != nil {
+			return nil, fmt.Errorf("commit: committed offsets of group %q: %w (last error: %w)", group, ctx.Err(), last)
+		}
 		if err == nil || !retriable(err) {
 			return out, err
 		}
-		wait := min(retryBackoff<<min(attempt, 8), retryBackoffMax)
+		last = err
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("commit: committed offsets of group %q: %w (last error: %w)", group, ctx.Err(), err)
-		case <-time.After(wait):
+			return nil, fmt.Errorf("commit: committed offsets of group %q: %w (last error: %w)", group, ctx.Err(), last)
+		case <-time.After(min(retryBackoff<<min(attempt, 8), retryBackoffMax)):
 		}
 	}
 }
