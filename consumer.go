@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/rawkafka/rawkafka/commit"
 	"github.com/rawkafka/rawkafka/conn"
 	"github.com/rawkafka/rawkafka/fetch"
 )
@@ -68,27 +67,6 @@ func (c *Consumer) Close() error {
 	c.mu.Unlock()
 	c.f.Close()
 	return c.cl.Close()
-}
-
-// committedFunc looks up group's committed offsets for the fetch engine,
-// holding back offsets of pending transactions under read_committed
-// (KIP-447), as the Java consumer does.
-func committedFunc(cl *conn.Cluster, group string, requireStable bool) fetch.CommittedFunc {
-	return func(ctx context.Context, tps []fetch.TopicPartition) (map[fetch.TopicPartition]fetch.CommittedOffset, error) {
-		ask := make([]commit.TopicPartition, len(tps))
-		for i, tp := range tps {
-			ask[i] = commit.TopicPartition(tp)
-		}
-		got, err := commit.Committed(ctx, cl, group, ask, requireStable)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[fetch.TopicPartition]fetch.CommittedOffset, len(got))
-		for tp, o := range got {
-			out[fetch.TopicPartition(tp)] = fetch.CommittedOffset{Offset: o.Offset, LeaderEpoch: o.LeaderEpoch, Err: o.Err}
-		}
-		return out, nil
-	}
 }
 
 // Assign sets the partitions to read, each from its start position (the

@@ -474,10 +474,20 @@ func TestIntegrationCommittedStart(t *testing.T) {
 	}
 	same(t, "partition 0, from the committed offset", got[0], w0[7:])
 	same(t, "partition 1, nothing committed: earliest", got[1], w1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tp0, tp1 := TopicPartition{Topic: topic, Partition: 0}, TopicPartition{Topic: topic, Partition: 1}
+	co, err := c.Committed(ctx, tp0, tp1)
+	if err != nil || co[tp0].Offset != 7 || co[tp1].Offset != -1 {
+		t.Fatalf("Committed: %+v, %v; want 7 and -1 (Assign and Poll commit nothing)", co, err)
+	}
 
 	plain := newTestConsumer(t, nil)
 	if err := plain.Assign(tps(topic, 1, Committed)); !errors.Is(err, ErrNoGroup) {
 		t.Fatalf("Assign(Committed) without group.id: %v, want ErrNoGroup", err)
+	}
+	if _, err := plain.Committed(ctx, tp0); !errors.Is(err, ErrNoGroup) {
+		t.Fatalf("Committed without group.id: %v, want ErrNoGroup", err)
 	}
 }
 
