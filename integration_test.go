@@ -491,6 +491,48 @@ func TestIntegrationCommittedStart(t *testing.T) {
 	}
 }
 
+// TestIntegrationListOffsets: BeginningOffsets, EndOffsets and
+// OffsetsForTimes against what kcat wrote, a time after the last record,
+// and a partition that does not exist.
+func TestIntegrationListOffsets(t *testing.T) {
+	topic := kafkatest.CreateTopic(t, "", 2, 1)
+	w := kafkatest.ProduceKcat(t, topic, 0, "none", 6)
+	c := newTestConsumer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tp0, tp1 := TopicPartition{Topic: topic, Partition: 0}, TopicPartition{Topic: topic, Partition: 1}
+	begin, err := c.BeginningOffsets(ctx, tp0, tp1)
+	if err != nil || begin[tp0] != 0 || begin[tp1] != 0 || len(begin) != 2 {
+		t.Fatalf("BeginningOffsets: %v, %v", begin, err)
+	}
+	end, err := c.EndOffsets(ctx, tp0, tp1)
+	if err != nil || end[tp0] != 6 || end[tp1] != 0 {
+		t.Fatalf("EndOffsets: %v, %v; want 6 and 0", end, err)
+	}
+	// kcat stamps records with the time it sends them: several may share
+	// one. The answer is the first record at or after the time.
+	at := time.UnixMilli(w[3].Timestamp)
+	first := slices.IndexFunc(w, func(r kafkatest.ExpectedRecord) bool { return r.Timestamp >= w[3].Timestamp })
+	got, err := c.OffsetsForTimes(ctx, map[TopicPartition]time.Time{tp0: at, tp1: at})
+	if err != nil || got[tp0].Offset != w[first].Offset || got[tp0].Timestamp.UnixMilli() != w[first].Timestamp || got[tp1].Offset != -1 {
+		t.Fatalf("OffsetsForTimes(%d): %+v, %v; want offset %d on partition 0, none on 1", w[3].Timestamp, got, err, w[first].Offset)
+	}
+	last := w[0].Timestamp
+	for _, r := range w {
+		last = max(last, r.Timestamp)
+	}
+	later := time.UnixMilli(last + 1)
+	if got, err = c.OffsetsForTimes(ctx, map[TopicPartition]time.Time{tp0: later}); err != nil || got[tp0].Offset != -1 {
+		t.Fatalf("OffsetsForTimes after the last record: %+v, %v; want -1", got, err)
+	}
+	short, cancel2 := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel2()
+	if _, err := c.EndOffsets(short, TopicPartition{Topic: topic, Partition: 9}); !errors.Is(err, context.DeadlineExceeded) ||
+		!strings.Contains(err.Error(), "UNKNOWN_TOPIC_OR_PARTITION") {
+		t.Fatalf("EndOffsets of a partition that does not exist: %v", err)
+	}
+}
+
 // TestIntegrationLeaderMoved moves a partition's leadership to another
 // replica in the middle of reading it (a reassignment that reorders the
 // replicas, then a preferred leader election, with Kafka's own tools): the
