@@ -416,18 +416,14 @@ func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.Fetch
 			return
 		}
 		f.outOfRange(p, log)
-	case protocol.ErrNotLeaderOrFollower, protocol.ErrFencedLeaderEpoch:
-		if !fromReplica && f.leaderHint(p, d.CurrentLeader, log) {
+	case protocol.ErrNotLeaderOrFollower, protocol.ErrFencedLeaderEpoch, protocol.ErrReplicaNotAvailable,
+		protocol.ErrKafkaStorageError, protocol.ErrUnknownLeaderEpoch, protocol.ErrOffsetNotAvailable,
+		protocol.ErrLeaderNotAvailable, protocol.ErrUnknownTopicOrPartition, protocol.ErrUnknownTopicId,
+		protocol.ErrInconsistentTopicId:
+		hinted := err == protocol.ErrNotLeaderOrFollower || err == protocol.ErrFencedLeaderEpoch
+		if hinted && !fromReplica && f.leaderHint(p, d.CurrentLeader, log) {
 			return
 		}
-		log.Info("fetch error; refreshing metadata", "err", err, "leader_epoch", p.leaderEpoch)
-		if !fromReplica {
-			f.wantMeta(p)
-		}
-		p.fail(&f.cfg, now)
-	case protocol.ErrReplicaNotAvailable, protocol.ErrKafkaStorageError,
-		protocol.ErrUnknownLeaderEpoch, protocol.ErrOffsetNotAvailable, protocol.ErrLeaderNotAvailable, protocol.ErrUnknownTopicOrPartition, protocol.ErrUnknownTopicId,
-		protocol.ErrInconsistentTopicId:
 		log.Info("fetch error; refreshing metadata", "err", err, "leader_epoch", p.leaderEpoch)
 		if !fromReplica {
 			f.wantMeta(p)
@@ -453,8 +449,12 @@ func (f *Fetcher) leaderHint(p *partition, hint protocol.FetchResponseLeaderIdAn
 	if hint.LeaderId < 0 || hint.LeaderEpoch < 0 || hint.LeaderEpoch <= p.leaderEpoch {
 		return false
 	}
-	if _, known := f.cl.Cached().Brokers[hint.LeaderId]; !known {
+	md := f.cl.Cached()
+	if md == nil {
 		return false
+	}
+	if _, known := md.Brokers[hint.LeaderId]; !known {
+		return false // the address is unknown: a metadata refresh finds it
 	}
 	log.Info("leader moved; the broker named the new one", "broker", hint.LeaderId, "leader_epoch", hint.LeaderEpoch,
 		"was", p.leader, "was_epoch", p.leaderEpoch)
