@@ -28,8 +28,14 @@ type Config struct {
 	BootstrapServers []string
 	ClientID         string // client.id; "" means "rawkafka"
 	// GroupID is group.id: the consumer group whose committed offsets the
-	// Committed start position reads. (Group membership is not built yet.)
+	// Committed start position reads and Commit writes. (Group membership
+	// is not built yet: partitions are assigned with Assign.)
 	GroupID string
+	// DisableAutoCommit turns off the commits Poll makes every
+	// AutoCommitInterval when GroupID is set (enable.auto.commit=false).
+	DisableAutoCommit bool
+	// AutoCommitInterval is auto.commit.interval.ms, default 5s.
+	AutoCommitInterval time.Duration
 	// ClientRack is client.rack: when set, fetches go to a replica in the
 	// same rack when the leader names one (KIP-392).
 	ClientRack string
@@ -93,7 +99,8 @@ type Config struct {
 // {"bootstrap.servers": "localhost:9092", "fetch.max.bytes": "1048576"}.
 // An unknown key or an invalid value is an error that names the key.
 //
-// Known keys: bootstrap.servers, client.id, group.id, client.rack, security.protocol,
+// Known keys: bootstrap.servers, client.id, group.id, enable.auto.commit,
+// auto.commit.interval.ms, client.rack, security.protocol,
 // sasl.mechanism, sasl.username, sasl.password, sasl.jaas.config (PLAIN and
 // SCRAM login modules), ssl.ca.location, ssl.truststore.location,
 // ssl.truststore.type (PEM only), ssl.certificate.location,
@@ -132,6 +139,15 @@ func ParseConfig(props map[string]string) (Config, error) {
 			c.ClientID = v
 		case "group.id":
 			c.GroupID = v
+		case "enable.auto.commit":
+			switch strings.ToLower(v) {
+			case "true":
+				c.DisableAutoCommit = false
+			case "false":
+				c.DisableAutoCommit = true
+			default:
+				bad(key, "want true or false")
+			}
 		case "client.rack":
 			c.ClientRack = v
 		case "security.protocol":
@@ -201,6 +217,8 @@ func ParseConfig(props map[string]string) (Config, error) {
 			c.DisableFetchSessions = !parseBool(key, v, bad)
 		case "fetch.buffer.max.bytes":
 			c.FetchBufferMaxBytes = parseInt(key, v, 1, math.MaxInt64, bad)
+		case "auto.commit.interval.ms":
+			c.AutoCommitInterval = parseMs(key, v, bad)
 		case "request.timeout.ms":
 			c.RequestTimeout = parseMs(key, v, bad)
 		case "metadata.max.age.ms":

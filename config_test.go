@@ -36,6 +36,8 @@ func TestParseConfigKeys(t *testing.T) {
 		"bootstrap.servers":         "h:9092",
 		"client.id":                 "me",
 		"group.id":                  "g1",
+		"enable.auto.commit":        "false",
+		"auto.commit.interval.ms":   "700",
 		"client.rack":               "r1",
 		"fetch.min.bytes":           "10",
 		"fetch.max.bytes":           "1048576",
@@ -57,7 +59,8 @@ func TestParseConfigKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{BootstrapServers: []string{"h:9092"}, ClientID: "me", GroupID: "g1", ClientRack: "r1", FetchMinBytes: 10, FetchMaxBytes: 1048576,
+	want := Config{BootstrapServers: []string{"h:9092"}, ClientID: "me", GroupID: "g1", DisableAutoCommit: true,
+		AutoCommitInterval: 700 * time.Millisecond, ClientRack: "r1", FetchMinBytes: 10, FetchMaxBytes: 1048576,
 		MaxPartitionFetchBytes: 2000, FetchMaxWait: 250 * time.Millisecond, MaxPollRecords: 7, IsolationLevel: ReadCommitted,
 		AutoOffsetReset: ByDuration(26 * time.Hour), SkipCRCCheck: true, DisableFetchSessions: true, FetchBufferMaxBytes: 5000000,
 		RequestTimeout: time.Second, MetadataMaxAge: 2 * time.Second, RetryBackoff: time.Nanosecond,

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/rawkafka/rawkafka/conn"
 	"github.com/rawkafka/rawkafka/fetch"
@@ -18,6 +19,8 @@ type Consumer struct {
 	log *slog.Logger
 	cl  *conn.Cluster
 	f   *fetch.Fetcher
+
+	auto *autoCommit // nil without a group or with enable.auto.commit=false
 
 	mu       sync.Mutex
 	assigned map[TopicPartition]bool
@@ -51,10 +54,15 @@ func New(cfg Config) (*Consumer, error) {
 		cl.Close()
 		return nil, err
 	}
-	return &Consumer{cfg: cfg, log: log, cl: cl, f: f, assigned: map[TopicPartition]bool{}}, nil
+	c := &Consumer{cfg: cfg, log: log, cl: cl, f: f, assigned: map[TopicPartition]bool{}}
+	if cfg.GroupID != "" && !cfg.DisableAutoCommit {
+		c.auto = &autoCommit{interval: orDefault(cfg.AutoCommitInterval, DefaultAutoCommitInterval), last: time.Now()}
+	}
+	return c, nil
 }
 
-// Close stops fetching, closes the fetch sessions the brokers hold for this
+// Close commits the consumed positions under auto-commit (waiting at most
+// 5 s), stops fetching, closes the fetch sessions the brokers hold for this
 // consumer (waiting at most 5 s for each answer) and closes every
 // connection. Poll and Records return ErrClosed afterwards.
 func (c *Consumer) Close() error {
@@ -65,6 +73,7 @@ func (c *Consumer) Close() error {
 	}
 	c.closed = true
 	c.mu.Unlock()
+	c.closeAutoCommit()
 	c.f.Close()
 	return c.cl.Close()
 }
@@ -115,11 +124,15 @@ func (c *Consumer) Assignment() []TopicPartition { return c.f.Assigned() }
 // Poll returns the records fetched since the last Poll (at most
 // max.poll.records), grouped by partition, and the errors of partitions. It
 // waits until there is at least one record or partition error, or until ctx
-// ends, when it returns an empty Fetches and ctx's error.
+// ends, when it returns an empty Fetches and ctx's error. With a group.id
+// and enable.auto.commit (the default then, as in the Java client), it
+// first commits, in the background, the positions past the records of
+// earlier Polls when auto.commit.interval.ms has passed.
 //
 // The Fetches and the records in it are valid until the next Poll: copy
 // what must live longer. Returning records moves the positions past them.
 func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
+	c.maybeAutoCommit()
 	return c.f.Poll(ctx, c.cfg.MaxPollRecords)
 }
 

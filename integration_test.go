@@ -464,7 +464,7 @@ func TestIntegrationCommittedStart(t *testing.T) {
 	w1 := kafkatest.ProduceKcat(t, topic, 1, "none", 4)
 	group := kafkatest.TopicName(t) + "-group"
 	kafkatest.CommitOffset(t, group, topic, 0, 7)
-	c := newTestConsumer(t, map[string]string{"group.id": group, "auto.offset.reset": "earliest"})
+	c := newTestConsumer(t, map[string]string{"group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "false"})
 	if err := c.Assign(tps(topic, 2, Committed)); err != nil {
 		t.Fatal(err)
 	}
@@ -479,7 +479,7 @@ func TestIntegrationCommittedStart(t *testing.T) {
 	tp0, tp1 := TopicPartition{Topic: topic, Partition: 0}, TopicPartition{Topic: topic, Partition: 1}
 	co, err := c.Committed(ctx, tp0, tp1)
 	if err != nil || co[tp0].Offset != 7 || co[tp1].Offset != -1 {
-		t.Fatalf("Committed: %+v, %v; want 7 and -1 (Assign and Poll commit nothing)", co, err)
+		t.Fatalf("Committed: %+v, %v; want 7 and -1 (without auto-commit, Assign and Poll commit nothing)", co, err)
 	}
 
 	plain := newTestConsumer(t, nil)
@@ -488,6 +488,75 @@ func TestIntegrationCommittedStart(t *testing.T) {
 	}
 	if _, err := plain.Committed(ctx, tp0); !errors.Is(err, ErrNoGroup) {
 		t.Fatalf("Committed without group.id: %v, want ErrNoGroup", err)
+	}
+}
+
+// TestIntegrationCommit: under auto-commit the consumer commits its
+// positions in Poll and at Close, with the leader epoch of the last record;
+// kcat -o stored continues from there; Commit stores an offset with
+// metadata; CommitConsumed commits the positions.
+func TestIntegrationCommit(t *testing.T) {
+	topic := kafkatest.CreateTopic(t, "", 2, 1)
+	w0 := kafkatest.ProduceKcat(t, topic, 0, "none", 6)
+	kafkatest.ProduceKcat(t, topic, 1, "none", 4)
+	group := kafkatest.TopicName(t) + "-group"
+	tp0, tp1 := TopicPartition{Topic: topic, Partition: 0}, TopicPartition{Topic: topic, Partition: 1}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	c := newTestConsumer(t, map[string]string{"group.id": group, "auto.offset.reset": "earliest", "auto.commit.interval.ms": "50"})
+	if err := c.Assign(tps(topic, 2, Committed)); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs := consume(t, c, 10); len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	for { // Poll is where auto-commits start
+		co, err := c.Committed(ctx, tp0, tp1)
+		if err == nil && co[tp0].Offset == 6 && co[tp1].Offset == 4 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("no auto-commit of both positions: %+v, %v", co, err)
+		}
+		short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		c.Poll(short)
+		cancel()
+	}
+	co, _ := c.Committed(ctx, tp0)
+	if co[tp0].LeaderEpoch != 0 {
+		t.Errorf("committed leader epoch %d, want 0 (the epoch of record 5)", co[tp0].LeaderEpoch)
+	}
+	kafkatest.ProduceKcat(t, topic, 0, "none", 2)
+	if _, errs := consume(t, c, 2); len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	c.Close() // commits 8 for partition 0
+	got := kafkatest.ConsumeKcatStored(t, topic, group)
+	if len(got) != 0 {
+		t.Fatalf("kcat -o stored after Close read %d records (first offset %d), want none", len(got), got[0].Offset)
+	}
+
+	m := newTestConsumer(t, map[string]string{"group.id": group, "enable.auto.commit": "false"})
+	if err := m.Commit(ctx, map[TopicPartition]CommittedOffset{tp0: {Offset: 3, LeaderEpoch: -1, Metadata: "by hand"}}); err != nil {
+		t.Fatal(err)
+	}
+	if co, err := m.Committed(ctx, tp0, tp1); err != nil || co[tp0].Offset != 3 || co[tp0].Metadata != "by hand" || co[tp1].Offset != 4 {
+		t.Fatalf("after Commit: %+v, %v", co, err)
+	}
+	m.Assign(map[TopicPartition]StartPosition{tp0: Committed})
+	first, errs := consume(t, m, 5)
+	if len(errs) > 0 || first[0][0].Offset != w0[3].Offset {
+		t.Fatalf("from the committed offset 3: %v, %v", first[0], errs)
+	}
+	if err := m.CommitConsumed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if co, err := m.Committed(ctx, tp0); err != nil || co[tp0].Offset != 8 {
+		t.Fatalf("after CommitConsumed: %+v, %v; want 8", co, err)
+	}
+	if err := newTestConsumer(t, nil).CommitConsumed(ctx); !errors.Is(err, ErrNoGroup) {
+		t.Fatalf("CommitConsumed without group.id: %v", err)
 	}
 }
 

@@ -56,19 +56,34 @@ func Committed(ctx context.Context, cl *conn.Cluster, group string, partitions [
 	if group == "" {
 		return nil, errors.New("commit: committed offsets need a group id (group.id)")
 	}
+	var out map[TopicPartition]Offset
+	err := retry(ctx, func() (err error) {
+		out, err = committedOnce(ctx, cl, group, partitions, requireStable)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("commit: committed offsets of group %q: %w", group, err)
+	}
+	return out, nil
+}
+
+// retry runs once until it succeeds, fails with an error that is not
+// retriable, or ctx ends (then the error wraps ctx's and the last retriable
+// one), waiting between attempts with exponential backoff.
+func retry(ctx context.Context, once func() error) error {
 	var last error // the last retriable error, reported with the deadline
 	for attempt := 0; ; attempt++ {
-		out, err := committedOnce(ctx, cl, group, partitions, requireStable)
+		err := once()
 		if err != nil && ctx.Err() != nil && last != nil {
-			return nil, fmt.Errorf("commit: committed offsets of group %q: %w (last error: %w)", group, ctx.Err(), last)
+			return fmt.Errorf("%w (last error: %w)", ctx.Err(), last)
 		}
 		if err == nil || !retriable(err) {
-			return out, err
+			return err
 		}
 		last = err
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("commit: committed offsets of group %q: %w (last error: %w)", group, ctx.Err(), last)
+			return fmt.Errorf("%w (last error: %w)", ctx.Err(), last)
 		case <-time.After(min(retryBackoff<<min(attempt, 8), retryBackoffMax)):
 		}
 	}
@@ -138,7 +153,7 @@ func committedOnce(ctx context.Context, cl *conn.Cluster, group string, partitio
 		}
 		g := r.Groups[0]
 		if err := protocol.ErrorForCode(g.ErrorCode); err != nil {
-			return nil, fmt.Errorf("commit: committed offsets of group %q: %w", group, err)
+			return nil, err
 		}
 		for _, t := range g.Topics {
 			for _, p := range t.Partitions {
@@ -149,7 +164,7 @@ func committedOnce(ctx context.Context, cl *conn.Cluster, group string, partitio
 		}
 	} else {
 		if err := protocol.ErrorForCode(r.ErrorCode); err != nil {
-			return nil, fmt.Errorf("commit: committed offsets of group %q: %w", group, err)
+			return nil, err
 		}
 		for _, t := range r.Topics {
 			for _, p := range t.Partitions {

@@ -1,5 +1,6 @@
-// Package commit reads and, in a later step, writes a consumer group's
-// committed offsets through the group's coordinator. It knows nothing of
-// membership: Committed works for any group id, as the Java consumer's
-// committed() and a manually assigned consumer's start positions do.
+// Package commit reads and writes a consumer group's committed offsets
+// through the group's coordinator (FindCoordinator, OffsetFetch,
+// OffsetCommit). It knows nothing of membership yet: Committed works for any
+// group id, and Commit commits outside any generation, as the Java consumer
+// does with manually assigned partitions.
 package commit

@@ -2,6 +2,7 @@ package commit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/rawkafka/rawkafka/conn"
 	"github.com/rawkafka/rawkafka/internal/kafkatest"
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // TestIntegrationCommitted reads, at each OffsetFetch layout (v1, the
@@ -55,5 +57,66 @@ func TestIntegrationCommitted(t *testing.T) {
 func TestCommittedNeedsGroup(t *testing.T) {
 	if _, err := Committed(context.Background(), nil, "", nil, false); err == nil || !strings.Contains(err.Error(), "group.id") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestIntegrationCommit commits at each OffsetCommit layout (v2 with a
+// retention time, v5, v6 with the leader epoch, v8+ flexible) and reads the
+// offsets back; metadata over the broker's offset.metadata.max.bytes is
+// refused for that partition alone.
+func TestIntegrationCommit(t *testing.T) {
+	e := kafkatest.Get(t)
+	topic := kafkatest.CreateTopic(t, "", 2, 1)
+	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(e.Bootstrap, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	tp0, tp1 := TopicPartition{topic, 0}, TopicPartition{topic, 1}
+	defer func(v int16) { maxOffsetCommit = v }(maxOffsetCommit)
+	for _, v := range []int16{2, 5, 6, 9} {
+		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
+			maxOffsetCommit = v
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			group := fmt.Sprintf("%s-v%d", kafkatest.TopicName(t), v)
+			err := Commit(ctx, cl, group, map[TopicPartition]Offset{
+				tp0: {Offset: int64(10 + v), LeaderEpoch: 0, Metadata: "m"},
+				tp1: {Offset: 3, LeaderEpoch: -1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Committed(ctx, cl, group, []TopicPartition{tp0, tp1}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantEpoch := int32(-1) // before v6 the epoch is not sent
+			if v >= 6 {
+				wantEpoch = 0
+			}
+			if o := got[tp0]; o.Offset != int64(10+v) || o.Metadata != "m" || o.LeaderEpoch != wantEpoch {
+				t.Errorf("partition 0: %+v, want offset %d, metadata m, leader epoch %d", o, 10+v, wantEpoch)
+			}
+			if o := got[tp1]; o.Offset != 3 {
+				t.Errorf("partition 1: %+v, want offset 3", o)
+			}
+		})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	group := kafkatest.TopicName(t) + "-big"
+	err = Commit(ctx, cl, group, map[TopicPartition]Offset{
+		tp0: {Offset: 1, LeaderEpoch: -1, Metadata: strings.Repeat("x", 5000)},
+		tp1: {Offset: 2, LeaderEpoch: -1}})
+	var pe *PartitionErrors
+	if !errors.As(err, &pe) || len(pe.Errors) != 1 || !errors.Is(pe.Errors[tp0], protocol.ErrOffsetMetadataTooLarge) {
+		t.Fatalf("err = %v, want OFFSET_METADATA_TOO_LARGE for partition 0 alone", err)
+	}
+	if !errors.Is(err, protocol.ErrOffsetMetadataTooLarge) {
+		t.Fatalf("errors.Is does not see the partition's error in %v", err)
+	}
+	got, err := Committed(ctx, cl, group, []TopicPartition{tp0, tp1}, false)
+	if err != nil || got[tp0].Offset != -1 || got[tp1].Offset != 2 {
+		t.Fatalf("after a partly refused commit: %+v, %v; want -1 and 2", got, err)
 	}
 }

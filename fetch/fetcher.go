@@ -240,6 +240,30 @@ func (f *Fetcher) Position(ctx context.Context, tp TopicPartition) (int64, error
 	}
 }
 
+// ConsumedPosition is a partition's position for a commit: the next offset
+// Poll hands out, and the leader epoch of the record before it (-1 when
+// unknown).
+type ConsumedPosition struct {
+	Offset      int64
+	LeaderEpoch int32
+}
+
+// Consumed returns the positions of the assigned partitions whose position
+// is known and valid (not being looked up or validated after a leader
+// change), as the Java consumer commits them: what committing the records
+// Poll has handed out stores.
+func (f *Fetcher) Consumed() map[TopicPartition]ConsumedPosition {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[TopicPartition]ConsumedPosition, len(f.parts))
+	for tp, p := range f.parts {
+		if p.state == posReady {
+			out[tp] = ConsumedPosition{Offset: p.position, LeaderEpoch: p.offsetEpoch}
+		}
+	}
+	return out
+}
+
 // dropBuffered removes the partition's queued data and releases its bytes;
 // data Poll is decoding right now is dropped when Poll sees the new gen.
 func (f *Fetcher) dropBuffered(p *partition) {

@@ -117,8 +117,8 @@ func TestIntegrationConsumeCountAndTail(t *testing.T) {
 }
 
 // TestIntegrationConsumeStoredLikeKcat: -o stored with -X group.id starts
-// each partition at the offset the group committed (written here by the Java
-// tools), as kcat does.
+// each partition at the offset the group committed, and at the end commits
+// how far it read, as kcat does; each continues where the other stopped.
 func TestIntegrationConsumeStoredLikeKcat(t *testing.T) {
 	env := kafkatest.Get(t)
 	boot := strings.Split(env.Bootstrap, ",")[0]
@@ -126,22 +126,30 @@ func TestIntegrationConsumeStoredLikeKcat(t *testing.T) {
 	kafkatest.ProduceKcat(t, topic, 0, "none", 6)
 	kafkatest.ProduceKcat(t, topic, 1, "zstd", 6)
 	group := kafkatest.TopicName(t) + "-group"
-	kafkatest.CommitOffset(t, group, topic, 0, 4)
+	kafkatest.CommitOffset(t, group, topic, 0, 4) // written by the Java tools
 	kafkatest.CommitOffset(t, group, topic, 1, 1)
 	args := []string{"-b", boot, "-t", topic, "-o", "stored", "-X", "group.id=" + group, "-e", "-q", "-f", "%p:%o\n"}
-	code, got, errOut := runCmd(t, args...)
-	if code != exitOK {
-		t.Fatalf("rawconsume %q: exit %d: %s", args, code, errOut)
+	read := func(what string, want ...string) {
+		t.Helper()
+		var out string
+		if what == "kcat" {
+			out = kcat(t, append([]string{"-C"}, args...)...)
+		} else {
+			code, got, errOut := runCmd(t, args...)
+			if code != exitOK {
+				t.Fatalf("rawconsume %q: exit %d: %s", args, code, errOut)
+			}
+			out = got
+		}
+		lines := strings.Fields(out)
+		slices.Sort(lines)
+		if !slices.Equal(lines, want) {
+			t.Fatalf("%s -o stored printed %v, want %v", what, lines, want)
+		}
 	}
-	lines := strings.Fields(got)
-	slices.Sort(lines)
-	if want := []string{"0:4", "0:5", "1:1", "1:2", "1:3", "1:4", "1:5"}; !slices.Equal(lines, want) {
-		t.Fatalf("rawconsume -o stored printed %v, want %v", lines, want)
-	}
-	// kcat reads the same (and may commit as it goes, so it runs second).
-	want := strings.Fields(kcat(t, append([]string{"-C"}, args...)...))
-	slices.Sort(want)
-	if !slices.Equal(lines, want) {
-		t.Fatalf("rawconsume -o stored printed %v, kcat %v", lines, want)
-	}
+	read("rawconsume", "0:4", "0:5", "1:1", "1:2", "1:3", "1:4", "1:5")
+	kafkatest.ProduceKcat(t, topic, 0, "none", 2)
+	read("kcat", "0:6", "0:7") // from where rawconsume committed
+	kafkatest.ProduceKcat(t, topic, 1, "none", 1)
+	read("rawconsume", "1:6") // from where kcat committed
 }

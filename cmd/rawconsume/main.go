@@ -89,7 +89,8 @@ Consumer options:
   -o <offset>        Where to start: beginning | end (default) | <offset> |
                      -<count> (that many before the end) | s@<ms> (timestamp) |
                      stored (what -X group.id=<group> committed; where it
-                     committed nothing, auto.offset.reset, default latest)
+                     committed nothing, auto.offset.reset, default latest;
+                     how far it read is committed, enable.auto.commit)
   -c <count>         Exit after this many records
   -e                 Exit when every partition has reached its end
   -f <format>        Output format: %t topic, %p partition, %o offset,
@@ -101,5 +102,5 @@ Consumer options:
   -D <delim>         Delimiter after each record (default \n)
 
 Records go to stdout; progress, partition errors and a summary to stderr.
-Balanced consumer groups (-G) and committing offsets are not implemented yet.
+Balanced consumer groups (-G) are not implemented yet.
 `

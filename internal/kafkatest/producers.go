@@ -296,18 +296,33 @@ func ConsumeKcat(t testing.TB, topic string, partition int32, readCommitted bool
 	if readCommitted {
 		isolation = "read_committed"
 	}
+	return consumeKcat(t, kcat, "-C", "-b", Get(t).Bootstrap, "-t", topic, "-p", fmt.Sprint(partition),
+		"-o", "beginning", "-e", "-J", "-q", "-X", "isolation.level="+isolation)
+}
+
+// ConsumeKcatStored reads every partition of topic with kcat from the
+// offsets group committed (-o stored, earliest where there are none) to the
+// end, and returns the records. kcat commits how far it read.
+func ConsumeKcatStored(t testing.TB, topic, group string) []ExpectedRecord {
+	t.Helper()
+	return consumeKcat(t, kcatPath(t), "-C", "-b", Get(t).Bootstrap, "-t", topic, "-o", "stored",
+		"-X", "group.id="+group, "-X", "auto.offset.reset=earliest", "-e", "-J", "-q")
+}
+
+// consumeKcat runs kcat with args (which print -J lines) and parses them.
+func consumeKcat(t testing.TB, kcat string, args ...string) []ExpectedRecord {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, kcat, "-C", "-b", Get(t).Bootstrap, "-t", topic, "-p", fmt.Sprint(partition),
-		"-o", "beginning", "-e", "-J", "-q", "-X", "isolation.level="+isolation)
+	cmd := exec.CommandContext(ctx, kcat, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil || strings.Contains(stderr.String(), "ERROR") {
-		t.Fatalf("kafkatest: kcat consume %s-%d: %v\n%s", topic, partition, err, stderr.String())
+		t.Fatalf("kafkatest: kcat %q: %v\n%s", args, err, stderr.String())
 	}
 	recs, err := parseKcatJSON(stdout.Bytes())
 	if err != nil {
-		t.Fatalf("kafkatest: kcat consume %s-%d: %v", topic, partition, err)
+		t.Fatalf("kafkatest: kcat %q: %v", args, err)
 	}
 	return recs
 }
