@@ -90,7 +90,8 @@ Consumer options:
                      -<count> (that many before the end) | s@<ms> (timestamp) |
                      stored (what -X group.id=<group> committed; where it
                      committed nothing, auto.offset.reset, default latest;
-                     how far it read is committed, enable.auto.commit)
+                     how far it read is committed, as kcat does, unless
+                     -X enable.auto.commit=false)
   -c <count>         Exit after this many records
   -e                 Exit when every partition has reached its end
   -f <format>        Output format: %t topic, %p partition, %o offset,
