@@ -390,22 +390,30 @@ func TestIntegrationSecurity(t *testing.T) {
 	}
 }
 
+// clusterMetadata returns a cluster view of the test broker, closed when
+// the test ends, and its metadata.
+func clusterMetadata(ctx context.Context, t *testing.T, e *kafkatest.Env) (*conn.Cluster, *conn.Metadata) {
+	t.Helper()
+	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(e.Bootstrap, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	md, err := cl.Metadata(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl, md
+}
+
 // TestIntegrationFollowerFetching needs a cluster whose brokers have racks
 // and the rack-aware replica selector (scripts/kafka start --nodes 3): a
 // consumer in a follower's rack reads from that follower (KIP-392).
 func TestIntegrationFollowerFetching(t *testing.T) {
 	e := kafkatest.Get(t)
-	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(e.Bootstrap, ",")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	md, err := cl.Metadata(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl, md := clusterMetadata(ctx, t, e)
 	racks := 0
 	for _, b := range md.Brokers {
 		if b.Rack != "" {
@@ -417,7 +425,7 @@ func TestIntegrationFollowerFetching(t *testing.T) {
 	}
 	topic := kafkatest.CreateTopic(t, "", 1, len(md.Brokers))
 	w := kafkatest.ProduceKcat(t, topic, 0, "none", 10)
-	md, err = cl.Metadata(ctx, topic)
+	md, err := cl.Metadata(ctx, topic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -610,17 +618,9 @@ func TestIntegrationListOffsets(t *testing.T) {
 // It needs more than one broker (scripts/kafka start --nodes 3).
 func TestIntegrationLeaderMoved(t *testing.T) {
 	e := kafkatest.Get(t)
-	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(e.Bootstrap, ",")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	md, err := cl.Metadata(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl, md := clusterMetadata(ctx, t, e)
 	if len(md.Brokers) < 2 {
 		t.Skipf("needs more than one broker (scripts/kafka start --nodes 3); this cluster has %d", len(md.Brokers))
 	}
@@ -631,7 +631,8 @@ func TestIntegrationLeaderMoved(t *testing.T) {
 	c.Assign(map[TopicPartition]StartPosition{tp: Earliest})
 	got, _ := consume(t, c, 10)
 	same(t, "before", got[0], w[:10])
-	if md, err = cl.Metadata(ctx, topic); err != nil {
+	md, err := cl.Metadata(ctx, topic)
+	if err != nil {
 		t.Fatal(err)
 	}
 	p, _ := md.Partition(topic, 0)

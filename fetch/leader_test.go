@@ -22,16 +22,25 @@ func countOFLE(fc *fakeCluster) *[]int32 {
 	return &asked
 }
 
-func TestLeaderChangeValidates(t *testing.T) {
-	fc := newFakeCluster(t, 2)
+// readFiveFromBroker0 makes t/0 on broker 0 of a 2-broker fake hold five
+// records and reads them with a new Fetcher; asked records the epochs of
+// OffsetForLeaderEpoch requests.
+func readFiveFromBroker0(t *testing.T, fc *fakeCluster) (f *Fetcher, tp TopicPartition, asked *[]int32) {
+	t.Helper()
 	fc.addTopic("t", 1)
-	asked := countOFLE(fc)
-	tp := TopicPartition{"t", 0}
+	asked = countOFLE(fc)
+	tp = TopicPartition{"t", 0}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
-	f := newTestFetcher(t, fc, Config{})
+	f = newTestFetcher(t, fc, Config{})
 	f.Add(map[TopicPartition]Start{tp: StartEarliest})
 	rs, _ := pollUntil(t, f, 5, 0)
 	checkSeq(t, rs, tp, 0, "v")
+	return f, tp, asked
+}
+
+func TestLeaderChangeValidates(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	f, tp, asked := readFiveFromBroker0(t, fc)
 	fc.withPart("t", 0, func(p *fakePart) { p.leader, p.epoch = 1, 1 })
 	fc.appendBatch("t", 0, -1, recs("v", 5, 3)...)
 	rs, errs := pollUntil(t, f, 3, 0)
@@ -231,15 +240,8 @@ func TestLeaderHint(t *testing.T) {
 		name := map[bool]string{false: "used", true: "unknown broker"}[unknownBroker]
 		t.Run(name, func(t *testing.T) {
 			fc := newFakeCluster(t, 2)
-			fc.addTopic("t", 1)
 			fc.hints = true
-			asked := countOFLE(fc)
-			tp := TopicPartition{"t", 0}
-			fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
-			f := newTestFetcher(t, fc, Config{})
-			f.Add(map[TopicPartition]Start{tp: StartEarliest})
-			rs, _ := pollUntil(t, f, 5, 0)
-			checkSeq(t, rs, tp, 0, "v")
+			f, tp, asked := readFiveFromBroker0(t, fc)
 			if unknownBroker {
 				fc.editFetch = func(_ int32, _ *protocol.FetchRequest, resp *protocol.FetchResponse) {
 					for i := range resp.Responses {
