@@ -142,7 +142,7 @@ func (c *Consumer) maybeAutoCommit() {
 	offsets := c.consumed()
 	go func() {
 		defer close(done)
-		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.requestTimeout())
+		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.RequestTimeout)
 		defer cancel()
 		if err := c.commit(ctx, offsets); err != nil {
 			c.log.Warn("auto commit failed; the next one will try again", "err", err, "partitions", len(offsets))
@@ -179,7 +179,7 @@ func (c *Consumer) closeAutoCommit() {
 	if len(offsets) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), min(finalCommitTimeout, c.cfg.requestTimeout()))
+	ctx, cancel := context.WithTimeout(context.Background(), min(finalCommitTimeout, c.cfg.RequestTimeout))
 	defer cancel()
 	if err := c.commit(ctx, offsets); err != nil {
 		c.log.Warn("the last auto commit, at Close, failed", "err", err, "partitions", len(offsets))

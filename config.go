@@ -140,14 +140,7 @@ func ParseConfig(props map[string]string) (Config, error) {
 		case "group.id":
 			c.GroupID = v
 		case "enable.auto.commit":
-			switch strings.ToLower(v) {
-			case "true":
-				c.DisableAutoCommit = false
-			case "false":
-				c.DisableAutoCommit = true
-			default:
-				bad(key, "want true or false")
-			}
+			c.DisableAutoCommit = !parseBool(key, v, bad)
 		case "client.rack":
 			c.ClientRack = v
 		case "security.protocol":

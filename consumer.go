@@ -54,6 +54,10 @@ func New(cfg Config) (*Consumer, error) {
 		cl.Close()
 		return nil, err
 	}
+	// The settings the Consumer itself uses, with the defaults filled in.
+	cfg.RequestTimeout = orDefault(cfg.RequestTimeout, fetch.DefaultRequestTimeout)
+	cfg.RetryBackoff = orDefault(cfg.RetryBackoff, fetch.DefaultRetryBackoff)
+	cfg.RetryBackoffMax = orDefault(cfg.RetryBackoffMax, fetch.DefaultRetryBackoffMax)
 	c := &Consumer{cfg: cfg, log: log, cl: cl, f: f, assigned: map[TopicPartition]bool{}}
 	if cfg.GroupID != "" && !cfg.DisableAutoCommit {
 		c.auto = &autoCommit{interval: orDefault(cfg.AutoCommitInterval, DefaultAutoCommitInterval), last: time.Now()}

@@ -610,6 +610,21 @@ func TestIntegrationListOffsets(t *testing.T) {
 	}
 }
 
+// readTenOfTwenty creates a one-partition topic on replicas brokers, writes
+// 20 records with kcat and reads the first 10 with a new consumer, which
+// goes on from there.
+func readTenOfTwenty(t *testing.T, e *kafkatest.Env, replicas int) (*Consumer, TopicPartition, []kafkatest.ExpectedRecord) {
+	t.Helper()
+	topic := kafkatest.CreateTopic(t, "", 1, replicas)
+	w := kafkatest.ProduceKcat(t, topic, 0, "none", 20)
+	c := newTestConsumer(t, map[string]string{"bootstrap.servers": e.Bootstrap, "max.poll.records": "10"})
+	tp := TopicPartition{Topic: topic, Partition: 0}
+	c.Assign(map[TopicPartition]StartPosition{tp: Earliest})
+	got, _ := consume(t, c, 10)
+	same(t, "before", got[0], w[:10])
+	return c, tp, w
+}
+
 // TestIntegrationLeaderMoved moves a partition's leadership to another
 // replica in the middle of reading it (a reassignment that reorders the
 // replicas, then a preferred leader election, with Kafka's own tools): the
@@ -624,13 +639,8 @@ func TestIntegrationLeaderMoved(t *testing.T) {
 	if len(md.Brokers) < 2 {
 		t.Skipf("needs more than one broker (scripts/kafka start --nodes 3); this cluster has %d", len(md.Brokers))
 	}
-	topic := kafkatest.CreateTopic(t, "", 1, len(md.Brokers))
-	w := kafkatest.ProduceKcat(t, topic, 0, "none", 20)
-	c := newTestConsumer(t, map[string]string{"bootstrap.servers": e.Bootstrap, "max.poll.records": "10"})
-	tp := TopicPartition{Topic: topic, Partition: 0}
-	c.Assign(map[TopicPartition]StartPosition{tp: Earliest})
-	got, _ := consume(t, c, 10)
-	same(t, "before", got[0], w[:10])
+	c, tp, w := readTenOfTwenty(t, e, len(md.Brokers))
+	topic := tp.Topic
 	md, err := cl.Metadata(ctx, topic)
 	if err != nil {
 		t.Fatal(err)
@@ -663,13 +673,8 @@ func TestIntegrationLeaderChange(t *testing.T) {
 		t.Skip("stops a broker: set RAWKAFKA_TEST_DISRUPTIVE=1 and RAWKAFKA_KAFKA_DIR of a 3-node scripts/kafka cluster")
 	}
 	e := kafkatest.Get(t)
-	topic := kafkatest.CreateTopic(t, "", 1, 3)
-	w := kafkatest.ProduceKcat(t, topic, 0, "none", 20)
-	c := newTestConsumer(t, map[string]string{"bootstrap.servers": e.Bootstrap, "max.poll.records": "10"})
-	tp := TopicPartition{Topic: topic, Partition: 0}
-	c.Assign(map[TopicPartition]StartPosition{tp: Earliest})
-	got, _ := consume(t, c, 10)
-	same(t, "before", got[0], w[:10])
+	c, tp, w := readTenOfTwenty(t, e, 3)
+	topic := tp.Topic
 	leader := c.Metrics().Partitions[tp].Leader
 	pidText, err := os.ReadFile(fmt.Sprintf("%s/node-%d/kafka.pid", dir, leader))
 	if err != nil {

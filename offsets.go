@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rawkafka/rawkafka/fetch"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -116,7 +115,7 @@ func (c *Consumer) listOffsets(ctx context.Context, ask map[TopicPartition]int64
 		if len(left) == 0 {
 			return out, nil
 		}
-		wait := min(c.cfg.retryBackoff()<<min(attempt, 10), c.cfg.retryBackoffMax())
+		wait := min(c.cfg.RetryBackoff<<min(attempt, 10), c.cfg.RetryBackoffMax)
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("rawkafka: list offsets: %w (last error: %v)", ctx.Err(), last)
@@ -137,19 +136,11 @@ func (c *Consumer) listOffsetsAt(ctx context.Context, leader int32, tps []TopicP
 	if !ok || v < 1 {
 		return fmt.Errorf("broker %d serves no ListOffsets version from 1 on", leader)
 	}
-	req := &protocol.ListOffsetsRequest{Version: v, ReplicaId: -1, TimeoutMs: int32(c.cfg.requestTimeout() / time.Millisecond)}
+	req := &protocol.ListOffsetsRequest{Version: v, ReplicaId: -1, TimeoutMs: int32(c.cfg.RequestTimeout / time.Millisecond)}
 	if v >= 2 {
 		req.IsolationLevel = int8(c.cfg.IsolationLevel)
 	}
-	slices.SortFunc(tps, func(a, b TopicPartition) int {
-		if a.Topic != b.Topic {
-			if a.Topic < b.Topic {
-				return -1
-			}
-			return 1
-		}
-		return int(a.Partition - b.Partition)
-	})
+	slices.SortFunc(tps, TopicPartition.Compare)
 	for _, tp := range tps {
 		if n := len(req.Topics); n == 0 || req.Topics[n-1].Name != tp.Topic {
 			req.Topics = append(req.Topics, protocol.ListOffsetsRequestTopic{Name: tp.Topic})
@@ -195,21 +186,10 @@ func (c *Consumer) isClosed() bool {
 	return c.closed
 }
 
+// orDefault returns d, or def when d is not set.
 func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {
 		return def
 	}
 	return d
-}
-
-func (c *Config) retryBackoff() time.Duration {
-	return orDefault(c.RetryBackoff, fetch.DefaultRetryBackoff)
-}
-
-func (c *Config) retryBackoffMax() time.Duration {
-	return orDefault(c.RetryBackoffMax, fetch.DefaultRetryBackoffMax)
-}
-
-func (c *Config) requestTimeout() time.Duration {
-	return orDefault(c.RequestTimeout, fetch.DefaultRequestTimeout)
 }

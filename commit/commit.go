@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/rawkafka/rawkafka/conn"
 	"github.com/rawkafka/rawkafka/protocol"
@@ -54,7 +55,7 @@ type PartitionErrors struct {
 // Error names the partitions and their errors.
 func (e *PartitionErrors) Error() string {
 	s := fmt.Sprintf("commit: group %q: the coordinator refused %d partition(s):", e.Group, len(e.Errors))
-	for _, t := range byTopic(mapsKeys(e.Errors)) {
+	for _, t := range byTopic(maps.Keys(e.Errors)) {
 		for _, p := range t.partitions {
 			s += fmt.Sprintf(" %s/%d: %v;", t.name, p, e.Errors[TopicPartition{t.name, p}])
 		}
@@ -67,14 +68,6 @@ func (e *PartitionErrors) Unwrap() []error {
 	out := make([]error, 0, len(e.Errors))
 	for _, err := range e.Errors {
 		out = append(out, err)
-	}
-	return out
-}
-
-func mapsKeys[V any](m map[TopicPartition]V) []TopicPartition {
-	out := make([]TopicPartition, 0, len(m))
-	for tp := range m {
-		out = append(out, tp)
 	}
 	return out
 }
@@ -99,7 +92,7 @@ func commitOnce(ctx context.Context, cl *conn.Cluster, group string, offsets map
 	}
 	v = min(v, maxOffsetCommit)
 	req := &protocol.OffsetCommitRequest{Version: v, GroupId: group, GenerationIdOrMemberEpoch: -1, RetentionTimeMs: -1}
-	for _, t := range byTopic(mapsKeys(offsets)) {
+	for _, t := range byTopic(maps.Keys(offsets)) {
 		rt := protocol.OffsetCommitRequestTopic{Name: t.name}
 		for _, p := range t.partitions {
 			o := offsets[TopicPartition{t.name, p}]

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
 	"slices"
 	"time"
 
@@ -111,7 +113,7 @@ func committedOnce(ctx context.Context, cl *conn.Cluster, group string, partitio
 	}
 	v = min(v, maxOffsetFetch)
 	req := &protocol.OffsetFetchRequest{Version: v, RequireStable: requireStable}
-	topics := byTopic(partitions)
+	topics := byTopic(slices.Values(partitions))
 	if v >= 8 {
 		g := protocol.OffsetFetchRequestGroup{GroupId: group, MemberEpoch: -1, Topics: []protocol.OffsetFetchRequestTopics{}}
 		for _, t := range topics {
@@ -188,27 +190,17 @@ type topicPartitions struct {
 }
 
 // byTopic groups partitions by topic, both sorted, without duplicates.
-func byTopic(partitions []TopicPartition) []topicPartitions {
+func byTopic(partitions iter.Seq[TopicPartition]) []topicPartitions {
 	m := map[string][]int32{}
-	for _, tp := range partitions {
-		if !slices.Contains(m[tp.Topic], tp.Partition) {
-			m[tp.Topic] = append(m[tp.Topic], tp.Partition)
-		}
+	for tp := range partitions {
+		m[tp.Topic] = append(m[tp.Topic], tp.Partition)
 	}
 	out := make([]topicPartitions, 0, len(m))
-	for name, ps := range m {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		ps := m[name]
 		slices.Sort(ps)
-		out = append(out, topicPartitions{name, ps})
+		out = append(out, topicPartitions{name, slices.Compact(ps)})
 	}
-	slices.SortFunc(out, func(a, b topicPartitions) int {
-		if a.name < b.name {
-			return -1
-		}
-		if a.name > b.name {
-			return 1
-		}
-		return 0
-	})
 	return out
 }
 

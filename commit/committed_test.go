@@ -2,9 +2,7 @@ package commit
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
-	"io"
 	"net"
 	"strconv"
 	"sync"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/internal/fakebroker"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -50,43 +49,10 @@ func newScripted(t *testing.T) *scripted {
 				return
 			}
 			wg.Add(1)
-			go func() { defer wg.Done(); defer nc.Close(); s.serve(nc) }()
+			go func() { defer wg.Done(); defer nc.Close(); fakebroker.Serve(t, nc, s.answer) }()
 		}
 	}()
 	return s
-}
-
-func (s *scripted) serve(nc net.Conn) {
-	for {
-		var size [4]byte
-		if _, err := io.ReadFull(nc, size[:]); err != nil {
-			return
-		}
-		frame := make([]byte, binary.BigEndian.Uint32(size[:]))
-		if _, err := io.ReadFull(nc, frame); err != nil {
-			return
-		}
-		var h protocol.RequestHeader
-		body, err := h.Decode(frame)
-		if err != nil {
-			return
-		}
-		req := protocol.NewRequest(h.APIKey, h.APIVersion)
-		if err := req.Decode(body); err != nil {
-			s.t.Errorf("scripted broker: %s: %v", h.APIKey, err)
-			return
-		}
-		resp := s.answer(req)
-		resp.SetAPIVersion(h.APIVersion)
-		out, err := protocol.AppendResponse(nil, h.CorrelationID, resp)
-		if err != nil {
-			s.t.Errorf("scripted broker: encode %s: %v", h.APIKey, err)
-			return
-		}
-		if _, err := nc.Write(out); err != nil {
-			return
-		}
-	}
 }
 
 func next(codes *[]int16) int16 {

@@ -1,8 +1,6 @@
 package fetch
 
 import (
-	"encoding/binary"
-	"io"
 	"net"
 	"slices"
 	"strconv"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/internal/fakebroker"
 	"github.com/rawkafka/rawkafka/protocol"
 	"github.com/rawkafka/rawkafka/protocol/record"
 )
@@ -124,7 +123,7 @@ func newFakeCluster(t *testing.T, brokers int) *fakeCluster {
 				go func() {
 					defer cwg.Done()
 					defer nc.Close()
-					fc.serve(b, nc)
+					fakebroker.Serve(t, nc, func(req protocol.Request) protocol.Response { return fc.handle(b, req) })
 				}()
 			}
 		}()
@@ -243,43 +242,6 @@ func (fc *fakeCluster) appendControl(topic string, p int32, pid int64, abort boo
 }
 
 // serve answers requests on one connection, one at a time as a broker does.
-func (fc *fakeCluster) serve(b *fakeBroker, nc net.Conn) {
-	for {
-		var size [4]byte
-		if _, err := io.ReadFull(nc, size[:]); err != nil {
-			return
-		}
-		frame := make([]byte, binary.BigEndian.Uint32(size[:]))
-		if _, err := io.ReadFull(nc, frame); err != nil {
-			return
-		}
-		var h protocol.RequestHeader
-		body, err := h.Decode(frame)
-		if err != nil {
-			fc.t.Errorf("fake broker: %v", err)
-			return
-		}
-		req := protocol.NewRequest(h.APIKey, h.APIVersion)
-		if err := req.Decode(body); err != nil {
-			fc.t.Errorf("fake broker: %s v%d: %v", h.APIKey, h.APIVersion, err)
-			return
-		}
-		resp := fc.handle(b, req)
-		if resp == nil {
-			return // hang up
-		}
-		resp.SetAPIVersion(h.APIVersion)
-		out, err := protocol.AppendResponse(nil, h.CorrelationID, resp)
-		if err != nil {
-			fc.t.Errorf("fake broker: encode %s: %v", h.APIKey, err)
-			return
-		}
-		if _, err := nc.Write(out); err != nil {
-			return
-		}
-	}
-}
-
 func (fc *fakeCluster) handle(b *fakeBroker, req protocol.Request) protocol.Response {
 	switch r := req.(type) {
 	case *protocol.ApiVersionsRequest:

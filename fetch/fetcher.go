@@ -129,18 +129,8 @@ func (f *Fetcher) Assigned() []TopicPartition {
 	for tp := range f.parts {
 		out = append(out, tp)
 	}
-	slices.SortFunc(out, compareTP)
+	slices.SortFunc(out, TopicPartition.Compare)
 	return out
-}
-
-func compareTP(a, b TopicPartition) int {
-	if a.Topic != b.Topic {
-		if a.Topic < b.Topic {
-			return -1
-		}
-		return 1
-	}
-	return int(a.Partition - b.Partition)
 }
 
 // Pause stops fetching and returning records of the partitions until
@@ -180,7 +170,7 @@ func (f *Fetcher) Paused() []TopicPartition {
 			out = append(out, tp)
 		}
 	}
-	slices.SortFunc(out, compareTP)
+	slices.SortFunc(out, TopicPartition.Compare)
 	return out
 }
 

@@ -38,9 +38,10 @@ func readFiveFromBroker0(t *testing.T, fc *fakeCluster) (f *Fetcher, tp TopicPar
 	return f, tp, asked
 }
 
-func TestLeaderChangeValidates(t *testing.T) {
-	fc := newFakeCluster(t, 2)
-	f, tp, asked := readFiveFromBroker0(t, fc)
+// moveToBroker1AndRead makes broker 1 the leader of t/0 at epoch 1, appends
+// three records there and reads them, without a partition error.
+func moveToBroker1AndRead(t *testing.T, fc *fakeCluster, f *Fetcher, tp TopicPartition) {
+	t.Helper()
 	fc.withPart("t", 0, func(p *fakePart) { p.leader, p.epoch = 1, 1 })
 	fc.appendBatch("t", 0, -1, recs("v", 5, 3)...)
 	rs, errs := pollUntil(t, f, 3, 0)
@@ -48,6 +49,12 @@ func TestLeaderChangeValidates(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatalf("errors: %v", errs)
 	}
+}
+
+func TestLeaderChangeValidates(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	f, tp, asked := readFiveFromBroker0(t, fc)
+	moveToBroker1AndRead(t, fc, f, tp)
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	if len(*asked) == 0 || (*asked)[0] != 0 {
@@ -255,13 +262,7 @@ func TestLeaderHint(t *testing.T) {
 			} else {
 				fc.frozen = fc.metadata() // metadata keeps naming broker 0 at epoch 0
 			}
-			fc.withPart("t", 0, func(p *fakePart) { p.leader, p.epoch = 1, 1 })
-			fc.appendBatch("t", 0, -1, recs("v", 5, 3)...)
-			rs, errs := pollUntil(t, f, 3, 0)
-			checkSeq(t, rs, tp, 5, "v")
-			if len(errs) > 0 {
-				t.Fatalf("errors: %v", errs)
-			}
+			moveToBroker1AndRead(t, fc, f, tp)
 			want := int64(1)
 			if unknownBroker {
 				want = 0

@@ -253,7 +253,7 @@ func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
 	// Full fetches list partitions in a rotating order, so that one whose
 	// first batch exceeds max.partition.fetch.bytes is sometimes first and
 	// gets it whole (KIP-74); incremental sessions rotate on the broker.
-	slices.SortFunc(ps, func(a, b *partition) int { return compareTP(a.tp, b.tp) })
+	slices.SortFunc(ps, func(a, b *partition) int { return a.tp.Compare(b.tp) })
 	l.rotation++
 	r := l.rotation % len(ps)
 	ps = append(ps[r:], ps[:r]...)

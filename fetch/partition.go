@@ -1,7 +1,9 @@
 package fetch
 
 import (
+	"cmp"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rawkafka/rawkafka/protocol"
@@ -15,6 +17,11 @@ type TopicPartition struct {
 
 // String returns the TopicPartition in readable form, for logs and errors.
 func (tp TopicPartition) String() string { return fmt.Sprintf("%s/%d", tp.Topic, tp.Partition) }
+
+// Compare orders partitions by topic, then partition, for slices.SortFunc.
+func (tp TopicPartition) Compare(o TopicPartition) int {
+	return cmp.Or(strings.Compare(tp.Topic, o.Topic), cmp.Compare(tp.Partition, o.Partition))
+}
 
 // posState is what a partition's position is waiting for.
 type posState int8

@@ -109,7 +109,7 @@ func (s *session) build(req *protocol.FetchRequest, want []wantPart) {
 
 // sortWants orders partitions by topic and partition.
 func sortWants(w []wantPart) {
-	slices.SortFunc(w, func(a, b wantPart) int { return compareTP(a.tp, b.tp) })
+	slices.SortFunc(w, func(a, b wantPart) int { return a.tp.Compare(b.tp) })
 }
 
 func (w wantPart) sessionPart() sessionPart {
