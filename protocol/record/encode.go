@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+
+	"github.com/rawkafka/rawkafka/internal/crc32c"
 )
 
 // AppendBatch appends the records as one batch of magic b.Magic (0, 1 or 2)
@@ -90,7 +92,7 @@ func appendV2(dst []byte, b *Batch, records []Record, codec Codec) ([]byte, erro
 	binary.BigEndian.PutUint16(h[51:], uint16(b.ProducerEpoch))
 	binary.BigEndian.PutUint32(h[53:], uint32(b.BaseSequence))
 	binary.BigEndian.PutUint32(h[57:], uint32(len(records)))
-	binary.BigEndian.PutUint32(h[17:], crc32.Checksum(h[v2CRCStart:], castagnoli))
+	binary.BigEndian.PutUint32(h[17:], crc32c.Checksum(h[v2CRCStart:]))
 	return dst, nil
 }
 

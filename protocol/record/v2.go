@@ -2,7 +2,8 @@ package record
 
 import (
 	"encoding/binary"
-	"hash/crc32"
+
+	"github.com/rawkafka/rawkafka/internal/crc32c"
 )
 
 // Record batch v2 (magic 2, KIP-98): the fixed header, then the records,
@@ -12,8 +13,6 @@ const (
 	v2CRCStart   = 21 // the CRC covers attributes..end
 	v2MinRecord  = 7  // length, attributes, timestamp delta, offset delta, key, value, header count: a byte each
 )
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // startV2 reads the header of the v2 batch b (complete, from its base
 // offset to its end) and makes its records current.
@@ -37,7 +36,7 @@ func (d *Decoder) startV2(b []byte) bool {
 	bt.BaseSequence = int32(binary.BigEndian.Uint32(b[53:]))
 	bt.NumRecords = int32(binary.BigEndian.Uint32(b[57:]))
 	if !d.opts.SkipCRC {
-		if got := crc32.Checksum(b[v2CRCStart:], castagnoli); got != crc {
+		if got := crc32c.Checksum(b[v2CRCStart:]); got != crc {
 			return d.corruptf("crc-32c is %08x, the batch says %08x", got, crc)
 		}
 	}

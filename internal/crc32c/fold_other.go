@@ -1,0 +1,11 @@
+//go:build !amd64 || purego
+
+package crc32c
+
+const haveFold = false
+
+const hybridIters = 16
+
+func hybrid(crc uint32, p []byte, k *keyTable) (sum uint32, n int) {
+	panic("crc32c: no assembly on this architecture")
+}
