@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
+
+	"github.com/rawkafka/rawkafka"
 )
 
 var errHelp = errors.New("help requested")
@@ -15,6 +18,7 @@ var errHelp = errors.New("help requested")
 type options struct {
 	brokers []string
 	list    bool
+	query   []offsetQuery // -Q: one per -t topic:partition:timestamp
 	json    bool
 	quiet   bool
 	version bool
@@ -27,6 +31,23 @@ type options struct {
 	count     int64 // -c; 0 for no limit
 	exitAtEnd bool  // -e
 	format    formatter
+}
+
+// offsetQuery is one -Q question: the offset in tp at time ts (ms), or at
+// -1 (the end) or -2 (the beginning), as kcat -Q takes them.
+type offsetQuery struct {
+	tp rawkafka.TopicPartition
+	ts int64
+}
+
+// listFlag collects a repeated flag's values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	*l = append(*l, s)
+	return nil
 }
 
 // propsFlag collects repeated -X key=value flags.
@@ -43,6 +64,45 @@ func (p propsFlag) Set(s string) error {
 	return nil
 }
 
+// parseQuery parses -Q's -t topic:partition:timestamp. Topic names cannot
+// hold ':', so the last two fields are the partition and the timestamp.
+func parseQuery(s string) (offsetQuery, error) {
+	bad := func(why string) (offsetQuery, error) {
+		return offsetQuery{}, fmt.Errorf("-t %q: %s (-Q wants topic:partition:timestamp, the timestamp in ms, -1 for the end, -2 for the beginning)", s, why)
+	}
+	rest, tsText, ok1 := cutLast(s, ":")
+	topic, partText, ok2 := cutLast(rest, ":")
+	if !ok1 || !ok2 || topic == "" {
+		return bad("want three fields")
+	}
+	p, err := strconv.ParseInt(partText, 10, 32)
+	if err != nil || p < 0 {
+		return bad("the partition is not a partition number")
+	}
+	ts, err := strconv.ParseInt(tsText, 10, 64)
+	if err != nil || ts < -2 {
+		return bad("the timestamp is not a time")
+	}
+	return offsetQuery{tp: rawkafka.TopicPartition{Topic: topic, Partition: int32(p)}, ts: ts}, nil
+}
+
+// cutLast is strings.Cut at the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
+}
+
+func countTrue(bs ...bool) (n int) {
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
 // parseArgs parses kcat-style flags. It returns errHelp for -h.
 func parseArgs(args []string) (*options, error) {
 	o := &options{props: map[string]string{}}
@@ -55,7 +115,9 @@ func parseArgs(args []string) (*options, error) {
 	fs.BoolVar(&o.json, "J", false, "JSON output")
 	fs.BoolVar(&o.quiet, "q", false, "quiet")
 	fs.BoolVar(&o.version, "V", false, "version")
-	fs.StringVar(&o.topic, "t", "", "topic")
+	var topics listFlag
+	fs.Var(&topics, "t", "topic")
+	queryMode := fs.Bool("Q", false, "query offsets by time")
 	fs.Var(propsFlag(o.props), "X", "property")
 	var consumeMode bool
 	fs.BoolVar(&consumeMode, "C", false, "consume (the default mode)")
@@ -82,8 +144,24 @@ func parseArgs(args []string) (*options, error) {
 	if *group != "" {
 		return nil, errors.New("-G: consumer groups are not implemented yet; use -t (and -p) to read partitions directly")
 	}
-	if consumeMode && o.list {
-		return nil, errors.New("-C and -L are different modes: give one")
+	if n := countTrue(consumeMode, o.list, *queryMode); n > 1 {
+		return nil, errors.New("-C, -L and -Q are different modes: give one")
+	}
+	if *queryMode {
+		if len(topics) == 0 {
+			return nil, errors.New("-Q needs -t topic:partition:timestamp (one -t per partition)")
+		}
+		for _, t := range topics {
+			q, err := parseQuery(t)
+			if err != nil {
+				return nil, err
+			}
+			o.query = append(o.query, q)
+		}
+	} else if len(topics) > 1 {
+		return nil, fmt.Errorf("-t given %d times: rawconsume reads one topic (-Q takes one -t per partition)", len(topics))
+	} else if len(topics) == 1 {
+		o.topic = topics[0]
 	}
 	if *partition < -1 || *partition > math.MaxInt32 {
 		return nil, fmt.Errorf("-p %d: want a partition number", *partition)
@@ -129,7 +207,7 @@ func parseArgs(args []string) (*options, error) {
 			return nil, errors.New("no broker given: use -b host:port")
 		}
 	}
-	if !o.list && o.topic == "" {
+	if !o.list && o.query == nil && o.topic == "" {
 		return nil, errors.New("no topic given: use -t topic (or -L to list topics)")
 	}
 	// Check -X now, so that a wrong property is a command-line error.

@@ -1,6 +1,10 @@
 package main
 
 import (
+	stdjson "encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -152,4 +156,65 @@ func TestIntegrationConsumeStoredLikeKcat(t *testing.T) {
 	read("kcat", "0:6", "0:7") // from where rawconsume committed
 	kafkatest.ProduceKcat(t, topic, 1, "none", 1)
 	read("rawconsume", "1:6") // from where kcat committed
+}
+
+// TestIntegrationQueryLikeKcat asks rawconsume -Q and kcat -Q the same
+// questions (the Java producer's timestamps, which step back a minute at
+// every eighth record, the times between and after them, -1 and -2) over two
+// partitions, and fails unless they print the same, in text and in JSON. It
+// also checks the answers against the records where they are plain: the
+// first record's time, the end, the beginning, and after the last record.
+func TestIntegrationQueryLikeKcat(t *testing.T) {
+	env := kafkatest.Get(t)
+	topic := kafkatest.CreateTopic(t, "", 2, 1)
+	boot := strings.Split(env.Bootstrap, ",")[0]
+	p0 := kafkatest.ProduceJava(t, topic, 0, "none", 20)
+	p1 := kafkatest.ProduceJava(t, topic, 1, "lz4", 5)
+
+	last := p0[0].Timestamp
+	for _, r := range append(p0, p1...) {
+		last = max(last, r.Timestamp)
+	}
+	times := []int64{-2, -1, 0, p0[0].Timestamp, p0[3].Timestamp + 1, p0[5].Timestamp, p0[5].Timestamp + 1, last, last + 1}
+	query := func(ts int64, json bool) string {
+		args := []string{"-Q", "-b", boot, "-t", fmt.Sprintf("%s:0:%d", topic, ts), "-t", fmt.Sprintf("%s:1:%d", topic, ts)}
+		if json {
+			args = append(args, "-J")
+		}
+		code, got, errOut := runCmd(t, args...)
+		if code != exitOK {
+			t.Fatalf("rawconsume %q: exit %d: %s", args, code, errOut)
+		}
+		want := kcat(t, args...)
+		if json {
+			var g, w any
+			if err := errors.Join(stdjson.Unmarshal([]byte(got), &g), stdjson.Unmarshal([]byte(want), &w)); err != nil {
+				t.Fatalf("%q: %v\nrawconsume: %s\nkcat: %s", args, err, got, want)
+			}
+			if !reflect.DeepEqual(g, w) {
+				t.Fatalf("rawconsume %q differs from kcat\nrawconsume: %s\nkcat: %s", args, got, want)
+			}
+		} else if got != want {
+			t.Fatalf("rawconsume %q differs from kcat\nrawconsume:\n%s\nkcat:\n%s", args, got, want)
+		}
+		return got
+	}
+	for _, ts := range times {
+		query(ts, false)
+		query(ts, true)
+	}
+	line := func(p int32, off int64) string { return fmt.Sprintf("%s [%d] offset %d\n", topic, p, off) }
+	for _, c := range []struct {
+		ts   int64
+		want string
+	}{
+		{-2, line(0, 0) + line(1, 0)},
+		{-1, line(0, 20) + line(1, 5)},
+		{p0[0].Timestamp, line(0, 0) + line(1, 0)},
+		{last + 1, line(0, -1) + line(1, -1)},
+	} {
+		if got := query(c.ts, false); got != c.want {
+			t.Errorf("-Q at %d: got\n%swant\n%s", c.ts, got, c.want)
+		}
+	}
 }

@@ -1,8 +1,11 @@
 // Command rawconsume is rawkafka's command-line consumer, with kcat's flags.
 //
-// This first cut lists cluster metadata the way `kcat -L` does:
+// It reads a topic's partitions (the default mode), lists cluster metadata
+// the way `kcat -L` does, and queries offsets by time the way `kcat -Q` does:
 //
+//	rawconsume -b 127.0.0.1:9092 -t topic -o beginning -e
 //	rawconsume -L -b 127.0.0.1:9092 [-t topic] [-J]
+//	rawconsume -Q -b 127.0.0.1:9092 -t topic:0:1700000000000 [-J]
 //
 // Errors (an unknown flag, an unreachable broker) are one line on stderr and
 // a non-zero exit status.
@@ -46,6 +49,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case opts.version:
 		fmt.Fprintf(stdout, "rawconsume %s\n", version)
 		return exitOK
+	case opts.query != nil:
+		if err := queryOffsets(ctx, opts, stdout); err != nil {
+			fmt.Fprintf(stderr, "rawconsume: %v\n", err)
+			return exitError
+		}
+		return exitOK
 	case opts.list:
 		if err := listMetadata(ctx, opts, stdout); err != nil {
 			fmt.Fprintf(stderr, "rawconsume: %v\n", err)
@@ -71,6 +80,10 @@ rawkafka's Kafka consumer, with kcat's flags.
 Modes:
   -C                 Consume (the default): print the records of -t to stdout
   -L                 List brokers, topics and partitions (like kcat -L)
+  -Q                 Query offsets by time (like kcat -Q): with one
+                     -t <topic>:<partition>:<timestamp> per partition, print
+                     the first offset at or after the timestamp (ms; -1 the
+                     end, -2 the beginning), or -1 where there is none
   -V                 Print the version
   -h                 Print this help
 
