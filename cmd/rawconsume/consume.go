@@ -92,14 +92,21 @@ func consumerConfig(opts *options) (rawkafka.Config, error) {
 	return cfg, nil
 }
 
+// newConsumer builds the Consumer that -b and -X describe, and returns its
+// config too.
+func newConsumer(opts *options) (*rawkafka.Consumer, rawkafka.Config, error) {
+	cfg, err := consumerConfig(opts)
+	if err != nil {
+		return nil, cfg, err
+	}
+	c, err := rawkafka.New(cfg)
+	return c, cfg, err
+}
+
 // consume reads opts.topic and writes its records to out; progress and
 // errors go to errOut.
 func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
-	cfg, err := consumerConfig(opts)
-	if err != nil {
-		return err
-	}
-	c, err := rawkafka.New(cfg)
+	c, _, err := newConsumer(opts)
 	if err != nil {
 		return err
 	}

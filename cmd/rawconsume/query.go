@@ -21,11 +21,7 @@ import (
 // partition, or with -J one object keyed by topic, then by partition. Where
 // a partition is given twice, the last timestamp counts.
 func queryOffsets(ctx context.Context, opts *options, out io.Writer) error {
-	cfg, err := consumerConfig(opts)
-	if err != nil {
-		return err
-	}
-	c, err := rawkafka.New(cfg)
+	c, cfg, err := newConsumer(opts)
 	if err != nil {
 		return err
 	}
