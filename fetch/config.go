@@ -6,19 +6,21 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/rawkafka/rawkafka/conn"
 )
 
 // Defaults, named after the Java consumer's settings.
 const (
-	DefaultMinBytes          = 1                       // fetch.min.bytes
-	DefaultMaxBytes          = 52428800                // fetch.max.bytes
-	DefaultPartitionMaxBytes = 1048576                 // max.partition.fetch.bytes
-	DefaultMaxWait           = 500 * time.Millisecond  // fetch.max.wait.ms
-	DefaultMaxRecords        = 500                     // max.poll.records
-	DefaultRequestTimeout    = 30 * time.Second        // request.timeout.ms
-	DefaultRetryBackoff      = 100 * time.Millisecond  // retry.backoff.ms
-	DefaultRetryBackoffMax   = 1000 * time.Millisecond // retry.backoff.max.ms
-	DefaultMetadataMaxAge    = 5 * time.Minute         // metadata.max.age.ms
+	DefaultMinBytes          = 1                          // fetch.min.bytes
+	DefaultMaxBytes          = 52428800                   // fetch.max.bytes
+	DefaultPartitionMaxBytes = 1048576                    // max.partition.fetch.bytes
+	DefaultMaxWait           = 500 * time.Millisecond     // fetch.max.wait.ms
+	DefaultMaxRecords        = 500                        // max.poll.records
+	DefaultRequestTimeout    = conn.DefaultRequestTimeout // request.timeout.ms
+	DefaultRetryBackoff      = 100 * time.Millisecond     // retry.backoff.ms
+	DefaultRetryBackoffMax   = 1000 * time.Millisecond    // retry.backoff.max.ms
+	DefaultMetadataMaxAge    = 5 * time.Minute            // metadata.max.age.ms
 	// DefaultBufferMaxBytes bounds the record data held in memory: fetched
 	// and not yet polled, or handed to the user by the last Poll. It has no
 	// Java equivalent (the Java client buffers up to fetch.max.bytes per

@@ -27,7 +27,7 @@ func fetchMetadata(ctx context.Context, opts *options) (*metadata, error) {
 	}
 	timeout := cfg.RequestTimeout
 	if timeout <= 0 {
-		timeout = 30 * time.Second // request.timeout.ms
+		timeout = conn.DefaultRequestTimeout
 	}
 	var errs []error
 	for _, addr := range opts.brokers {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka"
+	"github.com/rawkafka/rawkafka/conn"
 )
 
 // queryOffsets answers -Q: for each -t topic:partition:timestamp, the first
@@ -27,7 +28,7 @@ func queryOffsets(ctx context.Context, opts *options, out io.Writer) error {
 	}
 	defer c.Close()
 	// Retries of a leader move end here; a missing partition is found first.
-	ctx, cancel := context.WithTimeout(ctx, 2*cmp.Or(cfg.RequestTimeout, 30*time.Second))
+	ctx, cancel := context.WithTimeout(ctx, 2*cmp.Or(cfg.RequestTimeout, conn.DefaultRequestTimeout))
 	defer cancel()
 
 	asked := map[rawkafka.TopicPartition]int64{}

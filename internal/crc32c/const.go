@@ -32,8 +32,11 @@ func foldConst(d int) [2]uint64 {
 }
 
 // Block layout of hybrid: a fold region of 128 bytes per step, then three
-// CRC32 streams of 40 bytes per step.
+// CRC32 streams of 40 bytes per step. hybridIters must equal ITERS in
+// fold_amd64.s (TestHybridTakesWholeBlocks checks it).
 const (
+	hybridIters = 16
+
 	vecBytes    = 128 * hybridIters
 	streamBytes = 40 * hybridIters
 	blockBytes  = vecBytes + 3*streamBytes

@@ -11,7 +11,7 @@ import (
 // blocks and a bit, at every start alignment mod 32, with random bytes and a
 // random prior CRC.
 func TestUpdate(t *testing.T) {
-	if !haveFold {
+	if !haveAsm {
 		t.Log("this CPU has no AVX2+VPCLMULQDQ: only the hash/crc32 path runs")
 	}
 	r := rand.New(rand.NewPCG(3, 4))
@@ -33,7 +33,7 @@ func TestUpdate(t *testing.T) {
 // TestHybridEdges checks the assembly alone on one block and on many, with
 // all-zero, all-one and patterned bytes and several prior CRCs.
 func TestHybridEdges(t *testing.T) {
-	if !haveFold {
+	if !haveAsm {
 		t.Skip("no assembly path on this CPU")
 	}
 	for _, fill := range []byte{0x00, 0xff, 0x5a} {
@@ -55,7 +55,7 @@ func TestHybridEdges(t *testing.T) {
 // TestHybridTakesWholeBlocks checks that the assembly's block is blockBytes:
 // it takes nothing from a byte less, one block from a byte more.
 func TestHybridTakesWholeBlocks(t *testing.T) {
-	if !haveFold {
+	if !haveAsm {
 		t.Skip("no assembly path on this CPU")
 	}
 	p := make([]byte, 2*blockBytes)

@@ -2,10 +2,10 @@
 
 package crc32c
 
-// haveFold reports whether this CPU runs the folding code: AVX2 and
-// VPCLMULQDQ for the loop, SSE4.2 for the CRC32 instructions that end it, and
-// an OS that saves the YMM registers.
-var haveFold = func() bool {
+// haveAsm reports whether this CPU runs hybrid: AVX2 and VPCLMULQDQ for the
+// fold, SSE4.2 for the CRC32 instructions, and an OS that saves the YMM
+// registers.
+var haveAsm = func() bool {
 	maxLeaf, _, _, _ := cpuid(0, 0)
 	if maxLeaf < 7 {
 		return false
@@ -22,9 +22,6 @@ var haveFold = func() bool {
 	const avx2, vpclmulqdq = 1 << 5, 1 << 10
 	return b7&avx2 != 0 && c7&vpclmulqdq != 0
 }()
-
-// hybridIters is the assembly's ITERS: 128-byte fold steps per block.
-const hybridIters = 16
 
 // hybrid returns the CRC-32C of the bytes whose checksum is crc followed by
 // p[:n], where n is the largest multiple of blockBytes in len(p).

@@ -20,7 +20,7 @@
 // hybrid takes as many whole blocks as p holds and returns how many bytes
 // that was, so a block size that disagrees with the Go side's constants
 // (which the multipliers are made for) gives wrong sums in the tests, never a
-// read past p. hybridIters in fold_amd64.go must equal ITERS.
+// read past p. hybridIters in const.go must equal ITERS.
 #define ITERS 16
 #define VEC (128*ITERS)
 #define STREAM (40*ITERS)

@@ -2,9 +2,7 @@
 
 package crc32c
 
-const haveFold = false
-
-const hybridIters = 16
+const haveAsm = false
 
 func hybrid(crc uint32, p []byte, k *keyTable) (sum uint32, n int) {
 	panic("crc32c: no assembly on this architecture")
