@@ -8,11 +8,12 @@ import (
 	"github.com/rawkafka/rawkafka/commit"
 	"github.com/rawkafka/rawkafka/conn"
 	"github.com/rawkafka/rawkafka/fetch"
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // CommittedOffset is what the consumer's group committed for a partition
 // (the Java client's OffsetAndMetadata).
-type CommittedOffset = commit.Offset
+type CommittedOffset = protocol.CommittedOffset
 
 // Committed returns the offsets Config.GroupID committed for partitions
 // (the Java client's committed()): Offset -1 where the group committed
@@ -24,39 +25,14 @@ func (c *Consumer) Committed(ctx context.Context, partitions ...TopicPartition) 
 	if c.cfg.GroupID == "" {
 		return nil, ErrNoGroup
 	}
-	return committed(ctx, c.cl, c.cfg.GroupID, c.cfg.IsolationLevel == ReadCommitted, partitions)
-}
-
-// committed asks group's coordinator for the offsets of partitions.
-func committed(ctx context.Context, cl *conn.Cluster, group string, requireStable bool, partitions []TopicPartition) (map[TopicPartition]CommittedOffset, error) {
-	ask := make([]commit.TopicPartition, len(partitions))
-	for i, tp := range partitions {
-		ask[i] = commit.TopicPartition(tp)
-	}
-	got, err := commit.Committed(ctx, cl, group, ask, requireStable)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[TopicPartition]CommittedOffset, len(got))
-	for tp, o := range got {
-		out[TopicPartition(tp)] = o
-	}
-	return out, nil
+	return commit.Committed(ctx, c.cl, c.cfg.GroupID, partitions, c.cfg.IsolationLevel == ReadCommitted)
 }
 
 // committedFunc looks up group's committed offsets for the fetch engine's
 // Committed start positions, as Consumer.Committed does.
 func committedFunc(cl *conn.Cluster, group string, requireStable bool) fetch.CommittedFunc {
-	return func(ctx context.Context, tps []TopicPartition) (map[TopicPartition]fetch.CommittedOffset, error) {
-		got, err := committed(ctx, cl, group, requireStable, tps)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[TopicPartition]fetch.CommittedOffset, len(got))
-		for tp, o := range got {
-			out[tp] = fetch.CommittedOffset{Offset: o.Offset, LeaderEpoch: o.LeaderEpoch, Err: o.Err}
-		}
-		return out, nil
+	return func(ctx context.Context, tps []TopicPartition) (map[TopicPartition]CommittedOffset, error) {
+		return commit.Committed(ctx, cl, group, tps, requireStable)
 	}
 }
 
@@ -79,14 +55,12 @@ func (c *Consumer) Commit(ctx context.Context, offsets map[TopicPartition]Commit
 }
 
 func (c *Consumer) commit(ctx context.Context, offsets map[TopicPartition]CommittedOffset) error {
-	out := make(map[commit.TopicPartition]commit.Offset, len(offsets))
 	for tp, o := range offsets {
 		if o.Offset < 0 {
 			return &PartitionError{TopicPartition: tp, Offset: o.Offset, Err: errors.New("rawkafka: commit: negative offset")}
 		}
-		out[commit.TopicPartition(tp)] = o
 	}
-	return commit.Commit(ctx, c.cl, c.cfg.GroupID, out)
+	return commit.Commit(ctx, c.cl, c.cfg.GroupID, offsets)
 }
 
 // CommitConsumed commits the position of every assigned partition whose

@@ -4,11 +4,12 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka/fetch"
+	"github.com/rawkafka/rawkafka/protocol"
 	"github.com/rawkafka/rawkafka/protocol/record"
 )
 
 // TopicPartition names a partition.
-type TopicPartition = fetch.TopicPartition
+type TopicPartition = protocol.TopicPartition
 
 // Record is one record returned by Poll. Its Key, Value and Headers are
 // valid until the next Poll (see the package documentation).

@@ -27,7 +27,7 @@ var maxOffsetCommit int16 = 9
 // (e.g. OFFSET_METADATA_TOO_LARGE, TOPIC_AUTHORIZATION_FAILED) makes Commit
 // return a *PartitionErrors listing each; the other partitions were
 // committed.
-func Commit(ctx context.Context, cl *conn.Cluster, group string, offsets map[TopicPartition]Offset) error {
+func Commit(ctx context.Context, cl *conn.Cluster, group string, offsets map[protocol.TopicPartition]protocol.CommittedOffset) error {
 	if group == "" {
 		return errors.New("commit: committing offsets needs a group id (group.id)")
 	}
@@ -49,7 +49,7 @@ func Commit(ctx context.Context, cl *conn.Cluster, group string, offsets map[Top
 // refused, with its error for each.
 type PartitionErrors struct {
 	Group  string
-	Errors map[TopicPartition]error
+	Errors map[protocol.TopicPartition]error
 }
 
 // Error names the partitions and their errors.
@@ -57,7 +57,7 @@ func (e *PartitionErrors) Error() string {
 	s := fmt.Sprintf("commit: group %q: the coordinator refused %d partition(s):", e.Group, len(e.Errors))
 	for _, t := range byTopic(maps.Keys(e.Errors)) {
 		for _, p := range t.partitions {
-			s += fmt.Sprintf(" %s/%d: %v;", t.name, p, e.Errors[TopicPartition{t.name, p}])
+			s += fmt.Sprintf(" %s/%d: %v;", t.name, p, e.Errors[protocol.TopicPartition{Topic: t.name, Partition: p}])
 		}
 	}
 	return s[:len(s)-1]
@@ -81,7 +81,7 @@ func coordinatorError(err error) bool {
 }
 
 // commitOnce is one FindCoordinator and OffsetCommit round.
-func commitOnce(ctx context.Context, cl *conn.Cluster, group string, offsets map[TopicPartition]Offset) error {
+func commitOnce(ctx context.Context, cl *conn.Cluster, group string, offsets map[protocol.TopicPartition]protocol.CommittedOffset) error {
 	cn, err := Coordinator(ctx, cl, group)
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ func commitOnce(ctx context.Context, cl *conn.Cluster, group string, offsets map
 	for _, t := range byTopic(maps.Keys(offsets)) {
 		rt := protocol.OffsetCommitRequestTopic{Name: t.name}
 		for _, p := range t.partitions {
-			o := offsets[TopicPartition{t.name, p}]
+			o := offsets[protocol.TopicPartition{Topic: t.name, Partition: p}]
 			md := o.Metadata
 			rt.Partitions = append(rt.Partitions, protocol.OffsetCommitRequestPartition{PartitionIndex: p,
 				CommittedOffset: o.Offset, CommittedLeaderEpoch: o.LeaderEpoch, CommitTimestamp: -1, CommittedMetadata: &md})
@@ -106,11 +106,11 @@ func commitOnce(ctx context.Context, cl *conn.Cluster, group string, offsets map
 	if err != nil {
 		return err
 	}
-	refused := map[TopicPartition]error{}
+	refused := map[protocol.TopicPartition]error{}
 	answered := 0
 	for _, t := range resp.(*protocol.OffsetCommitResponse).Topics {
 		for _, p := range t.Partitions {
-			tp := TopicPartition{t.Name, p.PartitionIndex}
+			tp := protocol.TopicPartition{Topic: t.Name, Partition: p.PartitionIndex}
 			if _, asked := offsets[tp]; !asked {
 				continue
 			}

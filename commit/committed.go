@@ -13,26 +13,6 @@ import (
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
-// TopicPartition names a partition.
-type TopicPartition struct {
-	Topic     string
-	Partition int32
-}
-
-// Offset is what a group has committed for one partition.
-type Offset struct {
-	// Offset is the next offset to read; -1 when the group has committed
-	// nothing for the partition.
-	Offset int64
-	// LeaderEpoch is the leader epoch of the record before Offset (KIP-320),
-	// -1 when unknown (brokers before 2.1, or committed without one).
-	LeaderEpoch int32
-	Metadata    string
-	// Err is the partition's own error (e.g. UNKNOWN_TOPIC_OR_PARTITION);
-	// Offset is -1 then.
-	Err error
-}
-
 // maxOffsetFetch is the highest OffsetFetch version Committed sends: v10
 // names topics by id, and these requests name them. Tests lower it to
 // reach the older layouts on a real broker.
@@ -54,11 +34,11 @@ const (
 // UNSTABLE_OFFSET_COMMIT) until ctx ends; other errors return at once
 // (GROUP_AUTHORIZATION_FAILED, for one). Every partition asked for is in
 // the result.
-func Committed(ctx context.Context, cl *conn.Cluster, group string, partitions []TopicPartition, requireStable bool) (map[TopicPartition]Offset, error) {
+func Committed(ctx context.Context, cl *conn.Cluster, group string, partitions []protocol.TopicPartition, requireStable bool) (map[protocol.TopicPartition]protocol.CommittedOffset, error) {
 	if group == "" {
 		return nil, errors.New("commit: committed offsets need a group id (group.id)")
 	}
-	var out map[TopicPartition]Offset
+	var out map[protocol.TopicPartition]protocol.CommittedOffset
 	err := retry(ctx, func() (err error) {
 		out, err = committedOnce(ctx, cl, group, partitions, requireStable)
 		return err
@@ -102,7 +82,7 @@ func retriable(err error) bool {
 }
 
 // committedOnce is one FindCoordinator and OffsetFetch round.
-func committedOnce(ctx context.Context, cl *conn.Cluster, group string, partitions []TopicPartition, requireStable bool) (map[TopicPartition]Offset, error) {
+func committedOnce(ctx context.Context, cl *conn.Cluster, group string, partitions []protocol.TopicPartition, requireStable bool) (map[protocol.TopicPartition]protocol.CommittedOffset, error) {
 	cn, err := Coordinator(ctx, cl, group)
 	if err != nil {
 		return nil, err
@@ -131,9 +111,9 @@ func committedOnce(ctx context.Context, cl *conn.Cluster, group string, partitio
 		return nil, err
 	}
 	r := resp.(*protocol.OffsetFetchResponse)
-	out := make(map[TopicPartition]Offset, len(partitions))
+	out := make(map[protocol.TopicPartition]protocol.CommittedOffset, len(partitions))
 	put := func(topic string, p int32, off int64, epoch int32, md *string, code int16) error {
-		o := Offset{Offset: off, LeaderEpoch: epoch, Err: protocol.ErrorForCode(code)}
+		o := protocol.CommittedOffset{Offset: off, LeaderEpoch: epoch, Err: protocol.ErrorForCode(code)}
 		if md != nil {
 			o.Metadata = *md
 		}
@@ -146,7 +126,7 @@ func committedOnce(ctx context.Context, cl *conn.Cluster, group string, partitio
 		if o.Offset < 0 {
 			o.Offset, o.LeaderEpoch = -1, -1
 		}
-		out[TopicPartition{topic, p}] = o
+		out[protocol.TopicPartition{Topic: topic, Partition: p}] = o
 		return nil
 	}
 	if v >= 8 {
@@ -190,7 +170,7 @@ type topicPartitions struct {
 }
 
 // byTopic groups partitions by topic, both sorted, without duplicates.
-func byTopic(partitions iter.Seq[TopicPartition]) []topicPartitions {
+func byTopic(partitions iter.Seq[protocol.TopicPartition]) []topicPartitions {
 	m := map[string][]int32{}
 	for tp := range partitions {
 		m[tp.Topic] = append(m[tp.Topic], tp.Partition)

@@ -118,12 +118,12 @@ func TestCommittedRetriesAndFails(t *testing.T) {
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	tp := TopicPartition{"t", 3}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 3}
 
 	s.findCodes = []int16{protocol.ErrCoordinatorNotAvailable.Code}
 	s.fetchErrs = []int16{protocol.ErrCoordinatorLoadInProgress.Code, protocol.ErrNotCoordinator.Code}
-	got, err := Committed(ctx, cl, "g", []TopicPartition{tp, tp}, false)
-	if err != nil || got[tp] != (Offset{Offset: 42, LeaderEpoch: 3}) || len(got) != 1 {
+	got, err := Committed(ctx, cl, "g", []protocol.TopicPartition{tp}, false)
+	if err != nil || got[tp] != (protocol.CommittedOffset{Offset: 42, LeaderEpoch: 3}) || len(got) != 1 {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 	if s.finds != 4 || s.fetches != 3 {
@@ -133,7 +133,7 @@ func TestCommittedRetriesAndFails(t *testing.T) {
 	s.mu.Lock()
 	s.fetchErrs = []int16{protocol.ErrGroupAuthorizationFailed.Code}
 	s.mu.Unlock()
-	if _, err := Committed(ctx, cl, "g", []TopicPartition{tp}, false); !errors.Is(err, protocol.ErrGroupAuthorizationFailed) {
+	if _, err := Committed(ctx, cl, "g", []protocol.TopicPartition{tp}, false); !errors.Is(err, protocol.ErrGroupAuthorizationFailed) {
 		t.Fatalf("err = %v, want GROUP_AUTHORIZATION_FAILED", err)
 	}
 
@@ -145,7 +145,7 @@ func TestCommittedRetriesAndFails(t *testing.T) {
 	s.mu.Unlock()
 	short, cancel2 := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel2()
-	if _, err := Committed(short, cl, "g", []TopicPartition{tp}, false); !errors.Is(err, context.DeadlineExceeded) ||
+	if _, err := Committed(short, cl, "g", []protocol.TopicPartition{tp}, false); !errors.Is(err, context.DeadlineExceeded) ||
 		!errors.Is(err, protocol.ErrCoordinatorNotAvailable) {
 		t.Fatalf("err = %v, want the deadline and COORDINATOR_NOT_AVAILABLE", err)
 	}

@@ -27,7 +27,7 @@ func TestIntegrationCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	parts := []TopicPartition{{topic, 0}, {topic, 1}}
+	parts := []protocol.TopicPartition{{Topic: topic, Partition: 0}, {Topic: topic, Partition: 1}}
 	defer func(v int16) { maxOffsetFetch = v }(maxOffsetFetch)
 	for _, v := range []int16{1, 7, 9} {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
@@ -72,7 +72,7 @@ func TestIntegrationCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	tp0, tp1 := TopicPartition{topic, 0}, TopicPartition{topic, 1}
+	tp0, tp1 := protocol.TopicPartition{Topic: topic, Partition: 0}, protocol.TopicPartition{Topic: topic, Partition: 1}
 	defer func(v int16) { maxOffsetCommit = v }(maxOffsetCommit)
 	for _, v := range []int16{2, 5, 6, 9} {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
@@ -80,13 +80,13 @@ func TestIntegrationCommit(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			group := fmt.Sprintf("%s-v%d", kafkatest.TopicName(t), v)
-			err := Commit(ctx, cl, group, map[TopicPartition]Offset{
+			err := Commit(ctx, cl, group, map[protocol.TopicPartition]protocol.CommittedOffset{
 				tp0: {Offset: int64(10 + v), LeaderEpoch: 0, Metadata: "m"},
 				tp1: {Offset: 3, LeaderEpoch: -1}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Committed(ctx, cl, group, []TopicPartition{tp0, tp1}, false)
+			got, err := Committed(ctx, cl, group, []protocol.TopicPartition{tp0, tp1}, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestIntegrationCommit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	group := kafkatest.TopicName(t) + "-big"
-	err = Commit(ctx, cl, group, map[TopicPartition]Offset{
+	err = Commit(ctx, cl, group, map[protocol.TopicPartition]protocol.CommittedOffset{
 		tp0: {Offset: 1, LeaderEpoch: -1, Metadata: strings.Repeat("x", 5000)},
 		tp1: {Offset: 2, LeaderEpoch: -1}})
 	var pe *PartitionErrors
@@ -115,7 +115,7 @@ func TestIntegrationCommit(t *testing.T) {
 	if !errors.Is(err, protocol.ErrOffsetMetadataTooLarge) {
 		t.Fatalf("errors.Is does not see the partition's error in %v", err)
 	}
-	got, err := Committed(ctx, cl, group, []TopicPartition{tp0, tp1}, false)
+	got, err := Committed(ctx, cl, group, []protocol.TopicPartition{tp0, tp1}, false)
 	if err != nil || got[tp0].Offset != -1 || got[tp1].Offset != 2 {
 		t.Fatalf("after a partly refused commit: %+v, %v; want -1 and 2", got, err)
 	}

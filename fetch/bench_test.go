@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/rawkafka/rawkafka/protocol"
 	"github.com/rawkafka/rawkafka/protocol/record"
 )
 
@@ -30,9 +31,9 @@ func BenchmarkPoll(b *testing.B) {
 				off += 100
 			}
 			cfg, _ := Config{}.withDefaults()
-			f := &Fetcher{cfg: cfg, log: cfg.Logger, parts: map[TopicPartition]*partition{}, changed: make(chan struct{}), maintWake: make(chan struct{}, 1),
+			f := &Fetcher{cfg: cfg, log: cfg.Logger, parts: map[protocol.TopicPartition]*partition{}, changed: make(chan struct{}), maintWake: make(chan struct{}, 1),
 				loops: map[int32]*brokerLoop{}}
-			tp := TopicPartition{"t", 0}
+			tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 			p := newPartition(tp, StartAt(0))
 			p.needMeta = false
 			f.parts[tp] = p

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // Defaults, named after the Java consumer's settings.
@@ -112,16 +113,7 @@ type Config struct {
 // every partition asked for is in the map. An error means no answer at
 // all; the lookup is tried again after a backoff, and the error is reported
 // to Poll unless it is retriable.
-type CommittedFunc func(ctx context.Context, partitions []TopicPartition) (map[TopicPartition]CommittedOffset, error)
-
-// CommittedOffset is one partition's committed offset: Offset -1 when the
-// group committed nothing (the reset policy applies), LeaderEpoch -1 when
-// unknown, or Err, the partition's own error.
-type CommittedOffset struct {
-	Offset      int64
-	LeaderEpoch int32
-	Err         error
-}
+type CommittedFunc func(ctx context.Context, partitions []protocol.TopicPartition) (map[protocol.TopicPartition]protocol.CommittedOffset, error)
 
 // withDefaults returns c with zero values replaced by the defaults, or an
 // error naming the first invalid setting.

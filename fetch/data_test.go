@@ -52,9 +52,9 @@ func TestIsolationLevels(t *testing.T) {
 			fc := newFakeCluster(t, 1)
 			fc.addTopic("t", 1)
 			txnLog(fc)
-			tp := TopicPartition{"t", 0}
+			tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 			f := newTestFetcher(t, fc, Config{IsolationLevel: tt.iso})
-			f.Add(map[TopicPartition]Start{tp: StartEarliest})
+			f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 			rs, errs := pollUntil(t, f, len(tt.want), 2)
 			if got := offsets(rs); fmt.Sprint(got) != fmt.Sprint(tt.want) || len(errs) > 0 {
 				t.Fatalf("offsets %v, errors %v; want %v", got, errs, tt.want)
@@ -79,9 +79,9 @@ func TestReadCommittedFetchedInPieces(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 1)
 	txnLog(fc)
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	f := newTestFetcher(t, fc, Config{IsolationLevel: ReadCommitted, PartitionMaxBytes: 1})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	rs, _ := pollUntil(t, f, 7, 0)
 	if got := fmt.Sprint(offsets(rs)); got != "[0 1 4 5 8 9 11]" {
 		t.Fatalf("offsets %s", got)
@@ -108,9 +108,9 @@ func TestPartialBatchFetchedAgain(t *testing.T) {
 			}
 		}
 	}
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	rs, _ := pollUntil(t, f, 12, 5)
 	checkSeq(t, rs, tp, 0, "v")
 	expectNothing(t, f, 150*time.Millisecond)
@@ -138,9 +138,9 @@ func TestCorruptBatchStopsPartition(t *testing.T) {
 			}
 		}
 	}
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest, {"t", 1}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest, {"t", 1}: StartEarliest})
 	err, rs := pollErr(t, f, record.ErrCorrupt)
 	var p0 []got
 	for _, r := range rs {
@@ -175,9 +175,9 @@ func TestPreferredReadReplica(t *testing.T) {
 	fc.addTopic("t", 1)
 	fc.withPart("t", 0, func(p *fakePart) { p.preferred = 1 })
 	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	f := newTestFetcher(t, fc, Config{Rack: "rack-1"})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	rs, _ := pollUntil(t, f, 3, 0)
 	checkSeq(t, rs, tp, 0, "v")
 	log := fc.fetchLog()
@@ -232,7 +232,7 @@ func TestReplicaErrorsGoBackToLeader(t *testing.T) {
 	fc.addTopic("t", 1)
 	fc.withPart("t", 0, func(p *fakePart) { p.preferred = 1 })
 	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	fails := 2
 	fc.editFetch = func(broker int32, _ *protocol.FetchRequest, resp *protocol.FetchResponse) {
 		for i := range resp.Responses {
@@ -247,7 +247,7 @@ func TestReplicaErrorsGoBackToLeader(t *testing.T) {
 		}
 	}
 	f := newTestFetcher(t, fc, Config{Rack: "rack-1"})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	rs, errs := pollUntil(t, f, 2, 0)
 	checkSeq(t, rs, tp, 0, "v")
 	if len(errs) > 0 || fails != 0 {
@@ -261,9 +261,9 @@ func TestPreferredReplicaExpires(t *testing.T) {
 	fc := newFakeCluster(t, 2)
 	fc.addTopic("t", 1)
 	fc.withPart("t", 0, func(p *fakePart) { p.preferred = 1 })
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	f := newTestFetcher(t, fc, Config{Rack: "rack-1", MetadataMaxAge: 300 * time.Millisecond})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	waitFor(t, "leader, replica, leader again", func() bool {
 		var seq []int32
 		for _, fe := range fc.fetchLog() {
@@ -288,13 +288,13 @@ func TestCompressedRecordsStayValid(t *testing.T) {
 			fc := newFakeCluster(t, 1)
 			fc.codec = codec
 			fc.addTopic("t", 2)
-			p0, p1 := TopicPartition{"t", 0}, TopicPartition{"t", 1}
+			p0, p1 := protocol.TopicPartition{Topic: "t", Partition: 0}, protocol.TopicPartition{Topic: "t", Partition: 1}
 			for i := range 20 {
 				fc.appendBatch("t", 0, -1, recs("v", i*7, 7)...)
 				fc.appendBatch("t", 1, -1, recs("v", i*7, 7)...)
 			}
 			f := newTestFetcher(t, fc, Config{PartitionMaxBytes: 300}) // a few batches per fetch
-			f.Add(map[TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
+			f.Add(map[protocol.TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
 			var all []got
 			for _, max := range []int{5, 11} { // pollUntil reads every record as soon as Poll returns
 				rs, _ := pollUntil(t, f, 60, max)

@@ -3,6 +3,8 @@ package fetch
 import (
 	"errors"
 	"fmt"
+
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // Errors a Fetcher reports, for errors.Is. Kafka error codes are reported as
@@ -30,7 +32,7 @@ var (
 // once; Err tells what happened and whether the partition stopped (see the
 // sentinels above).
 type PartitionError struct {
-	TopicPartition
+	protocol.TopicPartition
 	Offset int64 // the position when the error happened
 	Err    error
 }

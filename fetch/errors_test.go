@@ -33,7 +33,7 @@ func TestSessionErrorsFallBackToFullFetch(t *testing.T) {
 		return nil
 	}
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
 	all, _ := pollUntil(t, f, 6, 0)
 	nInjected := func() int { // onFetch runs with fc.mu held
 		fc.mu.Lock()
@@ -57,8 +57,8 @@ func TestSessionErrorsFallBackToFullFetch(t *testing.T) {
 			p1 = append(p1, r)
 		}
 	}
-	checkSeq(t, p0, TopicPartition{"t", 0}, 0, "v")
-	checkSeq(t, p1, TopicPartition{"t", 1}, 0, "v")
+	checkSeq(t, p0, protocol.TopicPartition{Topic: "t", Partition: 0}, 0, "v")
+	checkSeq(t, p1, protocol.TopicPartition{Topic: "t", Partition: 1}, 0, "v")
 	// After each error the next request is a full fetch: epoch 0 with the
 	// session id 0 (not found) or the old id (close and reopen).
 	log := fc.fetchLog()
@@ -83,15 +83,15 @@ func TestSessionsIncremental(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 3)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest, {"t", 2}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest, {"t", 2}: StartEarliest})
 	waitFor(t, "a full fetch", func() bool { return len(fc.fetchLog()) > 1 })
 	fc.appendBatch("t", 1, -1, recs("v", 0, 2)...)
 	rs, _ := pollUntil(t, f, 2, 0)
-	checkSeq(t, rs, TopicPartition{"t", 1}, 0, "v")
-	f.Remove(TopicPartition{"t", 2})
+	checkSeq(t, rs, protocol.TopicPartition{Topic: "t", Partition: 1}, 0, "v")
+	f.Remove(protocol.TopicPartition{Topic: "t", Partition: 2})
 	fc.appendBatch("t", 0, -1, recs("v", 0, 1)...)
 	rs, _ = pollUntil(t, f, 1, 0)
-	checkSeq(t, rs, TopicPartition{"t", 0}, 0, "v")
+	checkSeq(t, rs, protocol.TopicPartition{Topic: "t", Partition: 0}, 0, "v")
 	waitFor(t, "a fetch forgetting partition 2", func() bool {
 		for _, fe := range fc.fetchLog() {
 			for _, ft := range fe.req.ForgottenTopicsData {
@@ -128,9 +128,9 @@ func TestSessionsDisabledAndNames(t *testing.T) {
 	fc.addTopic("t", 1)
 	fc.appendBatch("t", 0, -1, recs("v", 0, 4)...)
 	f := newTestFetcher(t, fc, Config{DisableSessions: true})
-	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest})
 	rs, _ := pollUntil(t, f, 4, 2)
-	checkSeq(t, rs, TopicPartition{"t", 0}, 0, "v")
+	checkSeq(t, rs, protocol.TopicPartition{Topic: "t", Partition: 0}, 0, "v")
 	for _, fe := range fc.fetchLog() {
 		if fe.req.Version != 12 || fe.req.SessionEpoch != -1 || fe.req.SessionId != 0 || fe.req.Topics[0].Topic != "t" {
 			t.Fatalf("request %+v: want v12, sessionless, by name", fe.req)
@@ -143,8 +143,8 @@ func TestOffsetOutOfRangeReset(t *testing.T) {
 	fc.addTopic("t", 1)
 	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
 	f := newTestFetcher(t, fc, Config{Reset: StartEarliest})
-	tp := TopicPartition{"t", 0}
-	f.Add(map[TopicPartition]Start{tp: StartAt(100)})
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
+	f.Add(map[protocol.TopicPartition]Start{tp: StartAt(100)})
 	rs, _ := pollUntil(t, f, 5, 0)
 	checkSeq(t, rs, tp, 0, "v")
 	if m := f.Metrics(); m.OffsetResets != 1 {
@@ -166,8 +166,8 @@ func TestOffsetOutOfRangeNone(t *testing.T) {
 	fc.addTopic("t", 1)
 	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
 	f := newTestFetcher(t, fc, Config{Reset: StartNone})
-	tp := TopicPartition{"t", 0}
-	f.Add(map[TopicPartition]Start{tp: StartAt(100)})
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
+	f.Add(map[protocol.TopicPartition]Start{tp: StartAt(100)})
 	if err, rs := pollErr(t, f, protocol.ErrOffsetOutOfRange); len(rs) > 0 {
 		t.Fatalf("records before the error %v: %v", err, rs)
 	}
@@ -195,7 +195,7 @@ func TestSessionsClosed(t *testing.T) {
 	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
 	fc.appendBatch("t", 1, -1, recs("v", 0, 2)...)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
 	pollUntil(t, f, 4, 0)
 	sessions := func() int {
 		fc.mu.Lock()
@@ -213,7 +213,7 @@ func TestSessionsClosed(t *testing.T) {
 		return out
 	}
 
-	f.Remove(TopicPartition{"t", 1})
+	f.Remove(protocol.TopicPartition{Topic: "t", Partition: 1})
 	waitFor(t, "broker 1's session closed", func() bool { return len(closing(1)) == 1 && sessions() == 1 })
 	if r := closing(1)[0]; r.SessionId == 0 || len(r.Topics) != 0 || len(r.ForgottenTopicsData) != 0 {
 		t.Fatalf("closing fetch %+v: want the session's id and no partitions", r)
@@ -238,7 +238,7 @@ func TestSessionsClosed(t *testing.T) {
 	fc2.addTopic("t", 1)
 	fc2.appendBatch("t", 0, -1, recs("v", 0, 2)...)
 	f2 := newTestFetcher(t, fc2, Config{DisableSessions: true})
-	f2.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest})
+	f2.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest})
 	pollUntil(t, f2, 2, 0)
 	n := len(fc2.fetchLogAll())
 	f2.Close()

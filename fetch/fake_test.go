@@ -84,8 +84,8 @@ type fakeBatch struct {
 
 type fakeSession struct {
 	epoch int32
-	parts map[TopicPartition]protocol.FetchPartition
-	order []TopicPartition
+	parts map[protocol.TopicPartition]protocol.FetchPartition
+	order []protocol.TopicPartition
 }
 
 type fakeBroker struct {
@@ -405,15 +405,15 @@ func (fc *fakeCluster) fetch(broker int32, req *protocol.FetchRequest) *protocol
 	for n, t := range fc.topics {
 		names[t.id] = n
 	}
-	tpOf := func(topic string, id protocol.UUID, p int32) TopicPartition {
+	tpOf := func(topic string, id protocol.UUID, p int32) protocol.TopicPartition {
 		if req.Version >= 13 {
 			topic = names[id]
 		}
-		return TopicPartition{Topic: topic, Partition: p}
+		return protocol.TopicPartition{Topic: topic, Partition: p}
 	}
 	resp := &protocol.FetchResponse{}
-	var order []TopicPartition
-	parts := map[TopicPartition]protocol.FetchPartition{}
+	var order []protocol.TopicPartition
+	parts := map[protocol.TopicPartition]protocol.FetchPartition{}
 	incremental := false
 	switch {
 	case req.Version < 7 || req.SessionEpoch == -1:
@@ -443,7 +443,7 @@ func (fc *fakeCluster) fetch(broker int32, req *protocol.FetchRequest) *protocol
 			for _, p := range ft.Partitions {
 				tp := tpOf(ft.Topic, ft.TopicId, p)
 				delete(s.parts, tp)
-				s.order = slices.DeleteFunc(s.order, func(x TopicPartition) bool { return x == tp })
+				s.order = slices.DeleteFunc(s.order, func(x protocol.TopicPartition) bool { return x == tp })
 			}
 		}
 		parts, order, incremental = s.parts, s.order, true
@@ -492,8 +492,8 @@ func (fc *fakeCluster) hasErrors(resp *protocol.FetchResponse) bool {
 
 // fill adds the data of every partition to resp and returns the record
 // bytes added. Incremental responses leave out partitions with nothing new.
-func (fc *fakeCluster) fill(broker int32, req *protocol.FetchRequest, resp *protocol.FetchResponse, order []TopicPartition,
-	parts map[TopicPartition]protocol.FetchPartition, incremental bool) int {
+func (fc *fakeCluster) fill(broker int32, req *protocol.FetchRequest, resp *protocol.FetchResponse, order []protocol.TopicPartition,
+	parts map[protocol.TopicPartition]protocol.FetchPartition, incremental bool) int {
 	total := 0
 	for _, tp := range order {
 		rp := parts[tp]

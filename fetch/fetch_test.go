@@ -17,8 +17,8 @@ func TestPollEveryRecordOnce(t *testing.T) {
 	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
 	fc.appendBatch("t", 0, -1, recs("v", 5, 3)...)
 	f := newTestFetcher(t, fc, Config{})
-	tp := TopicPartition{"t", 0}
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	rs, errs := pollUntil(t, f, 8, 3)
 	if len(errs) > 0 {
 		t.Fatalf("errors: %v", errs)
@@ -42,7 +42,7 @@ func TestHeadersAndTimestamps(t *testing.T) {
 	fc.addTopic("t", 1)
 	fc.appendBatch("t", 0, -1, rec{"a", "b"}, rec{"c", "d"})
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest})
 	fs, err := f.Poll(context.Background(), 0)
 	if err != nil || fs.NumRecords() != 2 {
 		t.Fatalf("poll: %v, %d records", err, fs.NumRecords())
@@ -64,8 +64,8 @@ func TestStartPositions(t *testing.T) {
 		fc.appendBatch("t", p, -1, recs("v", 0, 10)...)
 	}
 	f := newTestFetcher(t, fc, Config{})
-	tp := func(p int32) TopicPartition { return TopicPartition{"t", p} }
-	f.Add(map[TopicPartition]Start{
+	tp := func(p int32) protocol.TopicPartition { return protocol.TopicPartition{Topic: "t", Partition: p} }
+	f.Add(map[protocol.TopicPartition]Start{
 		tp(0): StartEarliest,
 		tp(1): StartLatest,
 		tp(2): StartAt(7),
@@ -90,7 +90,7 @@ func TestStartPositions(t *testing.T) {
 	if len(errs) != 1 || !errors.Is(errs[0], ErrNoOffset) || !errors.As(errs[0], &pe) || pe.TopicPartition != tp(6) {
 		t.Fatalf("errors %v, want one ErrNoOffset of partition 6", errs)
 	}
-	byTP := map[TopicPartition][]got{}
+	byTP := map[protocol.TopicPartition][]got{}
 	for _, r := range rs {
 		byTP[r.tp] = append(byTP[r.tp], r)
 	}
@@ -126,11 +126,11 @@ func TestByDurationStart(t *testing.T) {
 	}
 	f := newTestFetcher(t, fc, Config{Reset: StartByDuration(d)})
 	before := time.Now()
-	f.Add(map[TopicPartition]Start{{"t", 0}: StartDefault, {"t", 1}: StartByDuration(time.Millisecond)})
-	if pos, err := f.Position(context.Background(), TopicPartition{"t", 0}); err != nil || pos != 0 {
+	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartDefault, {"t", 1}: StartByDuration(time.Millisecond)})
+	if pos, err := f.Position(context.Background(), protocol.TopicPartition{Topic: "t", Partition: 0}); err != nil || pos != 0 {
 		t.Fatalf("position %d, %v; want 0", pos, err)
 	}
-	if pos, err := f.Position(context.Background(), TopicPartition{"t", 1}); err != nil || pos != 3 {
+	if pos, err := f.Position(context.Background(), protocol.TopicPartition{Topic: "t", Partition: 1}); err != nil || pos != 3 {
 		t.Fatalf("position %d, %v; want 3 (no record that recent: latest)", pos, err)
 	}
 	fc.mu.Lock()
@@ -159,28 +159,28 @@ func TestStartCommitted(t *testing.T) {
 	asked := countOFLE(fc)
 	var mu sync.Mutex
 	lookups := 0
-	committed := func(ctx context.Context, tps []TopicPartition) (map[TopicPartition]CommittedOffset, error) {
+	committed := func(ctx context.Context, tps []protocol.TopicPartition) (map[protocol.TopicPartition]protocol.CommittedOffset, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		lookups++
 		if lookups == 1 {
 			return nil, protocol.ErrGroupAuthorizationFailed
 		}
-		out := map[TopicPartition]CommittedOffset{}
+		out := map[protocol.TopicPartition]protocol.CommittedOffset{}
 		for _, tp := range tps {
 			switch tp.Partition {
 			case 0:
-				out[tp] = CommittedOffset{Offset: 4, LeaderEpoch: 0}
+				out[tp] = protocol.CommittedOffset{Offset: 4, LeaderEpoch: 0}
 			case 1:
-				out[tp] = CommittedOffset{Offset: -1, LeaderEpoch: -1}
+				out[tp] = protocol.CommittedOffset{Offset: -1, LeaderEpoch: -1}
 			default:
-				out[tp] = CommittedOffset{Offset: 2, LeaderEpoch: -1}
+				out[tp] = protocol.CommittedOffset{Offset: 2, LeaderEpoch: -1}
 			}
 		}
 		return out, nil
 	}
 	f := newTestFetcher(t, fc, Config{Committed: committed, Reset: StartEarliest})
-	f.Add(map[TopicPartition]Start{{"t", 0}: StartCommitted, {"t", 1}: StartCommitted, {"t", 2}: StartCommitted})
+	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartCommitted, {"t", 1}: StartCommitted, {"t", 2}: StartCommitted})
 	rs, errs := pollUntil(t, f, 2+6+4, 0)
 	if len(errs) != 3 {
 		t.Fatalf("errors %v: want the GROUP_AUTHORIZATION_FAILED of the first lookup, once per partition", errs)
@@ -191,9 +191,9 @@ func TestStartCommitted(t *testing.T) {
 		}
 	}
 	parts := split(rs)
-	checkSeq(t, parts[TopicPartition{"t", 0}], TopicPartition{"t", 0}, 4, "v")
-	checkSeq(t, parts[TopicPartition{"t", 1}], TopicPartition{"t", 1}, 0, "v")
-	checkSeq(t, parts[TopicPartition{"t", 2}], TopicPartition{"t", 2}, 2, "v")
+	checkSeq(t, parts[protocol.TopicPartition{Topic: "t", Partition: 0}], protocol.TopicPartition{Topic: "t", Partition: 0}, 4, "v")
+	checkSeq(t, parts[protocol.TopicPartition{Topic: "t", Partition: 1}], protocol.TopicPartition{Topic: "t", Partition: 1}, 0, "v")
+	checkSeq(t, parts[protocol.TopicPartition{Topic: "t", Partition: 2}], protocol.TopicPartition{Topic: "t", Partition: 2}, 2, "v")
 	fc.mu.Lock()
 	if len(*asked) != 1 || (*asked)[0] != 0 {
 		t.Errorf("OffsetForLeaderEpoch asked for epochs %v, want [0]: only partition 0 has a committed epoch", *asked)
@@ -201,7 +201,7 @@ func TestStartCommitted(t *testing.T) {
 	fc.mu.Unlock()
 
 	f2 := newTestFetcher(t, fc, Config{})
-	f2.Add(map[TopicPartition]Start{{"t", 0}: StartCommitted})
+	f2.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartCommitted})
 	if err, _ := pollErr(t, f2, ErrNoGroup); err == nil {
 		t.Fatal("no ErrNoGroup without a committed-offset lookup")
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // Fetcher fetches records of a changing set of partitions. See the package
@@ -25,7 +26,7 @@ type Fetcher struct {
 
 	mu        sync.Mutex
 	closed    bool
-	parts     map[TopicPartition]*partition
+	parts     map[protocol.TopicPartition]*partition
 	queue     []*completedFetch // fetched, not yet fully polled, in arrival order
 	draining  *completedFetch   // the completed fetch Poll is decoding outside mu
 	buffered  int64             // bytes in queue plus handedOut
@@ -57,7 +58,7 @@ func New(cl *conn.Cluster, cfg Config) (*Fetcher, error) {
 		log:       cfg.Logger,
 		ctx:       ctx,
 		cancel:    cancel,
-		parts:     make(map[TopicPartition]*partition),
+		parts:     make(map[protocol.TopicPartition]*partition),
 		loops:     make(map[int32]*brokerLoop),
 		changed:   make(chan struct{}),
 		maintWake: make(chan struct{}, 1),
@@ -87,7 +88,7 @@ func (f *Fetcher) Close() error {
 // Add starts fetching partitions from the given start positions; the others
 // keep fetching. A partition already assigned keeps its position (use Seek
 // to move it).
-func (f *Fetcher) Add(starts map[TopicPartition]Start) {
+func (f *Fetcher) Add(starts map[protocol.TopicPartition]Start) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for tp, s := range starts {
@@ -107,7 +108,7 @@ func (f *Fetcher) Add(starts map[TopicPartition]Start) {
 // Remove stops fetching partitions and drops their buffered data; the
 // others keep fetching. Fetches in flight for them are ignored when they
 // return, and sessions forget them with the next request.
-func (f *Fetcher) Remove(tps ...TopicPartition) {
+func (f *Fetcher) Remove(tps ...protocol.TopicPartition) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, tp := range tps {
@@ -122,29 +123,29 @@ func (f *Fetcher) Remove(tps ...TopicPartition) {
 }
 
 // Assigned returns the assigned partitions, sorted.
-func (f *Fetcher) Assigned() []TopicPartition {
+func (f *Fetcher) Assigned() []protocol.TopicPartition {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]TopicPartition, 0, len(f.parts))
+	out := make([]protocol.TopicPartition, 0, len(f.parts))
 	for tp := range f.parts {
 		out = append(out, tp)
 	}
-	slices.SortFunc(out, TopicPartition.Compare)
+	slices.SortFunc(out, protocol.TopicPartition.Compare)
 	return out
 }
 
 // Pause stops fetching and returning records of the partitions until
 // Resume; data already buffered for them is kept for after Resume.
-func (f *Fetcher) Pause(tps ...TopicPartition) error {
+func (f *Fetcher) Pause(tps ...protocol.TopicPartition) error {
 	return f.setPaused(tps, true)
 }
 
 // Resume undoes Pause.
-func (f *Fetcher) Resume(tps ...TopicPartition) error {
+func (f *Fetcher) Resume(tps ...protocol.TopicPartition) error {
 	return f.setPaused(tps, false)
 }
 
-func (f *Fetcher) setPaused(tps []TopicPartition, paused bool) error {
+func (f *Fetcher) setPaused(tps []protocol.TopicPartition, paused bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var errs []error
@@ -161,23 +162,23 @@ func (f *Fetcher) setPaused(tps []TopicPartition, paused bool) error {
 }
 
 // Paused returns the paused partitions, sorted.
-func (f *Fetcher) Paused() []TopicPartition {
+func (f *Fetcher) Paused() []protocol.TopicPartition {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []TopicPartition
+	var out []protocol.TopicPartition
 	for tp, p := range f.parts {
 		if p.paused {
 			out = append(out, tp)
 		}
 	}
-	slices.SortFunc(out, TopicPartition.Compare)
+	slices.SortFunc(out, protocol.TopicPartition.Compare)
 	return out
 }
 
 // Seek moves a partition to start: the next record Poll returns for it is
 // the one at the new position. Buffered data of the partition is dropped. A
 // partition stopped by an error fetches again.
-func (f *Fetcher) Seek(tp TopicPartition, start Start) error {
+func (f *Fetcher) Seek(tp protocol.TopicPartition, start Start) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, ok := f.parts[tp]
@@ -201,7 +202,7 @@ func (f *Fetcher) Seek(tp TopicPartition, start Start) error {
 // Position returns the offset of the next record Poll will return for tp,
 // waiting until it is known (a start position being looked up) unless ctx
 // ends first. A partition stopped by an error returns that error.
-func (f *Fetcher) Position(ctx context.Context, tp TopicPartition) (int64, error) {
+func (f *Fetcher) Position(ctx context.Context, tp protocol.TopicPartition) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for {
@@ -230,25 +231,17 @@ func (f *Fetcher) Position(ctx context.Context, tp TopicPartition) (int64, error
 	}
 }
 
-// ConsumedPosition is a partition's position for a commit: the next offset
-// Poll hands out, and the leader epoch of the record before it (-1 when
-// unknown).
-type ConsumedPosition struct {
-	Offset      int64
-	LeaderEpoch int32
-}
-
 // Consumed returns the positions of the assigned partitions whose position
 // is known and valid (not being looked up or validated after a leader
 // change), as the Java consumer commits them: what committing the records
 // Poll has handed out stores.
-func (f *Fetcher) Consumed() map[TopicPartition]ConsumedPosition {
+func (f *Fetcher) Consumed() map[protocol.TopicPartition]protocol.OffsetEpoch {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make(map[TopicPartition]ConsumedPosition, len(f.parts))
+	out := make(map[protocol.TopicPartition]protocol.OffsetEpoch, len(f.parts))
 	for tp, p := range f.parts {
 		if p.state == posReady {
-			out[tp] = ConsumedPosition{Offset: p.position, LeaderEpoch: p.offsetEpoch}
+			out[tp] = protocol.OffsetEpoch{Offset: p.position, LeaderEpoch: p.offsetEpoch}
 		}
 	}
 	return out

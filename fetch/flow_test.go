@@ -9,8 +9,8 @@ import (
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
-func split(rs []got) map[TopicPartition][]got {
-	out := map[TopicPartition][]got{}
+func split(rs []got) map[protocol.TopicPartition][]got {
+	out := map[protocol.TopicPartition][]got{}
 	for _, r := range rs {
 		out[r.tp] = append(out[r.tp], r)
 	}
@@ -20,11 +20,11 @@ func split(rs []got) map[TopicPartition][]got {
 func TestPauseResume(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 2)
-	p0, p1 := TopicPartition{"t", 0}, TopicPartition{"t", 1}
+	p0, p1 := protocol.TopicPartition{Topic: "t", Partition: 0}, protocol.TopicPartition{Topic: "t", Partition: 1}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
 	fc.appendBatch("t", 1, -1, recs("v", 0, 3)...)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
 	if err := f.Pause(p0); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestPauseResume(t *testing.T) {
 	f.Resume(p1)
 	rs, _ = pollUntil(t, f, 2, 0)
 	checkSeq(t, rs, p1, 3, "v")
-	if err := f.Pause(TopicPartition{"t", 9}); !errors.Is(err, ErrNotAssigned) {
+	if err := f.Pause(protocol.TopicPartition{Topic: "t", Partition: 9}); !errors.Is(err, ErrNotAssigned) {
 		t.Fatalf("pause of an unassigned partition: %v", err)
 	}
 }
@@ -61,11 +61,11 @@ func TestPauseResume(t *testing.T) {
 func TestAddRemoveWhileFetching(t *testing.T) {
 	fc := newFakeCluster(t, 2)
 	fc.addTopic("t", 3)
-	p0, p1, p2 := TopicPartition{"t", 0}, TopicPartition{"t", 1}, TopicPartition{"t", 2}
+	p0, p1, p2 := protocol.TopicPartition{Topic: "t", Partition: 0}, protocol.TopicPartition{Topic: "t", Partition: 1}, protocol.TopicPartition{Topic: "t", Partition: 2}
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
 	var all []got
-	pollFor := func(want map[TopicPartition]int) {
+	pollFor := func(want map[protocol.TopicPartition]int) {
 		t.Helper()
 		for {
 			by := split(all)
@@ -90,9 +90,9 @@ func TestAddRemoveWhileFetching(t *testing.T) {
 		case 1:
 			f.Remove(p1)
 		case 3:
-			f.Add(map[TopicPartition]Start{p2: StartEarliest})
+			f.Add(map[protocol.TopicPartition]Start{p2: StartEarliest})
 		}
-		want := map[TopicPartition]int{p0: next}
+		want := map[protocol.TopicPartition]int{p0: next}
 		if round == 0 {
 			want[p1] = 2
 		}
@@ -123,9 +123,9 @@ func TestNextFetchWhileUserHandlesRecords(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 1)
 	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	pollUntil(t, f, 3, 3) // max.poll.records ends exactly with the data
 	waitFor(t, "a fetch from offset 3 before the next Poll", func() bool {
 		for _, fe := range fc.fetchLog() {
@@ -152,7 +152,7 @@ func TestBufferBudget(t *testing.T) {
 		fc.appendBatch("t", 1, -1, recs("v", i*4, 4)...)
 	}
 	f := newTestFetcher(t, fc, Config{BufferMaxBytes: 100})
-	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
 	waitFor(t, "buffered data", func() bool { return f.Metrics().BufferedBytes >= 100 })
 	time.Sleep(200 * time.Millisecond) // room for fetches that should not happen
 	if n := len(fc.fetchLog()); n > 2 {
@@ -166,8 +166,8 @@ func TestBufferBudget(t *testing.T) {
 	}
 	rs, _ := pollUntil(t, f, 40, 0)
 	by := split(rs)
-	checkSeq(t, by[TopicPartition{"t", 0}], TopicPartition{"t", 0}, 0, "v")
-	checkSeq(t, by[TopicPartition{"t", 1}], TopicPartition{"t", 1}, 0, "v")
+	checkSeq(t, by[protocol.TopicPartition{Topic: "t", Partition: 0}], protocol.TopicPartition{Topic: "t", Partition: 0}, 0, "v")
+	checkSeq(t, by[protocol.TopicPartition{Topic: "t", Partition: 1}], protocol.TopicPartition{Topic: "t", Partition: 1}, 0, "v")
 	if m := f.Metrics(); m.BufferedBytes > 1000 {
 		t.Fatalf("buffered %d bytes", m.BufferedBytes)
 	}
@@ -179,10 +179,10 @@ func TestBufferBudget(t *testing.T) {
 func TestDisconnectAndUnknownPartition(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 1)
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	rs, _ := pollUntil(t, f, 3, 0)
 	fc.mu.Lock()
 	fc.hangUps = 1
@@ -229,8 +229,8 @@ func TestTopicAuthorizationReported(t *testing.T) {
 		}
 	}
 	f := newTestFetcher(t, fc, Config{})
-	tp := TopicPartition{"t", 0}
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	err, _ := pollErr(t, f, protocol.ErrTopicAuthorizationFailed)
 	var pe *PartitionError
 	if !errors.As(err, &pe) || pe.TopicPartition != tp {
@@ -245,7 +245,7 @@ func TestCloseUnblocksPoll(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 1)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{{"t", 0}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest})
 	done := make(chan error)
 	go func() {
 		_, err := f.Poll(context.Background(), 0)
@@ -256,7 +256,7 @@ func TestCloseUnblocksPoll(t *testing.T) {
 	if err := <-done; !errors.Is(err, ErrClosed) {
 		t.Fatalf("poll after close: %v", err)
 	}
-	if _, err := f.Position(context.Background(), TopicPartition{"t", 0}); !errors.Is(err, ErrClosed) {
+	if _, err := f.Position(context.Background(), protocol.TopicPartition{Topic: "t", Partition: 0}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("position after close: %v", err)
 	}
 }
@@ -271,14 +271,14 @@ func TestCloseUnblocksPoll(t *testing.T) {
 func TestCaughtUpPartitionDoesNotHoldUpData(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 2)
-	p0, p1 := TopicPartition{"t", 0}, TopicPartition{"t", 1}
+	p0, p1 := protocol.TopicPartition{Topic: "t", Partition: 0}, protocol.TopicPartition{Topic: "t", Partition: 1}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 1)...)
 	for i := 0; i < 5; i++ {
 		fc.appendBatch("t", 1, -1, recs("v", i*10, 10)...)
 	}
 	// One batch of p1 per fetch.
 	f := newTestFetcher(t, fc, Config{MaxWait: time.Minute, PartitionMaxBytes: 1})
-	f.Add(map[TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{p0: StartEarliest, p1: StartEarliest})
 	waitFor(t, "both partitions buffered", func() bool {
 		m := f.Metrics()
 		return m.Partitions[p0].HighWatermark == 1 && m.Partitions[p1].HighWatermark == 50 && m.BufferedBytes > 0

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // testLogger logs to t (shown on failure or with -v) until the test ends.
@@ -35,7 +37,7 @@ func (w *testWriter) Write(b []byte) (int, error) {
 
 // got is a record as a test compares it: copied out of Poll's memory.
 type got struct {
-	tp     TopicPartition
+	tp     protocol.TopicPartition
 	offset int64
 	key    string
 	value  string
@@ -64,7 +66,7 @@ func pollUntil(t *testing.T, f *Fetcher, n int, max int) ([]got, []error) {
 			t.Fatalf("poll returned %d records, max %d", fs.NumRecords(), max)
 		}
 		for r := range fs.Records() {
-			out = append(out, got{TopicPartition{r.Topic, r.Partition}, r.Offset, string(r.Key), string(r.Value)})
+			out = append(out, got{protocol.TopicPartition{Topic: r.Topic, Partition: r.Partition}, r.Offset, string(r.Key), string(r.Value)})
 		}
 	}
 	return out, errs
@@ -83,7 +85,7 @@ func pollErr(t *testing.T, f *Fetcher, target error) (error, []got) {
 			t.Fatalf("poll: %v while waiting for %v", err, target)
 		}
 		for r := range fs.Records() {
-			out = append(out, got{TopicPartition{r.Topic, r.Partition}, r.Offset, string(r.Key), string(r.Value)})
+			out = append(out, got{protocol.TopicPartition{Topic: r.Topic, Partition: r.Partition}, r.Offset, string(r.Key), string(r.Value)})
 		}
 		for _, e := range fs.Errors {
 			if errors.Is(e, target) {
@@ -116,7 +118,7 @@ func expectNothing(t *testing.T, f *Fetcher, d time.Duration) {
 
 // checkSeq checks that recs are exactly offsets from..from+len-1 of tp with
 // the fake's keys and values (prefix+offset).
-func checkSeq(t *testing.T, recs []got, tp TopicPartition, from int64, prefix string) {
+func checkSeq(t *testing.T, recs []got, tp protocol.TopicPartition, from int64, prefix string) {
 	t.Helper()
 	for i, r := range recs {
 		want := got{tp, from + int64(i), fmt.Sprintf("k%d", from+int64(i)), fmt.Sprintf("%s%d", prefix, from+int64(i))}

@@ -31,7 +31,7 @@ func TestIntegrationSessionClosedAtClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	f.Add(map[TopicPartition]Start{{Topic: topic, Partition: 0}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: topic, Partition: 0}: StartEarliest})
 	rs, errs := pollUntil(t, f, 2, 0)
 	if len(errs) > 0 || len(rs) != 2 {
 		t.Fatalf("polled %v, errors %v", rs, errs)

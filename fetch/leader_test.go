@@ -25,14 +25,14 @@ func countOFLE(fc *fakeCluster) *[]int32 {
 // readFiveFromBroker0 makes t/0 on broker 0 of a 2-broker fake hold five
 // records and reads them with a new Fetcher; asked records the epochs of
 // OffsetForLeaderEpoch requests.
-func readFiveFromBroker0(t *testing.T, fc *fakeCluster) (f *Fetcher, tp TopicPartition, asked *[]int32) {
+func readFiveFromBroker0(t *testing.T, fc *fakeCluster) (f *Fetcher, tp protocol.TopicPartition, asked *[]int32) {
 	t.Helper()
 	fc.addTopic("t", 1)
 	asked = countOFLE(fc)
-	tp = TopicPartition{"t", 0}
+	tp = protocol.TopicPartition{Topic: "t", Partition: 0}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
 	f = newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	rs, _ := pollUntil(t, f, 5, 0)
 	checkSeq(t, rs, tp, 0, "v")
 	return f, tp, asked
@@ -40,7 +40,7 @@ func readFiveFromBroker0(t *testing.T, fc *fakeCluster) (f *Fetcher, tp TopicPar
 
 // moveToBroker1AndRead makes broker 1 the leader of t/0 at epoch 1, appends
 // three records there and reads them, without a partition error.
-func moveToBroker1AndRead(t *testing.T, fc *fakeCluster, f *Fetcher, tp TopicPartition) {
+func moveToBroker1AndRead(t *testing.T, fc *fakeCluster, f *Fetcher, tp protocol.TopicPartition) {
 	t.Helper()
 	fc.withPart("t", 0, func(p *fakePart) { p.leader, p.epoch = 1, 1 })
 	fc.appendBatch("t", 0, -1, recs("v", 5, 3)...)
@@ -87,10 +87,10 @@ func requestEpoch(req *protocol.FetchRequest) int32 {
 func TestFencedAndUnknownLeaderEpoch(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 1)
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	rs, _ := pollUntil(t, f, 2, 0)
 	checkSeq(t, rs, tp, 0, "v")
 	unknown := 3
@@ -141,11 +141,11 @@ func truncateAndMove(fc *fakeCluster, keep int64, newRecs int) {
 func TestTruncationDetected(t *testing.T) {
 	fc := newFakeCluster(t, 2)
 	fc.addTopic("t", 1)
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
 	fc.appendBatch("t", 0, -1, recs("v", 5, 5)...)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	rs, _ := pollUntil(t, f, 10, 0)
 	checkSeq(t, rs, tp, 0, "v")
 	truncateAndMove(fc, 5, 3)
@@ -164,11 +164,11 @@ func TestTruncationDetected(t *testing.T) {
 func TestTruncationWithResetNone(t *testing.T) {
 	fc := newFakeCluster(t, 2)
 	fc.addTopic("t", 1)
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
 	fc.appendBatch("t", 0, -1, recs("v", 5, 5)...)
 	f := newTestFetcher(t, fc, Config{Reset: StartNone})
-	f.Add(map[TopicPartition]Start{tp: StartAt(0)})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartAt(0)})
 	pollUntil(t, f, 10, 0)
 	truncateAndMove(fc, 5, 3)
 	if err, rs := pollErr(t, f, ErrTruncated); len(rs) > 0 {
@@ -189,10 +189,10 @@ func TestTruncationWithResetNone(t *testing.T) {
 func TestEpochUnknownToLeader(t *testing.T) {
 	fc := newFakeCluster(t, 2)
 	fc.addTopic("t", 1)
-	tp := TopicPartition{"t", 0}
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
 	f := newTestFetcher(t, fc, Config{Reset: StartEarliest})
-	f.Add(map[TopicPartition]Start{tp: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	pollUntil(t, f, 3, 0)
 	fc.onOFLE = func(_ int32, req *protocol.OffsetForLeaderEpochRequest) *protocol.OffsetForLeaderEpochResponse {
 		return &protocol.OffsetForLeaderEpochResponse{Topics: []protocol.OffsetForLeaderEpochResponseTopic{{Topic: "t",
@@ -212,13 +212,13 @@ func TestStartAtEpochValidated(t *testing.T) {
 	fc := newFakeCluster(t, 2)
 	fc.addTopic("t", 2)
 	asked := countOFLE(fc)
-	tp0, tp1 := TopicPartition{"t", 0}, TopicPartition{"t", 1}
+	tp0, tp1 := protocol.TopicPartition{Topic: "t", Partition: 0}, protocol.TopicPartition{Topic: "t", Partition: 1}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
 	fc.appendBatch("t", 0, -1, recs("v", 5, 5)...)
 	fc.appendBatch("t", 1, -1, recs("v", 0, 6)...)
 	truncateAndMove(fc, 5, 3) // partition 0 now ends at 5 for epoch 0, then w5..w7
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[TopicPartition]Start{tp0: StartAtEpoch(10, 0), tp1: StartAtEpoch(3, 0)})
+	f.Add(map[protocol.TopicPartition]Start{tp0: StartAtEpoch(10, 0), tp1: StartAtEpoch(3, 0)})
 	rs, errs := pollUntil(t, f, 3+3, 0)
 	by := split(rs)
 	checkSeq(t, by[tp0], tp0, 5, "w")

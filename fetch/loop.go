@@ -43,7 +43,7 @@ type fetchPlan struct {
 	id       uint64
 	req      *protocol.FetchRequest
 	maxBytes int64
-	parts    map[TopicPartition]planned
+	parts    map[protocol.TopicPartition]planned
 	names    map[protocol.UUID]string
 }
 
@@ -269,7 +269,7 @@ func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
 	req.IsolationLevel = int8(f.cfg.IsolationLevel)
 	req.RackId = f.cfg.Rack
 	f.fetchSeq++
-	pl := &fetchPlan{id: f.fetchSeq, req: req, maxBytes: maxBytes, parts: make(map[TopicPartition]planned, len(ps)),
+	pl := &fetchPlan{id: f.fetchSeq, req: req, maxBytes: maxBytes, parts: make(map[protocol.TopicPartition]planned, len(ps)),
 		names: make(map[protocol.UUID]string)}
 	want := make([]wantPart, len(ps))
 	for i, p := range ps {
@@ -365,7 +365,7 @@ func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
 		}
 		for pi := range t.Partitions {
 			d := &t.Partitions[pi]
-			tp := TopicPartition{Topic: name, Partition: d.PartitionIndex}
+			tp := protocol.TopicPartition{Topic: name, Partition: d.PartitionIndex}
 			pd, ok := pl.parts[tp]
 			if !ok {
 				continue

@@ -270,7 +270,7 @@ func (f *Fetcher) lookUpPositions() {
 func (f *Fetcher) lookUpCommitted(items []posItem) {
 	ctx, cancel := context.WithTimeout(f.ctx, f.cfg.RequestTimeout)
 	defer cancel()
-	tps := make([]TopicPartition, len(items))
+	tps := make([]protocol.TopicPartition, len(items))
 	for i, it := range items {
 		tps[i] = it.p.tp
 	}
@@ -368,11 +368,11 @@ func (f *Fetcher) listOffsets(leader int32, items []posItem) {
 		return
 	}
 	lr := resp.(*protocol.ListOffsetsResponse)
-	answers := map[TopicPartition]*protocol.ListOffsetsResponsePartition{}
+	answers := map[protocol.TopicPartition]*protocol.ListOffsetsResponsePartition{}
 	for ti := range lr.Topics {
 		for pi := range lr.Topics[ti].Partitions {
 			pr := &lr.Topics[ti].Partitions[pi]
-			answers[TopicPartition{Topic: lr.Topics[ti].Name, Partition: pr.PartitionIndex}] = pr
+			answers[protocol.TopicPartition{Topic: lr.Topics[ti].Name, Partition: pr.PartitionIndex}] = pr
 		}
 	}
 	f.mu.Lock()
@@ -476,11 +476,11 @@ func (f *Fetcher) validate(leader int32, items []posItem) {
 		return
 	}
 	or := resp.(*protocol.OffsetForLeaderEpochResponse)
-	answers := map[TopicPartition]*protocol.OffsetForLeaderEpochResponsePartition{}
+	answers := map[protocol.TopicPartition]*protocol.OffsetForLeaderEpochResponsePartition{}
 	for ti := range or.Topics {
 		for pi := range or.Topics[ti].Partitions {
 			pr := &or.Topics[ti].Partitions[pi]
-			answers[TopicPartition{Topic: or.Topics[ti].Topic, Partition: pr.Partition}] = pr
+			answers[protocol.TopicPartition{Topic: or.Topics[ti].Topic, Partition: pr.Partition}] = pr
 		}
 	}
 	f.mu.Lock()

@@ -3,6 +3,8 @@ package fetch
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // metrics are the Fetcher's counters; partition figures come from its
@@ -47,7 +49,7 @@ type Metrics struct {
 	FetchLatencyMax  time.Duration
 	FetchLatencyLast time.Duration
 	BufferedBytes    int64 // record bytes held: fetched and not polled, or handed out by the last Poll
-	Partitions       map[TopicPartition]PartitionMetrics
+	Partitions       map[protocol.TopicPartition]PartitionMetrics
 }
 
 // PartitionMetrics describes one assigned partition.
@@ -86,7 +88,7 @@ func (f *Fetcher) Metrics() Metrics {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m.BufferedBytes = f.buffered
-	m.Partitions = make(map[TopicPartition]PartitionMetrics, len(f.parts))
+	m.Partitions = make(map[protocol.TopicPartition]PartitionMetrics, len(f.parts))
 	now := time.Now()
 	for tp, p := range f.parts {
 		pm := PartitionMetrics{Position: -1, HighWatermark: p.hw, LastStableOffset: p.lso, LogStartOffset: p.logStart,

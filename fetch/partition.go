@@ -1,27 +1,11 @@
 package fetch
 
 import (
-	"cmp"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/rawkafka/rawkafka/protocol"
 )
-
-// TopicPartition names a partition.
-type TopicPartition struct {
-	Topic     string
-	Partition int32
-}
-
-// String returns the TopicPartition in readable form, for logs and errors.
-func (tp TopicPartition) String() string { return fmt.Sprintf("%s/%d", tp.Topic, tp.Partition) }
-
-// Compare orders partitions by topic, then partition, for slices.SortFunc.
-func (tp TopicPartition) Compare(o TopicPartition) int {
-	return cmp.Or(strings.Compare(tp.Topic, o.Topic), cmp.Compare(tp.Partition, o.Partition))
-}
 
 // posState is what a partition's position is waiting for.
 type posState int8
@@ -50,7 +34,7 @@ func (s posState) String() string {
 // partition is the Fetcher's state for one assigned partition, guarded by
 // Fetcher.mu.
 type partition struct {
-	tp TopicPartition
+	tp protocol.TopicPartition
 	// gen changes whenever the position is set from outside the flow of
 	// fetched data (Seek, reset, truncation): data fetched for an older gen
 	// is dropped.
@@ -81,7 +65,7 @@ type partition struct {
 	stopErr error   // why the partition is in posFailed
 }
 
-func newPartition(tp TopicPartition, start Start) *partition {
+func newPartition(tp protocol.TopicPartition, start Start) *partition {
 	p := &partition{tp: tp, gen: 1, offsetEpoch: -1, leader: -1, leaderEpoch: -1, needMeta: true,
 		replica: -1, hw: -1, lso: -1, logStart: -1, resetFrom: -1}
 	p.setStart(start)

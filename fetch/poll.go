@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rawkafka/rawkafka/protocol"
 	"github.com/rawkafka/rawkafka/protocol/record"
 )
 
@@ -30,7 +31,7 @@ type Record struct {
 // PartitionRecords is the records Poll returned for one partition, in
 // offset order, with the partition's offsets as of the fetch.
 type PartitionRecords struct {
-	TopicPartition
+	protocol.TopicPartition
 	Records          []Record
 	HighWatermark    int64
 	LastStableOffset int64 // -1 when unknown
@@ -139,7 +140,7 @@ func (o *output) reclaim(dec *record.Decoder) {
 	}
 }
 
-func (o *output) add(tp TopicPartition, b *record.Batch, r *record.Record) {
+func (o *output) add(tp protocol.TopicPartition, b *record.Batch, r *record.Record) {
 	rec := Record{Topic: tp.Topic, Partition: tp.Partition, Offset: r.Offset, LeaderEpoch: b.PartitionLeaderEpoch,
 		Timestamp: time.UnixMilli(r.Timestamp), LogAppendTime: b.LogAppendTime(), Key: r.Key, Value: r.Value}
 	if len(r.Headers) > 0 {

@@ -8,7 +8,7 @@ import (
 
 // wantPart is one partition a fetch asks for.
 type wantPart struct {
-	tp          TopicPartition
+	tp          protocol.TopicPartition
 	topicID     protocol.UUID
 	offset      int64
 	leaderEpoch int32
@@ -34,7 +34,7 @@ type session struct {
 	id        int32
 	epoch     int32
 	ids       bool // the session was opened with topic ids (Fetch v13+)
-	parts     map[TopicPartition]sessionPart
+	parts     map[protocol.TopicPartition]sessionPart
 	sentEpoch int32 // epoch of the request in flight; -1 sessionless
 }
 
@@ -65,7 +65,7 @@ func (s *session) build(req *protocol.FetchRequest, want []wantPart) {
 	s.sentEpoch = s.epoch
 	if s.epoch == 0 {
 		s.ids = ids
-		s.parts = make(map[TopicPartition]sessionPart, len(want))
+		s.parts = make(map[protocol.TopicPartition]sessionPart, len(want))
 		for _, w := range want {
 			s.parts[w.tp] = w.sessionPart()
 		}
@@ -73,7 +73,7 @@ func (s *session) build(req *protocol.FetchRequest, want []wantPart) {
 		return
 	}
 	var changed []wantPart
-	keep := make(map[TopicPartition]bool, len(want))
+	keep := make(map[protocol.TopicPartition]bool, len(want))
 	for _, w := range want {
 		keep[w.tp] = true
 		if sp, ok := s.parts[w.tp]; !ok || sp != w.sessionPart() {

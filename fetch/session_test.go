@@ -17,7 +17,7 @@ func fp(p int32, offset int64, epoch int32) protocol.FetchPartition {
 func TestSessionBuild(t *testing.T) {
 	idA, idB := protocol.UUID{1}, protocol.UUID{2}
 	w := func(topic string, id protocol.UUID, p int32, off int64) wantPart {
-		return wantPart{tp: TopicPartition{topic, p}, topicID: id, offset: off, leaderEpoch: 3, maxBytes: 100}
+		return wantPart{tp: protocol.TopicPartition{Topic: topic, Partition: p}, topicID: id, offset: off, leaderEpoch: 3, maxBytes: 100}
 	}
 	type step struct {
 		want      []wantPart
