@@ -43,6 +43,7 @@ func (m *ApiVersionsRequest) Decode(src []byte) error {
 	if err := checkVersion(KeyApiVersions, v); err != nil {
 		return err
 	}
+	*m = ApiVersionsRequest{Version: v}
 	r := NewReader(src, KeyApiVersions.Flexible(v))
 	if v >= 3 {
 		m.ClientSoftwareName = r.String("ClientSoftwareName")
@@ -167,6 +168,7 @@ func (m *ApiVersionsResponse) Decode(src []byte) error {
 	if err := checkVersion(KeyApiVersions, v); err != nil {
 		return err
 	}
+	*m = ApiVersionsResponse{Version: v}
 	r := NewReader(src, KeyApiVersions.Flexible(v))
 	m.ErrorCode = r.Int16("ErrorCode")
 	if n := r.ArrayLen("ApiKeys", 6); r.Err() == nil {

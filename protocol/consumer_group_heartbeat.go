@@ -86,6 +86,7 @@ func (m *ConsumerGroupHeartbeatRequest) Decode(src []byte) error {
 	if err := checkVersion(KeyConsumerGroupHeartbeat, v); err != nil {
 		return err
 	}
+	*m = ConsumerGroupHeartbeatRequest{Version: v}
 	r := NewReader(src, KeyConsumerGroupHeartbeat.Flexible(v))
 	m.GroupId = r.String("GroupId")
 	m.MemberId = r.String("MemberId")
@@ -94,12 +95,10 @@ func (m *ConsumerGroupHeartbeatRequest) Decode(src []byte) error {
 	m.RackId = r.NullableString("RackId")
 	m.RebalanceTimeoutMs = r.Int32("RebalanceTimeoutMs")
 	m.SubscribedTopicNames = r.NullableStringArray("SubscribedTopicNames")
-	m.SubscribedTopicRegex = nil
 	if v >= 1 {
 		m.SubscribedTopicRegex = r.NullableString("SubscribedTopicRegex")
 	}
 	m.ServerAssignor = r.NullableString("ServerAssignor")
-	m.TopicPartitions = nil
 	if n := r.NullableArrayLen("TopicPartitions", 18); n >= 0 && r.Err() == nil {
 		m.TopicPartitions = make([]ConsumerGroupHeartbeatRequestTopicPartitions, n)
 		for i := range m.TopicPartitions {
@@ -193,6 +192,7 @@ func (m *ConsumerGroupHeartbeatResponse) Decode(src []byte) error {
 	if err := checkVersion(KeyConsumerGroupHeartbeat, v); err != nil {
 		return err
 	}
+	*m = ConsumerGroupHeartbeatResponse{Version: v}
 	r := NewReader(src, KeyConsumerGroupHeartbeat.Flexible(v))
 	m.ThrottleTimeMs = r.Int32("ThrottleTimeMs")
 	m.ErrorCode = r.Int16("ErrorCode")
@@ -200,7 +200,6 @@ func (m *ConsumerGroupHeartbeatResponse) Decode(src []byte) error {
 	m.MemberId = r.NullableString("MemberId")
 	m.MemberEpoch = r.Int32("MemberEpoch")
 	m.HeartbeatIntervalMs = r.Int32("HeartbeatIntervalMs")
-	m.Assignment = nil
 	if r.Int8("Assignment") >= 0 && r.Err() == nil {
 		a := &ConsumerGroupHeartbeatResponseAssignment{}
 		if n := r.ArrayLen("TopicPartitions", 18); r.Err() == nil {

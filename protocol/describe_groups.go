@@ -53,9 +53,9 @@ func (m *DescribeGroupsRequest) Decode(src []byte) error {
 	if err := checkVersion(KeyDescribeGroups, v); err != nil {
 		return err
 	}
+	*m = DescribeGroupsRequest{Version: v}
 	r := NewReader(src, KeyDescribeGroups.Flexible(v))
 	m.Groups = r.StringArray("Groups")
-	m.IncludeAuthorizedOperations = false
 	if v >= 3 {
 		m.IncludeAuthorizedOperations = r.Bool("IncludeAuthorizedOperations")
 	}
@@ -163,12 +163,11 @@ func (m *DescribeGroupsResponse) Decode(src []byte) error {
 	if err := checkVersion(KeyDescribeGroups, v); err != nil {
 		return err
 	}
+	*m = DescribeGroupsResponse{Version: v}
 	r := NewReader(src, KeyDescribeGroups.Flexible(v))
-	m.ThrottleTimeMs = 0
 	if v >= 1 {
 		m.ThrottleTimeMs = r.Int32("ThrottleTimeMs")
 	}
-	m.Groups = nil
 	if n := r.ArrayLen("Groups", 7); r.Err() == nil {
 		m.Groups = make([]DescribeGroupsResponseDescribedGroup, n)
 		for i := range m.Groups {

@@ -51,11 +51,11 @@ func (m *HeartbeatRequest) Decode(src []byte) error {
 	if err := checkVersion(KeyHeartbeat, v); err != nil {
 		return err
 	}
+	*m = HeartbeatRequest{Version: v}
 	r := NewReader(src, KeyHeartbeat.Flexible(v))
 	m.GroupId = r.String("GroupId")
 	m.GenerationId = r.Int32("GenerationId")
 	m.MemberId = r.String("MemberId")
-	m.GroupInstanceId = nil
 	if v >= 3 {
 		m.GroupInstanceId = r.NullableString("GroupInstanceId")
 	}
@@ -107,8 +107,8 @@ func (m *HeartbeatResponse) Decode(src []byte) error {
 	if err := checkVersion(KeyHeartbeat, v); err != nil {
 		return err
 	}
+	*m = HeartbeatResponse{Version: v}
 	r := NewReader(src, KeyHeartbeat.Flexible(v))
-	m.ThrottleTimeMs = 0
 	if v >= 1 {
 		m.ThrottleTimeMs = r.Int32("ThrottleTimeMs")
 	}

@@ -91,6 +91,7 @@ func (m *JoinGroupRequest) Decode(src []byte) error {
 	if err := checkVersion(KeyJoinGroup, v); err != nil {
 		return err
 	}
+	*m = JoinGroupRequest{Version: v}
 	r := NewReader(src, KeyJoinGroup.Flexible(v))
 	m.GroupId = r.String("GroupId")
 	m.SessionTimeoutMs = r.Int32("SessionTimeoutMs")
@@ -99,12 +100,10 @@ func (m *JoinGroupRequest) Decode(src []byte) error {
 		m.RebalanceTimeoutMs = r.Int32("RebalanceTimeoutMs")
 	}
 	m.MemberId = r.String("MemberId")
-	m.GroupInstanceId = nil
 	if v >= 5 {
 		m.GroupInstanceId = r.NullableString("GroupInstanceId")
 	}
 	m.ProtocolType = r.String("ProtocolType")
-	m.Protocols = nil
 	if n := r.ArrayLen("Protocols", 3); r.Err() == nil {
 		m.Protocols = make([]JoinGroupRequestProtocol, n)
 		for i := range m.Protocols {
@@ -114,7 +113,6 @@ func (m *JoinGroupRequest) Decode(src []byte) error {
 			p.Tags = r.Tags("TaggedFields")
 		}
 	}
-	m.Reason = nil
 	if v >= 8 {
 		m.Reason = r.NullableString("Reason")
 	}
@@ -210,14 +208,13 @@ func (m *JoinGroupResponse) Decode(src []byte) error {
 	if err := checkVersion(KeyJoinGroup, v); err != nil {
 		return err
 	}
+	*m = JoinGroupResponse{Version: v}
 	r := NewReader(src, KeyJoinGroup.Flexible(v))
-	m.ThrottleTimeMs = 0
 	if v >= 2 {
 		m.ThrottleTimeMs = r.Int32("ThrottleTimeMs")
 	}
 	m.ErrorCode = r.Int16("ErrorCode")
 	m.GenerationId = r.Int32("GenerationId")
-	m.ProtocolType = nil
 	if v >= 7 {
 		m.ProtocolType = r.NullableString("ProtocolType")
 		m.ProtocolName = r.NullableString("ProtocolName")
@@ -226,12 +223,10 @@ func (m *JoinGroupResponse) Decode(src []byte) error {
 		m.ProtocolName = &name
 	}
 	m.Leader = r.String("Leader")
-	m.SkipAssignment = false
 	if v >= 9 {
 		m.SkipAssignment = r.Bool("SkipAssignment")
 	}
 	m.MemberId = r.String("MemberId")
-	m.Members = nil
 	if n := r.ArrayLen("Members", 3); r.Err() == nil {
 		m.Members = make([]JoinGroupResponseMember, n)
 		for i := range m.Members {

@@ -73,9 +73,9 @@ func (m *LeaveGroupRequest) Decode(src []byte) error {
 	if err := checkVersion(KeyLeaveGroup, v); err != nil {
 		return err
 	}
+	*m = LeaveGroupRequest{Version: v}
 	r := NewReader(src, KeyLeaveGroup.Flexible(v))
 	m.GroupId = r.String("GroupId")
-	m.MemberId, m.Members = "", nil
 	if v <= 2 {
 		m.MemberId = r.String("MemberId")
 	} else if n := r.ArrayLen("Members", 2); r.Err() == nil {
@@ -160,13 +160,12 @@ func (m *LeaveGroupResponse) Decode(src []byte) error {
 	if err := checkVersion(KeyLeaveGroup, v); err != nil {
 		return err
 	}
+	*m = LeaveGroupResponse{Version: v}
 	r := NewReader(src, KeyLeaveGroup.Flexible(v))
-	m.ThrottleTimeMs = 0
 	if v >= 1 {
 		m.ThrottleTimeMs = r.Int32("ThrottleTimeMs")
 	}
 	m.ErrorCode = r.Int16("ErrorCode")
-	m.Members = nil
 	if v >= 3 {
 		if n := r.ArrayLen("Members", 4); r.Err() == nil {
 			m.Members = make([]LeaveGroupResponseMemberResponse, n)

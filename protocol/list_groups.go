@@ -53,8 +53,8 @@ func (m *ListGroupsRequest) Decode(src []byte) error {
 	if err := checkVersion(KeyListGroups, v); err != nil {
 		return err
 	}
+	*m = ListGroupsRequest{Version: v}
 	r := NewReader(src, KeyListGroups.Flexible(v))
-	m.StatesFilter, m.TypesFilter = nil, nil
 	if v >= 4 {
 		m.StatesFilter = r.StringArray("StatesFilter")
 	}
@@ -131,13 +131,12 @@ func (m *ListGroupsResponse) Decode(src []byte) error {
 	if err := checkVersion(KeyListGroups, v); err != nil {
 		return err
 	}
+	*m = ListGroupsResponse{Version: v}
 	r := NewReader(src, KeyListGroups.Flexible(v))
-	m.ThrottleTimeMs = 0
 	if v >= 1 {
 		m.ThrottleTimeMs = r.Int32("ThrottleTimeMs")
 	}
 	m.ErrorCode = r.Int16("ErrorCode")
-	m.Groups = nil
 	if n := r.ArrayLen("Groups", 2); r.Err() == nil {
 		m.Groups = make([]ListGroupsResponseListedGroup, n)
 		for i := range m.Groups {

@@ -42,6 +42,7 @@ func (m *SaslAuthenticateRequest) Decode(src []byte) error {
 	if err := checkVersion(KeySaslAuthenticate, v); err != nil {
 		return err
 	}
+	*m = SaslAuthenticateRequest{Version: v}
 	r := NewReader(src, KeySaslAuthenticate.Flexible(v))
 	m.AuthBytes = r.Bytes("AuthBytes")
 	m.Tags = r.Tags("TaggedFields")
@@ -97,6 +98,7 @@ func (m *SaslAuthenticateResponse) Decode(src []byte) error {
 	if err := checkVersion(KeySaslAuthenticate, v); err != nil {
 		return err
 	}
+	*m = SaslAuthenticateResponse{Version: v}
 	r := NewReader(src, KeySaslAuthenticate.Flexible(v))
 	m.ErrorCode = r.Int16("ErrorCode")
 	m.ErrorMessage = r.NullableString("ErrorMessage")

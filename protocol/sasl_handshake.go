@@ -40,6 +40,7 @@ func (m *SaslHandshakeRequest) Decode(src []byte) error {
 	if err := checkVersion(KeySaslHandshake, v); err != nil {
 		return err
 	}
+	*m = SaslHandshakeRequest{Version: v}
 	r := NewReader(src, false)
 	m.Mechanism = r.String("Mechanism")
 	return r.Finish("SaslHandshakeRequest", v)
@@ -83,6 +84,7 @@ func (m *SaslHandshakeResponse) Decode(src []byte) error {
 	if err := checkVersion(KeySaslHandshake, v); err != nil {
 		return err
 	}
+	*m = SaslHandshakeResponse{Version: v}
 	r := NewReader(src, false)
 	m.ErrorCode = r.Int16("ErrorCode")
 	m.Mechanisms = r.StringArray("Mechanisms")

@@ -77,11 +77,11 @@ func (m *SyncGroupRequest) Decode(src []byte) error {
 	if err := checkVersion(KeySyncGroup, v); err != nil {
 		return err
 	}
+	*m = SyncGroupRequest{Version: v}
 	r := NewReader(src, KeySyncGroup.Flexible(v))
 	m.GroupId = r.String("GroupId")
 	m.GenerationId = r.Int32("GenerationId")
 	m.MemberId = r.String("MemberId")
-	m.GroupInstanceId, m.ProtocolType, m.ProtocolName = nil, nil, nil
 	if v >= 3 {
 		m.GroupInstanceId = r.NullableString("GroupInstanceId")
 	}
@@ -89,7 +89,6 @@ func (m *SyncGroupRequest) Decode(src []byte) error {
 		m.ProtocolType = r.NullableString("ProtocolType")
 		m.ProtocolName = r.NullableString("ProtocolName")
 	}
-	m.Assignments = nil
 	if n := r.ArrayLen("Assignments", 3); r.Err() == nil {
 		m.Assignments = make([]SyncGroupRequestAssignment, n)
 		for i := range m.Assignments {
@@ -156,13 +155,12 @@ func (m *SyncGroupResponse) Decode(src []byte) error {
 	if err := checkVersion(KeySyncGroup, v); err != nil {
 		return err
 	}
+	*m = SyncGroupResponse{Version: v}
 	r := NewReader(src, KeySyncGroup.Flexible(v))
-	m.ThrottleTimeMs = 0
 	if v >= 1 {
 		m.ThrottleTimeMs = r.Int32("ThrottleTimeMs")
 	}
 	m.ErrorCode = r.Int16("ErrorCode")
-	m.ProtocolType, m.ProtocolName = nil, nil
 	if v >= 5 {
 		m.ProtocolType = r.NullableString("ProtocolType")
 		m.ProtocolName = r.NullableString("ProtocolName")
