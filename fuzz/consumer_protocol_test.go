@@ -48,9 +48,10 @@ func subscriptionSeeds() [][]byte {
 	for v := int16(0); v <= 3; v++ {
 		s := &protocol.ConsumerProtocolSubscription{Version: v, Topics: []string{"a", "b"}, UserData: []byte{1}}
 		b, _ := s.Encode(nil)
-		seeds = append(seeds, b)
+		seeds = append(seeds, b, append(b, 0, 0, 0, 1)) // and with trailing bytes, which decoding ignores
 	}
-	return seeds
+	v9 := append([]byte{0, 9}, seeds[len(seeds)-1][2:]...) // a newer version, read as v3
+	return append(seeds, v9)
 }
 
 func FuzzConsumerProtocolSubscription(f *testing.F) {
@@ -65,7 +66,7 @@ func FuzzConsumerProtocolAssignment(f *testing.F) {
 		a := &protocol.ConsumerProtocolAssignment{Version: v,
 			AssignedPartitions: []protocol.ConsumerProtocolTopicPartition{{Topic: "a", Partitions: []int32{0, 2}}}}
 		b, _ := a.Encode(nil)
-		seeds = append(seeds, b)
+		seeds = append(seeds, b, append(b, 0, 0)) // and with trailing bytes
 	}
 	fuzzEmbedded(f, func() embedded { return &protocol.ConsumerProtocolAssignment{} },
 		func(m embedded) ([]byte, error) { return m.(*protocol.ConsumerProtocolAssignment).Encode(nil) },

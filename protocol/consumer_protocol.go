@@ -5,10 +5,13 @@ import "fmt"
 // The embedded consumer protocol: what consumers put in JoinGroup protocol
 // metadata (ConsumerProtocolSubscription) and SyncGroup assignments
 // (ConsumerProtocolAssignment), and the user data of the sticky assignors.
-// These are not API messages: each starts with its own int16 version, is
-// never flexible, and a reader accepts a version higher than it knows by
-// reading the fields it knows and ignoring the rest, so that members of
-// different client versions can share a group.
+// These are not API messages: each starts with its own int16 version and is
+// never flexible. A reader reads the fields of the version it carries, or of
+// the highest version it knows when the version is higher, and ignores any
+// bytes after them, as Java's ConsumerProtocol does (Kafka 4.4: a negative
+// version is an error, a higher one is read as v3, trailing bytes are never
+// checked). A rawkafka leader so accepts every member a Java leader accepts,
+// whatever client version the member runs.
 
 // ConsumerProtocolMaxVersion is the highest version of
 // ConsumerProtocolSubscription and ConsumerProtocolAssignment rawkafka knows.
@@ -34,7 +37,7 @@ type ConsumerProtocolSubscription struct {
 	UserData        []byte                           // nullable
 	OwnedPartitions []ConsumerProtocolTopicPartition // v1+
 	GenerationId    int32                            // v2+, default -1
-	RackId          *string                          // v3+
+	RackId          *string                          // v3+; Java reads an empty rack as none
 }
 
 // Encode appends the subscription, prefixed by its version, to dst. Fields
@@ -62,19 +65,19 @@ func (s *ConsumerProtocolSubscription) Encode(dst []byte) ([]byte, error) {
 }
 
 // Decode reads a subscription from src, setting Version to the version it
-// carries. A version above ConsumerProtocolMaxVersion is read as far as the
-// fields rawkafka knows, and the bytes after them are ignored; for known
-// versions trailing bytes are an error.
+// carries. It reads the fields of that version, or of
+// ConsumerProtocolMaxVersion when the version is higher, and ignores the
+// bytes after them (a newer client's fields, or padding): only a negative
+// version or a field cut short is an error.
 func (s *ConsumerProtocolSubscription) Decode(src []byte) error {
 	r := NewReader(src, false)
 	v := r.Int16("Version")
 	if v < 0 && r.Err() == nil {
 		r.Fail("Version", fmt.Sprintf("negative version %d", v))
 	}
-	s.Version = v
+	*s = ConsumerProtocolSubscription{Version: v, GenerationId: -1}
 	s.Topics = r.StringArray("Topics")
 	s.UserData = r.NullableBytes("UserData")
-	s.OwnedPartitions, s.GenerationId, s.RackId = nil, -1, nil
 	if v >= 1 {
 		s.OwnedPartitions = readConsumerTopicPartitions(&r, "OwnedPartitions")
 	}
@@ -84,9 +87,7 @@ func (s *ConsumerProtocolSubscription) Decode(src []byte) error {
 	if v >= 3 {
 		s.RackId = r.NullableString("RackId")
 	}
-	if v > ConsumerProtocolMaxVersion {
-		r.Raw("(fields of newer versions)", r.Remaining())
-	}
+	r.Raw("(ignored)", r.Remaining())
 	return r.Finish("ConsumerProtocolSubscription", v)
 }
 
@@ -116,20 +117,18 @@ func (a *ConsumerProtocolAssignment) Encode(dst []byte) ([]byte, error) {
 }
 
 // Decode reads an assignment from src, setting Version to the version it
-// carries; a version above ConsumerProtocolMaxVersion is read as far as the
-// fields rawkafka knows (see ConsumerProtocolSubscription.Decode).
+// carries, and ignores the bytes after the fields rawkafka knows, whatever
+// the version (see ConsumerProtocolSubscription.Decode).
 func (a *ConsumerProtocolAssignment) Decode(src []byte) error {
 	r := NewReader(src, false)
 	v := r.Int16("Version")
 	if v < 0 && r.Err() == nil {
 		r.Fail("Version", fmt.Sprintf("negative version %d", v))
 	}
-	a.Version = v
+	*a = ConsumerProtocolAssignment{Version: v}
 	a.AssignedPartitions = readConsumerTopicPartitions(&r, "AssignedPartitions")
 	a.UserData = r.NullableBytes("UserData")
-	if v > ConsumerProtocolMaxVersion {
-		r.Raw("(fields of newer versions)", r.Remaining())
-	}
+	r.Raw("(ignored)", r.Remaining())
 	return r.Finish("ConsumerProtocolAssignment", v)
 }
 

@@ -137,15 +137,76 @@ func TestConsumerProtocolSubscriptionGolden(t *testing.T) {
 		}
 	}
 
-	// A known version with trailing bytes, a negative version: errors.
-	for _, src := range [][]byte{
-		{0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0},
-		{0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff},
-	} {
-		var s ConsumerProtocolSubscription
-		if err := s.Decode(src); err == nil {
-			t.Errorf("decode % x: no error", src)
+	// A negative version is an error, as in Java's ConsumerProtocol.
+	var s ConsumerProtocolSubscription
+	if err := s.Decode([]byte{0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}); err == nil {
+		t.Errorf("a negative version decoded")
+	}
+}
+
+// TestConsumerProtocolSubscriptionTrailing checks that a subscription is read
+// as Java's ConsumerProtocol reads it: the fields of its version (of v3 when
+// it is higher) and nothing after them, so that bytes a newer or different
+// client appends never get a member rejected.
+func TestConsumerProtocolSubscriptionTrailing(t *testing.T) {
+	v3 := groupBytes(
+		[]byte{0, 3},           // Version 3
+		[]byte{0, 0, 0, 1},     // Topics: 1
+		[]byte{0, 1, 'a'},      // "a"
+		[]byte{0, 0, 0, 1, 5},  // UserData
+		[]byte{0, 0, 0, 1},     // OwnedPartitions: 1
+		[]byte{0, 1, 'a'},      // Topic
+		[]byte{0, 0, 0, 1},     // Partitions: 1
+		[]byte{0, 0, 0, 2},     // 2
+		[]byte{0, 0, 0, 7},     // GenerationId
+		[]byte{0, 2, 'r', '1'}, // RackId
+	)
+	want3 := ConsumerProtocolSubscription{Version: 3, Topics: []string{"a"}, UserData: []byte{5},
+		OwnedPartitions: []ConsumerProtocolTopicPartition{{Topic: "a", Partitions: []int32{2}}},
+		GenerationId:    7, RackId: groupStr("r1")}
+	withVersion := func(v int16, b []byte) []byte {
+		return append([]byte{byte(v >> 8), byte(v)}, b[2:]...)
+	}
+	trailing := []byte{0, 0, 0, 42, 0xde, 0xad, 0xbe, 0xef}
+	v0 := groupBytes(
+		[]byte{0, 0},                   // Version 0
+		[]byte{0, 0, 0, 1},             // Topics: 1
+		[]byte{0, 1, 'a'},              // "a"
+		[]byte{0xff, 0xff, 0xff, 0xff}, // UserData null
+	)
+	want0 := ConsumerProtocolSubscription{Version: 0, Topics: []string{"a"}, GenerationId: -1}
+	at := func(v int16, w ConsumerProtocolSubscription) ConsumerProtocolSubscription { w.Version = v; return w }
+	cases := []struct {
+		name string
+		src  []byte
+		want ConsumerProtocolSubscription
+	}{
+		{"v3 with trailing bytes", groupBytes(v3, trailing), want3},
+		{"v3 with one trailing byte", groupBytes(v3, []byte{0}), want3},
+		{"v0 with trailing bytes", groupBytes(v0, trailing), want0},
+		{"v0 with a v1 owned-partitions field it does not read", groupBytes(v0, []byte{0, 0, 0, 0}), want0},
+		{"v4, the v3 fields and nothing more", withVersion(4, v3), at(4, want3)},
+		{"v9 with fields rawkafka does not know", withVersion(9, groupBytes(v3, trailing)), at(9, want3)},
+		{"v32767", withVersion(32767, groupBytes(v3, trailing)), at(32767, want3)},
+	}
+	for _, c := range cases {
+		// Decode into a used value too: nothing of it may survive.
+		got := ConsumerProtocolSubscription{Version: 1, Topics: []string{"old"}, UserData: []byte{1},
+			OwnedPartitions: []ConsumerProtocolTopicPartition{{Topic: "old"}}, GenerationId: 99, RackId: groupStr("old")}
+		if err := got.Decode(c.src); err != nil {
+			t.Fatalf("%s: decode: %v", c.name, err)
 		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Fatalf("%s: decode\n got: %+v\nwant: %+v", c.name, got, c.want)
+		}
+	}
+
+	// A higher version is read with v3's fields, so it must hold them all:
+	// Java fails on the same bytes (buffer underflow).
+	short := withVersion(9, v3[:len(v3)-4]) // RackId cut short
+	var s ConsumerProtocolSubscription
+	if err := s.Decode(short); err == nil {
+		t.Errorf("v9 without a complete RackId decoded: %+v", s)
 	}
 }
 
@@ -175,6 +236,28 @@ func TestConsumerProtocolAssignmentGolden(t *testing.T) {
 	want = ConsumerProtocolAssignment{Version: 4, AssignedPartitions: []ConsumerProtocolTopicPartition{}, UserData: []byte{7}}
 	if err := got.Decode(v4); err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("v4: decode = %+v, %v; want %+v", got, err, want)
+	}
+
+	// Known versions ignore trailing bytes too, e.g. the int16 error code
+	// that the struct-based v1 layout of old Java clients appended.
+	v1 := groupBytes(
+		[]byte{0, 1},                   // Version 1
+		[]byte{0, 0, 0, 0},             // AssignedPartitions: 0
+		[]byte{0xff, 0xff, 0xff, 0xff}, // UserData null
+		[]byte{0, 0},                   // ErrorCode
+	)
+	want = ConsumerProtocolAssignment{Version: 1, AssignedPartitions: []ConsumerProtocolTopicPartition{}}
+	if err := got.Decode(v1); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("v1 with trailing bytes: decode = %+v, %v; want %+v", got, err, want)
+	}
+	v3 := append([]byte{0, 3}, v0[2:]...)
+	v3 = append(v3, 1, 2, 3)
+	want = ConsumerProtocolAssignment{Version: 3, AssignedPartitions: []ConsumerProtocolTopicPartition{{Topic: "a", Partitions: []int32{0, 1}}}}
+	if err := got.Decode(v3); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("v3 with trailing bytes: decode = %+v, %v; want %+v", got, err, want)
+	}
+	if err := got.Decode([]byte{0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}); err == nil {
+		t.Fatalf("a negative version decoded: %+v", got)
 	}
 }
 
