@@ -8,9 +8,19 @@ import (
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
-func FuzzApiVersionsRequest(f *testing.F) { fuzzMessage(f, protocol.KeyApiVersions, true) }
+func FuzzApiVersionsRequest(f *testing.F) {
+	cluster := "MkU3OEVBNTcwNTJENDM2Qg"
+	fuzzMessage(f, protocol.KeyApiVersions, true, // v5 (Kafka 4.4, KIP-1242): no capture yet
+		&protocol.ApiVersionsRequest{Version: 5, ClientSoftwareName: "rawkafka", ClientSoftwareVersion: "0.1", ClusterId: &cluster, NodeId: 1})
+}
 
-func FuzzApiVersionsResponse(f *testing.F) { fuzzMessage(f, protocol.KeyApiVersions, false) }
+func FuzzApiVersionsResponse(f *testing.F) {
+	fuzzMessage(f, protocol.KeyApiVersions, false,
+		&protocol.ApiVersionsResponse{Version: 5, ErrorCode: protocol.ErrRebootstrapRequired.Code, FinalizedFeaturesEpoch: -1},
+		&protocol.ApiVersionsResponse{Version: 5, FinalizedFeaturesEpoch: 3,
+			ApiKeys:           []protocol.ApiVersionsKey{{ApiKey: 18, MinVersion: 0, MaxVersion: 5}, {ApiKey: 2, MinVersion: 1, MaxVersion: 11}},
+			SupportedFeatures: []protocol.ApiVersionsFeature{{Name: "metadata.version", MinVersion: 7, MaxVersion: 29}}})
+}
 
 func FuzzMetadataRequest(f *testing.F) { fuzzMessage(f, protocol.KeyMetadata, true) }
 
@@ -20,9 +30,18 @@ func FuzzFindCoordinatorRequest(f *testing.F) { fuzzMessage(f, protocol.KeyFindC
 
 func FuzzFindCoordinatorResponse(f *testing.F) { fuzzMessage(f, protocol.KeyFindCoordinator, false) }
 
-func FuzzListOffsetsRequest(f *testing.F) { fuzzMessage(f, protocol.KeyListOffsets, true) }
+func FuzzListOffsetsRequest(f *testing.F) {
+	fuzzMessage(f, protocol.KeyListOffsets, true, // v11 (KIP-1023): no capture yet
+		&protocol.ListOffsetsRequest{Version: 11, ReplicaId: -1, IsolationLevel: 1, TimeoutMs: 30000,
+			Topics: []protocol.ListOffsetsRequestTopic{{Name: "t", Partitions: []protocol.ListOffsetsRequestPartition{
+				{PartitionIndex: 0, CurrentLeaderEpoch: 4, Timestamp: protocol.ListOffsetsEarliestPendingUpload}}}}})
+}
 
-func FuzzListOffsetsResponse(f *testing.F) { fuzzMessage(f, protocol.KeyListOffsets, false) }
+func FuzzListOffsetsResponse(f *testing.F) {
+	fuzzMessage(f, protocol.KeyListOffsets, false,
+		&protocol.ListOffsetsResponse{Version: 11, Topics: []protocol.ListOffsetsResponseTopic{{Name: "t",
+			Partitions: []protocol.ListOffsetsResponsePartition{{PartitionIndex: 0, Timestamp: -1, Offset: 42, LeaderEpoch: 4}}}}})
+}
 
 func FuzzFetchRequest(f *testing.F) { fuzzMessage(f, protocol.KeyFetch, true) }
 

@@ -1,12 +1,22 @@
 package protocol
 
 // ApiVersionsRequest asks a broker which versions of each API it supports
-// (ApiVersions, key 18, v0-4; KIP-35, KIP-511 for the client software fields).
+// (ApiVersions, key 18, v0-5; KIP-35, KIP-511 for the client software fields
+// v3+, KIP-1242 for ClusterId and NodeId v5+, first served by Kafka 4.4).
+//
+// With ClusterId and NodeId a client says which broker it means to reach: a
+// broker of another cluster, or another node, answers REBOOTSTRAP_REQUIRED
+// (ErrRebootstrapRequired), telling the client its metadata is stale. Kafka
+// accepts both or neither (else INVALID_REQUEST), so NodeId is sent only
+// with a ClusterId: with ClusterId nil, Encode writes NodeId -1 (none),
+// which makes the zero value a request that asks for no check.
 type ApiVersionsRequest struct {
 	Version int16
 
-	ClientSoftwareName    string // v3+
-	ClientSoftwareVersion string // v3+
+	ClientSoftwareName    string  // v3+
+	ClientSoftwareVersion string  // v3+
+	ClusterId             *string // v5+; nil: no check
+	NodeId                int32   // v5+, default -1; sent only with ClusterId
 	Tags                  TaggedFields
 }
 
@@ -33,6 +43,14 @@ func (m *ApiVersionsRequest) Encode(dst []byte) ([]byte, error) {
 		w.String(m.ClientSoftwareName)
 		w.String(m.ClientSoftwareVersion)
 	}
+	if v >= 5 {
+		w.NullableString(m.ClusterId)
+		if m.ClusterId != nil {
+			w.Int32(m.NodeId)
+		} else {
+			w.Int32(-1)
+		}
+	}
 	w.Tags(m.Tags)
 	return w.B, nil
 }
@@ -43,11 +61,15 @@ func (m *ApiVersionsRequest) Decode(src []byte) error {
 	if err := checkVersion(KeyApiVersions, v); err != nil {
 		return err
 	}
-	*m = ApiVersionsRequest{Version: v}
+	*m = ApiVersionsRequest{Version: v, NodeId: -1}
 	r := NewReader(src, KeyApiVersions.Flexible(v))
 	if v >= 3 {
 		m.ClientSoftwareName = r.String("ClientSoftwareName")
 		m.ClientSoftwareVersion = r.String("ClientSoftwareVersion")
+	}
+	if v >= 5 {
+		m.ClusterId = r.NullableString("ClusterId")
+		m.NodeId = r.Int32("NodeId")
 	}
 	m.Tags = r.Tags("TaggedFields")
 	return r.Finish("ApiVersionsRequest", v)
@@ -55,7 +77,8 @@ func (m *ApiVersionsRequest) Decode(src []byte) error {
 
 // ApiVersionsResponse lists the versions a broker supports of each API.
 // A broker that does not know the requested version answers with
-// UNSUPPORTED_VERSION in a v0 body (see DecodeApiVersionsFallback).
+// UNSUPPORTED_VERSION in a v0 body (see DecodeApiVersionsFallback). v5 has
+// the fields of v4; its ErrorCode can be REBOOTSTRAP_REQUIRED (KIP-1242).
 type ApiVersionsResponse struct {
 	Version int16
 

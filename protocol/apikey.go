@@ -28,7 +28,7 @@ const (
 )
 
 // api describes what rawkafka supports of one API: the union of the versions
-// Kafka 3.9 and 4.1 serve, and the first flexible version (-1: never).
+// Kafka 3.9 to 4.4 serve, and the first flexible version (-1: never).
 type api struct {
 	name         string
 	min, max     int16
@@ -37,7 +37,7 @@ type api struct {
 
 var apis = map[APIKey]api{
 	KeyFetch:                  {"Fetch", 0, 18, 12},
-	KeyListOffsets:            {"ListOffsets", 0, 10, 6},
+	KeyListOffsets:            {"ListOffsets", 0, 11, 6},
 	KeyMetadata:               {"Metadata", 0, 13, 9},
 	KeyOffsetCommit:           {"OffsetCommit", 0, 10, 8},
 	KeyOffsetFetch:            {"OffsetFetch", 0, 10, 6},
@@ -49,7 +49,7 @@ var apis = map[APIKey]api{
 	KeyDescribeGroups:         {"DescribeGroups", 0, 6, 5},
 	KeyListGroups:             {"ListGroups", 0, 5, 3},
 	KeySaslHandshake:          {"SaslHandshake", 0, 1, -1},
-	KeyApiVersions:            {"ApiVersions", 0, 4, 3},
+	KeyApiVersions:            {"ApiVersions", 0, 5, 3},
 	KeyCreateTopics:           {"CreateTopics", 0, 7, 5},
 	KeyOffsetForLeaderEpoch:   {"OffsetForLeaderEpoch", 0, 4, 4},
 	KeySaslAuthenticate:       {"SaslAuthenticate", 0, 2, 2},

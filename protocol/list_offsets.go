@@ -7,13 +7,18 @@ const (
 	ListOffsetsMaxTimestamp  int64 = -3 // the record with the largest timestamp (v7+, KIP-734)
 	ListOffsetsEarliestLocal int64 = -4 // the local log start offset (v8+, KIP-405)
 	ListOffsetsLatestTiered  int64 = -5 // the last tiered offset (v9+, KIP-1005)
+
+	// ListOffsetsEarliestPendingUpload is the earliest offset not yet
+	// uploaded to tiered storage (v11+, KIP-1023).
+	ListOffsetsEarliestPendingUpload int64 = -6
 )
 
 // ListOffsetsRequest asks for the offset of each partition at a timestamp
-// (ListOffsets, key 2, v0-10; Kafka 3.9 serves v0-9, Kafka 4.x v1-10; KIP-98
-// IsolationLevel v2, KIP-320 CurrentLeaderEpoch v4, KIP-734 v7, KIP-405 v8,
-// KIP-1005 v9, KIP-1075 TimeoutMs v10). Only the Data of unknown tagged fields
-// points into the decoded bytes.
+// (ListOffsets, key 2, v0-11; Kafka 3.9 serves v0-9, Kafka 4.0-4.1 v1-10,
+// 4.4 v1-11; KIP-98 IsolationLevel v2, KIP-320 CurrentLeaderEpoch v4,
+// KIP-734 v7, KIP-405 v8, KIP-1005 v9, KIP-1075 TimeoutMs v10; v11, KIP-1023,
+// only allows the timestamp ListOffsetsEarliestPendingUpload). Only the Data
+// of unknown tagged fields points into the decoded bytes.
 type ListOffsetsRequest struct {
 	Version int16
 
@@ -138,7 +143,7 @@ func (m *ListOffsetsRequest) Decode(src []byte) error {
 }
 
 // ListOffsetsResponse holds the offset found for each partition (ListOffsets,
-// key 2, v0-10; see ListOffsetsRequest). Version 0 answers with
+// key 2, v0-11; see ListOffsetsRequest). Version 0 answers with
 // OldStyleOffsets; versions 1+ with one Timestamp and Offset. Only the Data of
 // unknown tagged fields points into the decoded bytes.
 type ListOffsetsResponse struct {

@@ -1,6 +1,9 @@
 package protocol
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 func testListOffsetsRequest(v int16) *ListOffsetsRequest {
 	flex := v >= 6
@@ -24,6 +27,9 @@ func testListOffsetsRequest(v int16) *ListOffsetsRequest {
 	}
 	if v >= 10 {
 		m.TimeoutMs = 30000
+	}
+	if v >= 11 {
+		m.Topics[0].Partitions[1].Timestamp = ListOffsetsEarliestPendingUpload
 	}
 	return m
 }
@@ -54,7 +60,7 @@ func testListOffsetsResponse(v int16) *ListOffsetsResponse {
 }
 
 func TestListOffsetsRoundTrip(t *testing.T) {
-	for v := int16(0); v <= 10; v++ {
+	for v := int16(0); v <= 11; v++ {
 		checkRoundTrip(t, testListOffsetsRequest(v), func() Message { return &ListOffsetsRequest{} })
 		checkRoundTrip(t, testListOffsetsResponse(v), func() Message { return &ListOffsetsResponse{} })
 	}
@@ -65,7 +71,7 @@ func TestListOffsetsEncodeRejectsWhatTheVersionCannotCarry(t *testing.T) {
 		&ListOffsetsRequest{Version: 1, IsolationLevel: 1},
 		&ListOffsetsResponse{Version: 0, Topics: []ListOffsetsResponseTopic{{Partitions: []ListOffsetsResponsePartition{{Timestamp: 5, Offset: -1}}}}},
 		&ListOffsetsResponse{Version: 1, Topics: []ListOffsetsResponseTopic{{Partitions: []ListOffsetsResponsePartition{{OldStyleOffsets: []int64{1}}}}}},
-		&ListOffsetsRequest{Version: 11},
+		&ListOffsetsRequest{Version: 12},
 	}
 	for _, m := range cases {
 		if _, err := m.Encode(nil); err == nil {
@@ -142,4 +148,20 @@ func TestListOffsetsResponseGoldenV6(t *testing.T) {
 	m := &ListOffsetsResponse{Version: 6, Topics: []ListOffsetsResponseTopic{{Name: "t",
 		Partitions: []ListOffsetsResponsePartition{{PartitionIndex: 1, Timestamp: -1, Offset: 100, LeaderEpoch: 3}}}}}
 	checkWireGolden(t, want, m, func() Message { return &ListOffsetsResponse{} })
+}
+
+// TestListOffsetsV11SameLayoutAsV10 checks that v11 (KIP-1023) changes no
+// field: it only lets a client ask for ListOffsetsEarliestPendingUpload.
+func TestListOffsetsV11SameLayoutAsV10(t *testing.T) {
+	for _, pair := range [][2]Message{
+		{testListOffsetsRequest(11), testListOffsetsRequest(11)},
+		{testListOffsetsResponse(11), testListOffsetsResponse(11)},
+	} {
+		pair[0].SetAPIVersion(10)
+		b10, err10 := pair[0].Encode(nil)
+		b11, err11 := pair[1].Encode(nil)
+		if err10 != nil || err11 != nil || !bytes.Equal(b10, b11) {
+			t.Fatalf("%T: v10 % x (%v)\nv11 % x (%v)", pair[1], b10, err10, b11, err11)
+		}
+	}
 }
