@@ -7,7 +7,8 @@ package protocol
 // replaces CommitTimestamp by RetentionTimeMs, which v5 drops again (KIP-211);
 // v6 CommittedLeaderEpoch (KIP-320); v7 GroupInstanceId (KIP-345); v9 may be
 // sent by members of the consumer group protocol, with the member epoch in
-// GenerationIdOrMemberEpoch (KIP-848); v10 topic ids replace names (KIP-848).
+// GenerationIdOrMemberEpoch (KIP-848); v10 topic ids replace names (KIP-848;
+// Kafka 4.1 serves v10 only with unstable.api.versions.enable, 4.4 always).
 //
 // A decoded OffsetCommitRequest aliases src only in the Data of unknown
 // tagged fields.

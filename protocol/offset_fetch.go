@@ -7,7 +7,8 @@ package protocol
 // (all of the group's partitions); v7 RequireStable (KIP-447); v8 batches
 // several groups in Groups and drops the top-level GroupId and Topics
 // (KIP-709); v9 adds the member id and epoch of the consumer group protocol
-// (KIP-848); v10 topic ids replace names (KIP-848).
+// (KIP-848); v10 topic ids replace names (KIP-848; Kafka 4.1 serves v10 only
+// with unstable.api.versions.enable, 4.4 always).
 //
 // Versions 0-7 use GroupId and Topics, versions 8+ use Groups: Encode fails
 // when the other form is set. A decoded OffsetFetchRequest aliases src only
