@@ -36,6 +36,7 @@ func (h *RequestHeader) Encode(dst []byte) []byte {
 // Decode reads a header from the start of src and returns the body that
 // follows it.
 func (h *RequestHeader) Decode(src []byte) ([]byte, error) {
+	*h = RequestHeader{}
 	r := NewReader(src, false)
 	h.APIKey = APIKey(r.Int16("ApiKey"))
 	h.APIVersion = r.Int16("ApiVersion")

@@ -238,3 +238,29 @@ func TestEmbeddedDecodeResets(t *testing.T) {
 		checkDecodeResets(t, func() decodable { return &CooperativeStickyAssignorUserData{} }, func(decodable) {}, coop, rng)
 	})
 }
+
+// TestRequestHeaderDecodeResets checks that decoding a v1 header (no tagged
+// fields) into a header that held a v2 one keeps none of its fields.
+func TestRequestHeaderDecodeResets(t *testing.T) {
+	id := "old"
+	used := RequestHeader{APIKey: KeyFetch, APIVersion: 17, CorrelationID: 9, ClientID: &id,
+		Tags: TaggedFields{{Tag: 1000, Data: []byte{1}}}}
+	for _, h := range []RequestHeader{
+		{APIKey: KeyHeartbeat, APIVersion: 2, CorrelationID: 4},                // v1 header, null client id
+		{APIKey: KeyHeartbeat, APIVersion: 4, CorrelationID: 5},                // v2 header, no tags
+		{APIKey: KeyMetadata, APIVersion: 12, CorrelationID: 6, ClientID: &id}, // v2 header
+	} {
+		b := h.Encode(nil)
+		var want RequestHeader
+		if _, err := want.Decode(b); err != nil {
+			t.Fatal(err)
+		}
+		got := used
+		if _, err := got.Decode(b); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decoding into a used header kept old data\n got: %+v\nwant: %+v", got, want)
+		}
+	}
+}
