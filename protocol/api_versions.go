@@ -7,9 +7,10 @@ package protocol
 // With ClusterId and NodeId a client says which broker it means to reach: a
 // broker of another cluster, or another node, answers REBOOTSTRAP_REQUIRED
 // (ErrRebootstrapRequired), telling the client its metadata is stale. Kafka
-// accepts both or neither (else INVALID_REQUEST), so NodeId is sent only
-// with a ClusterId: with ClusterId nil, Encode writes NodeId -1 (none),
-// which makes the zero value a request that asks for no check.
+// takes a request with only one of them as invalid (INVALID_REQUEST), so
+// NodeId is sent only with a ClusterId: with ClusterId nil, Encode writes
+// NodeId -1 (none), which makes the zero value a request that asks for no
+// check. A ClusterId with NodeId -1 is sent as it is, and refused.
 type ApiVersionsRequest struct {
 	Version int16
 
