@@ -4,8 +4,11 @@ package protocol
 // field selects the wire layout.
 //
 // Encode appends the body in the layout of its version to dst. Decode reads a
-// body of that version from src (set the version first); the decoded message
-// may keep slices that point into src, as each message's doc comment says.
+// body of that version from src (set the version first) and replaces every
+// other field, so a message can be decoded into again and keeps nothing of
+// its last use (TestDecodeResets checks every message of the registry); the
+// decoded message may keep slices that point into src, as each message's doc
+// comment says.
 type Message interface {
 	Key() APIKey
 	APIVersion() int16
