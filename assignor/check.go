@@ -39,12 +39,14 @@ const maxProblems = 10
 func Check(g Group, out map[string]Assignment, b Balance) error {
 	c := checker{}
 	subscribed := make(map[string]map[string]bool, len(g.Members)) // member id -> topic -> true
+	ids := make([]string, 0, len(g.Members))                       // distinct, in g's order
 	for i := range g.Members {
 		m := &g.Members[i]
 		if _, dup := subscribed[m.ID]; dup {
 			c.add("member %q appears twice in the group", m.ID)
 			continue
 		}
+		ids = append(ids, m.ID)
 		set := make(map[string]bool, len(m.Topics))
 		for _, t := range m.Topics {
 			if g.Topics[t].Partitions > 0 {
@@ -83,12 +85,9 @@ func Check(g Group, out map[string]Assignment, b Balance) error {
 
 	// Every partition of every subscribed topic, with its subscribers.
 	subscribers := make(map[string][]string)
-	for i := range g.Members {
-		id := g.Members[i].ID
+	for _, id := range ids {
 		for t := range subscribed[id] {
-			if !slices.Contains(subscribers[t], id) {
-				subscribers[t] = append(subscribers[t], id)
-			}
+			subscribers[t] = append(subscribers[t], id)
 		}
 	}
 	topics := slices.Sorted(maps.Keys(subscribers))
@@ -115,10 +114,10 @@ func Check(g Group, out map[string]Assignment, b Balance) error {
 			c.balanced("topic "+t, counts)
 		}
 	}
-	if b&BalanceTotal != 0 && sameSubscriptions(g.Members, subscribed) {
-		counts := make(map[string]int, len(out))
-		for i := range g.Members {
-			counts[g.Members[i].ID] = len(out[g.Members[i].ID].Partitions)
+	if b&BalanceTotal != 0 && sameSubscriptions(ids, subscribed) {
+		counts := make(map[string]int, len(ids))
+		for _, id := range ids {
+			counts[id] = len(out[id].Partitions)
 		}
 		c.balanced("all partitions", counts)
 	}
@@ -127,9 +126,9 @@ func Check(g Group, out map[string]Assignment, b Balance) error {
 
 // sameSubscriptions reports whether all members subscribe to the same topics
 // (counting only topics with partitions).
-func sameSubscriptions(members []Member, subscribed map[string]map[string]bool) bool {
-	for i := 1; i < len(members); i++ {
-		if !maps.Equal(subscribed[members[0].ID], subscribed[members[i].ID]) {
+func sameSubscriptions(ids []string, subscribed map[string]map[string]bool) bool {
+	for i := 1; i < len(ids); i++ {
+		if !maps.Equal(subscribed[ids[0]], subscribed[ids[i]]) {
 			return false
 		}
 	}
