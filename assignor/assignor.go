@@ -22,7 +22,7 @@ type Assignor interface {
 	Name() string
 
 	// RebalanceProtocols lists the rebalance protocols the assignor can run
-	// under (Java's supportedProtocols); every assignor supports Eager.
+	// under (Java's supportedProtocols), Eager for all of Java's own.
 	RebalanceProtocols() []RebalanceProtocol
 
 	// SubscriptionUserData returns the user data this member puts in its

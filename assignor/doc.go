@@ -18,6 +18,12 @@
 //     RebalanceProtocolOf, the member's rule for eager or cooperative.
 //   - Check, the invariants every assignment must meet, used by every
 //     assignor test here and meant for the sticky assignors' tests.
+//   - MemberFromSubscription, AssignmentFromProtocol and
+//     Assignment.Protocol, to and from the embedded consumer protocol.
+//
+// Range and RoundRobin give what Java's RangeAssignor and RoundRobinAssignor
+// give on the same input (testdata/crosscheck holds the proof against
+// kafka-clients 4.4.0), so a rawkafka leader and a Java one assign alike.
 //
 // Member order follows Java's AbstractPartitionAssignor.MemberInfo: static
 // members (with a group.instance.id) first, by instance id, then dynamic
