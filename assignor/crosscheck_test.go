@@ -1,0 +1,267 @@
+package assignor
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The cross-check with the Java client: testdata/crosscheck/groups.txt
+// holds random groups and protocol votes, and java-<version>.txt what
+// kafka-clients' own RangeAssignor, RoundRobinAssignor and the coordinator's
+// vote (run by CrossCheck.java, see the README there) made of them. This
+// test makes the same of them and wants the same text.
+
+var writeGroups = flag.Bool("crosscheck.write", false, "rewrite testdata/crosscheck/groups.txt (then rerun CrossCheck.java)")
+
+const crossDir = "testdata/crosscheck/"
+
+// crossInput is one block of groups.txt: a group to assign, or a vote.
+type crossInput struct {
+	group Group
+	votes [][]string // set for a vote
+}
+
+func TestCrossCheckJava(t *testing.T) {
+	if *writeGroups {
+		if err := os.WriteFile(crossDir+"groups.txt", []byte(formatCrossInputs(crossInputs())), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(crossDir + "groups.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := parseCrossInputs(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := crossOutput(inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := os.ReadDir(crossDir)
+	n := 0
+	for _, f := range files {
+		if !strings.HasPrefix(f.Name(), "java-") {
+			continue
+		}
+		n++
+		want, err := os.ReadFile(crossDir + f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := range max(len(gl), len(wl)) {
+			g, w := line(gl, i), line(wl, i)
+			if g != w {
+				t.Fatalf("%s, line %d:\ngot  %q\nwant %q", f.Name(), i+1, g, w)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no java-*.txt in %s", crossDir)
+	}
+}
+
+func line(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return "(end)"
+}
+
+// crossInputs draws the groups: random ones as in the property tests, with
+// racks on some members (Java must then still run the classic range, its
+// partitions having no replica racks), member ids where Java's string
+// order differs from bytes, and a few large groups; and protocol votes
+// with names that collide in Java's HashMap and more than twelve names.
+func crossInputs() []crossInput {
+	rng := rand.New(rand.NewPCG(881, 429))
+	var in []crossInput
+	for i := range 150 {
+		g := randomGroup(rng)
+		for j := range g.Members {
+			m := &g.Members[j]
+			switch rng.IntN(8) {
+			case 0:
+				m.Rack = string(rune('a' + rng.IntN(3)))
+			case 1:
+				m.ID = "c\uffff" + strconv.Itoa(j)
+			case 2:
+				m.ID = "c\U0001f600" + strconv.Itoa(j)
+			}
+		}
+		if i%50 == 0 {
+			g = bigGroup(rng, 100, 10, 100)
+		}
+		in = append(in, crossInput{group: g})
+	}
+	pool := []string{"range", "roundrobin", "sticky", "cooperative-sticky", "Aa", "BB", "AaAa", "AaBB", "BBBB", "custom"}
+	for i := range 20 {
+		pool = append(pool, fmt.Sprintf("p%d", i))
+	}
+	for range 100 {
+		names := slices.Clone(pool[:2+rng.IntN(len(pool)-1)])
+		var votes [][]string
+		for range 1 + rng.IntN(25) {
+			rng.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+			mine := slices.Clone(names[:1+rng.IntN(len(names))])
+			if rng.IntN(3) > 0 {
+				mine = slices.Clone(names) // everything: every name is a candidate
+			}
+			if !slices.Contains(mine, pool[0]) { // one name in common
+				mine = slices.Insert(mine, rng.IntN(len(mine)+1), pool[0])
+			}
+			votes = append(votes, mine)
+		}
+		in = append(in, crossInput{votes: votes})
+	}
+	return in
+}
+
+// bigGroup is members subscribed to all of topics topics of partitions
+// partitions, every third member static.
+func bigGroup(rng *rand.Rand, members, topics, partitions int) Group {
+	g := Group{Topics: map[string]Topic{}}
+	var names []string
+	for i := range topics {
+		name := fmt.Sprintf("big-%02d", i)
+		names = append(names, name)
+		g.Topics[name] = Topic{Partitions: int32(partitions)}
+	}
+	for i := range members {
+		m := Member{ID: fmt.Sprintf("consumer-%08x", rng.Uint32()), Topics: names, Generation: -1}
+		if i%3 == 0 {
+			m.InstanceID = fmt.Sprintf("pod-%d", i)
+		}
+		g.Members = append(g.Members, m)
+	}
+	return g
+}
+
+// formatCrossInputs writes groups.txt: tab-separated lines, a block per
+// group ("group", then "topic NAME COUNT" and "member ID INSTANCE RACK
+// TOPICS" lines, "-" for none) or per vote ("vote", then one "member
+// NAMES" line per member).
+func formatCrossInputs(in []crossInput) string {
+	var b strings.Builder
+	dash := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return s
+	}
+	for _, c := range in {
+		if c.votes != nil {
+			b.WriteString("vote\n")
+			for _, v := range c.votes {
+				fmt.Fprintf(&b, "member\t%s\n", strings.Join(v, ","))
+			}
+			continue
+		}
+		b.WriteString("group\n")
+		names := make([]string, 0, len(c.group.Topics))
+		for name := range c.group.Topics {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			fmt.Fprintf(&b, "topic\t%s\t%d\n", name, c.group.Topics[name].Partitions)
+		}
+		for _, m := range c.group.Members {
+			fmt.Fprintf(&b, "member\t%s\t%s\t%s\t%s\n", m.ID, dash(m.InstanceID), dash(m.Rack), dash(strings.Join(m.Topics, ",")))
+		}
+	}
+	return b.String()
+}
+
+func parseCrossInputs(s string) ([]crossInput, error) {
+	var in []crossInput
+	sc := bufio.NewScanner(strings.NewReader(s))
+	undash := func(s string) string {
+		if s == "-" {
+			return ""
+		}
+		return s
+	}
+	for n := 1; sc.Scan(); n++ {
+		f := strings.Split(sc.Text(), "\t")
+		switch {
+		case f[0] == "group":
+			in = append(in, crossInput{group: Group{Topics: map[string]Topic{}}})
+		case f[0] == "vote":
+			in = append(in, crossInput{votes: [][]string{}})
+		case len(in) == 0:
+			return nil, fmt.Errorf("line %d: before any block", n)
+		case f[0] == "topic" && len(f) == 3:
+			p, err := strconv.Atoi(f[2])
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %v", n, err)
+			}
+			in[len(in)-1].group.Topics[f[1]] = Topic{Partitions: int32(p)}
+		case f[0] == "member" && len(f) == 5:
+			var topics []string
+			if f[4] != "-" {
+				topics = strings.Split(f[4], ",")
+			}
+			g := &in[len(in)-1].group
+			g.Members = append(g.Members, Member{ID: f[1], InstanceID: undash(f[2]), Rack: undash(f[3]), Topics: topics, Generation: -1})
+		case f[0] == "member" && len(f) == 2:
+			c := &in[len(in)-1]
+			c.votes = append(c.votes, strings.Split(f[1], ","))
+		default:
+			return nil, fmt.Errorf("line %d: %q", n, sc.Text())
+		}
+	}
+	return in, sc.Err()
+}
+
+// crossOutput writes what CrossCheck.java writes: for each group and
+// assignor a line "group N NAME", then a line per member in input order,
+// "INDEX TOPIC:P,P TOPIC:P" ("-" for nothing); for each vote "vote N WINNER".
+func crossOutput(in []crossInput) (string, error) {
+	var b strings.Builder
+	for i, c := range in {
+		if c.votes != nil {
+			w, err := SelectProtocol(c.votes)
+			if err != nil {
+				return "", fmt.Errorf("vote %d: %v", i, err)
+			}
+			fmt.Fprintf(&b, "vote %d %s\n", i, w)
+			continue
+		}
+		for _, a := range []Assignor{Range, RoundRobin} {
+			out, err := a.Assign(c.group)
+			if err != nil {
+				return "", fmt.Errorf("group %d: %v", i, err)
+			}
+			fmt.Fprintf(&b, "group %d %s\n", i, a.Name())
+			for j, m := range c.group.Members {
+				fmt.Fprintf(&b, "%d ", j)
+				tps := out[m.ID].Partitions
+				if len(tps) == 0 {
+					b.WriteString("-")
+				}
+				for k, tp := range tps {
+					switch {
+					case k == 0:
+						fmt.Fprintf(&b, "%s:%d", tp.Topic, tp.Partition)
+					case tps[k-1].Topic != tp.Topic:
+						fmt.Fprintf(&b, " %s:%d", tp.Topic, tp.Partition)
+					default:
+						fmt.Fprintf(&b, ",%d", tp.Partition)
+					}
+				}
+				b.WriteString("\n")
+			}
+		}
+	}
+	return b.String(), nil
+}

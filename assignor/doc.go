@@ -1,0 +1,32 @@
+// Package assignor computes consumer-group partition assignments: the work
+// a group leader does between JoinGroup and SyncGroup in the classic
+// protocol, with the rules of the Java client's assignors so that a group of
+// Java, librdkafka and rawkafka members agrees on who reads what.
+//
+// Everything here is pure: no I/O, no goroutines, no logging, no clock. An
+// Assignor is a value without state (safe for concurrent use); what Java's
+// sticky assignors remember between rebalances (the previous assignment,
+// the generation) a member passes back in through its Member.
+//
+// The pieces:
+//
+//   - Assignor, with Range and RoundRobin ("range", "roundrobin"), and
+//     ByName and ByNames for the names partition.assignment.strategy uses.
+//   - Group (the members' subscriptions and the topics' partition counts) in,
+//     one Assignment per member out.
+//   - SelectProtocol, the coordinator's rule for the group's assignor, and
+//     RebalanceProtocolOf, the member's rule for eager or cooperative.
+//   - Check, the invariants every assignment must meet, used by every
+//     assignor test here and meant for the sticky assignors' tests.
+//   - MemberFromSubscription, AssignmentFromProtocol and
+//     Assignment.Protocol, to and from the embedded consumer protocol.
+//
+// Range and RoundRobin give what Java's RangeAssignor and RoundRobinAssignor
+// give on the same input (testdata/crosscheck holds the proof against
+// kafka-clients 4.4.0), so a rawkafka leader and a Java one assign alike.
+//
+// Member order follows Java's AbstractPartitionAssignor.MemberInfo: static
+// members (with a group.instance.id) first, by instance id, then dynamic
+// members by member id, strings compared as Java compares them (by UTF-16
+// code unit).
+package assignor

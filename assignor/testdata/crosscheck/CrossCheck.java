@@ -1,0 +1,136 @@
+// CrossCheck runs kafka-clients' own assignors, and the group coordinator's
+// protocol vote, over groups.txt and prints what crosscheck_test.go
+// compares rawkafka's results with. See README.md for how to run it.
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.GroupSubscription;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.consumer.RoundRobinAssignor;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+
+public class CrossCheck {
+    // One block of groups.txt.
+    static final class Block {
+        boolean vote;
+        final Map<String, Integer> topics = new HashMap<>();
+        final List<String[]> members = new ArrayList<>(); // id, instance, rack, topics
+        final List<List<String>> votes = new ArrayList<>();
+    }
+
+    public static void main(String[] args) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        List<Block> blocks = new ArrayList<>();
+        for (String line; (line = in.readLine()) != null; ) {
+            String[] f = line.split("\t", -1);
+            if (f[0].equals("group") || f[0].equals("vote")) {
+                Block b = new Block();
+                b.vote = f[0].equals("vote");
+                blocks.add(b);
+            } else if (f[0].equals("topic")) {
+                blocks.get(blocks.size() - 1).topics.put(f[1], Integer.parseInt(f[2]));
+            } else if (f.length == 5) {
+                blocks.get(blocks.size() - 1).members.add(Arrays.copyOfRange(f, 1, 5));
+            } else {
+                blocks.get(blocks.size() - 1).votes.add(Arrays.asList(f[1].split(",")));
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        ConsumerPartitionAssignor[] assignors = {new RangeAssignor(), new RoundRobinAssignor()};
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            if (b.vote) {
+                out.append("vote ").append(i).append(' ').append(vote(b.votes)).append('\n');
+                continue;
+            }
+            for (ConsumerPartitionAssignor a : assignors) {
+                out.append("group ").append(i).append(' ').append(a.name()).append('\n');
+                if (b.members.isEmpty())
+                    continue; // roundrobin's CircularIterator refuses an empty group
+                Map<String, ConsumerPartitionAssignor.Assignment> result =
+                    a.assign(cluster(b.topics), subscriptions(b.members)).groupAssignment();
+                for (int j = 0; j < b.members.size(); j++) {
+                    List<TopicPartition> tps = new ArrayList<>(result.get(b.members.get(j)[0]).partitions());
+                    tps.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+                    out.append(j).append(' ').append(format(tps)).append('\n');
+                }
+            }
+        }
+        System.out.write(out.toString().getBytes(StandardCharsets.UTF_8));
+        System.out.flush();
+    }
+
+    // A cluster of one broker without a rack that leads every partition.
+    static Cluster cluster(Map<String, Integer> topics) {
+        Node node = new Node(0, "localhost", 9092);
+        Node[] nodes = {node};
+        List<PartitionInfo> partitions = new ArrayList<>();
+        topics.forEach((topic, n) -> {
+            for (int p = 0; p < n; p++)
+                partitions.add(new PartitionInfo(topic, p, node, nodes, nodes));
+        });
+        return new Cluster("crosscheck", List.of(node), partitions, Set.of(), Set.of());
+    }
+
+    static GroupSubscription subscriptions(List<String[]> members) {
+        Map<String, Subscription> subs = new HashMap<>();
+        for (String[] m : members) {
+            List<String> topics = m[3].equals("-") ? List.of() : Arrays.asList(m[3].split(","));
+            Optional<String> rack = m[2].equals("-") ? Optional.empty() : Optional.of(m[2]);
+            Subscription s = new Subscription(topics, null, List.of(), -1, rack);
+            s.setGroupInstanceId(m[1].equals("-") ? Optional.empty() : Optional.of(m[1]));
+            subs.put(m[0], s);
+        }
+        return new GroupSubscription(subs);
+    }
+
+    // The vote as the group coordinator holds it (ClassicGroup.selectProtocol
+    // in Kafka 4.x): candidates are the names every member supports, each
+    // member votes for its first candidate, counted in a HashMap, and the
+    // first entry with the most votes wins.
+    static String vote(List<List<String>> members) {
+        Map<String, Integer> supporters = new HashMap<>();
+        for (List<String> names : members)
+            for (String name : new HashSet<>(names))
+                supporters.merge(name, 1, Integer::sum);
+        Set<String> candidates = new HashSet<>();
+        supporters.forEach((name, n) -> {
+            if (n == members.size()) candidates.add(name);
+        });
+        Map<String, Integer> votes = new HashMap<>();
+        for (List<String> names : members) {
+            String choice = names.stream().filter(candidates::contains).findFirst().orElseThrow();
+            votes.put(choice, votes.getOrDefault(choice, 0) + 1);
+        }
+        return votes.entrySet().stream().max(Comparator.comparingInt(Map.Entry::getValue)).map(Map.Entry::getKey).orElseThrow();
+    }
+
+    static String format(List<TopicPartition> tps) {
+        if (tps.isEmpty()) return "-";
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < tps.size(); k++) {
+            TopicPartition tp = tps.get(k);
+            if (k == 0) b.append(tp.topic()).append(':').append(tp.partition());
+            else if (!tps.get(k - 1).topic().equals(tp.topic())) b.append(' ').append(tp.topic()).append(':').append(tp.partition());
+            else b.append(',').append(tp.partition());
+        }
+        return b.toString();
+    }
+}
