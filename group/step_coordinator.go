@@ -41,7 +41,7 @@ func (s *step) onCoordinatorFound(ev CoordinatorFound) {
 		return
 	}
 	s.enter(Stable)
-	m.hbDue = ev.Now // tell the new coordinator at once that the member lives
+	s.sendHeartbeat(ev.Now) // tell the new coordinator at once that the member lives
 }
 
 // onCoordinatorFailed handles a FindCoordinator error: GROUP_AUTHORIZATION_FAILED
