@@ -16,7 +16,7 @@ var ErrPollIntervalExceeded = errors.New("group: max.poll.interval.ms exceeded b
 // fatal wraps a Kafka error that ends membership with what the member was
 // doing, e.g. "group: JoinGroup: kafka: GROUP_AUTHORIZATION_FAILED (30)".
 func (s *step) fatal(api protocol.APIKey, err error) error {
-	if errors.Is(err, protocol.ErrFencedInstanceId) {
+	if errors.Is(err, protocol.ErrFencedInstanceId) && s.m.cfg.static() {
 		return fmt.Errorf("group: %s in group %q: another consumer instance is using group.instance.id %q, so this one was fenced: %w",
 			api, s.m.cfg.Group, s.m.cfg.InstanceID, err)
 	}

@@ -148,9 +148,8 @@ func describeAll(as []Action) []string {
 	return out
 }
 
-// checkStep steps m with ev and checks the state and every action. want
-// lines match an action's description exactly, or as a prefix when they
-// end in "...".
+// checkStep steps m with ev and checks the state and every action. A want
+// line matches an action's description, "..." standing for any text.
 func checkStep(t *testing.T, where string, m Member, ev Event, state State, want []string) Member {
 	t.Helper()
 	next, acts := m.Step(ev)
@@ -167,18 +166,32 @@ func linesMatch(got, want []string) bool {
 		return false
 	}
 	for i := range got {
-		w := want[i]
-		if p, ok := strings.CutSuffix(w, "..."); ok {
-			if !strings.HasPrefix(got[i], p) {
-				return false
-			}
-		} else if got[i] != w {
+		if !glob(want[i], got[i]) {
 			return false
 		}
 	}
 	return true
 }
 
+// glob matches s against pattern, where "..." stands for any text.
+func glob(pattern, s string) bool {
+	parts := strings.Split(pattern, "...")
+	if len(parts) == 1 {
+		return s == pattern
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return strings.HasSuffix(s, parts[len(parts)-1])
+}
 // line is one step of a scripted sequence: an event, the state after it,
 // and every action it must produce.
 type line struct {
