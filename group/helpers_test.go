@@ -192,6 +192,7 @@ func glob(pattern, s string) bool {
 	}
 	return strings.HasSuffix(s, parts[len(parts)-1])
 }
+
 // line is one step of a scripted sequence: an event, the state after it,
 // and every action it must produce.
 type line struct {

@@ -117,7 +117,9 @@ var rows = []row{
 	{"backoff over", func() Member { return reach(fJoining(), joinErr(t0, protocol.ErrCoordinatorLoadInProgress)) }, Tick{Now: at(100)}, Joining,
 		[]string{`join member="" gen=-1 topics=[a]`, "timer off"}},
 	{"close while joining (no id yet)", fJoining, Close{Now: t0}, Closed, nil},
-	{"close while joining with an id", func() Member { return reach(fJoining(), JoinResponse{Now: t0, Err: protocol.ErrMemberIdRequired, MemberID: "m9"}) },
+	{"close while joining with an id", func() Member {
+		return reach(fJoining(), JoinResponse{Now: t0, Err: protocol.ErrMemberIdRequired, MemberID: "m9"})
+	},
 		Close{Now: t0}, Leaving, []string{`leave member="m9"`}},
 	{"stale sync while joining", fJoining, syncOK(t0, -1, "a/0"), Joining, nil},
 
@@ -181,7 +183,9 @@ var rows = []row{
 
 	// Revoking
 	{"revoke done", fRevoking, RevokeDone{Now: at(40)}, Joining, []string{`join member="m2" gen=1 topics=[a b] reason="the subscription changed"`, "timer off"}},
-	{"revoke done, coordinator gone meanwhile", func() Member { return reach(fRevoking(), Tick{Now: at(3010)}, RequestFailed{Now: at(3011), API: protocol.KeyHeartbeat}) },
+	{"revoke done, coordinator gone meanwhile", func() Member {
+		return reach(fRevoking(), Tick{Now: at(3010)}, RequestFailed{Now: at(3011), API: protocol.KeyHeartbeat})
+	},
 		RevokeDone{Now: at(40)}, FindingCoordinator, []string{"find-coordinator g"}},
 	{"heartbeat while revoking", fRevoking, Tick{Now: at(3010)}, Revoking, []string{`heartbeat gen=1 member="m2"`, "timer @10010"}},
 	{"no poll deadline while revoking", fRevoking, Tick{Now: at(9000)}, Revoking, []string{`heartbeat gen=1 member="m2"`, "timer @10010"}},
