@@ -8,14 +8,15 @@ import (
 
 // Action is an output of Member.Step, for the driver or the Consumer to
 // perform in the order given. The set is closed: only the types in this
-// file are actions.
+// file are actions. Slices in an action may be shared with the Member:
+// read them, do not modify them.
 type Action interface{ isAction() }
 
-// FindCoordinator: look up the group's coordinator; answer with
+// FindCoordinator asks for the group's coordinator; answer with
 // CoordinatorFound, CoordinatorFailed or RequestFailed.
 type FindCoordinator struct{ Group string }
 
-// SendJoin: send JoinGroup; answer with JoinResponse or RequestFailed.
+// SendJoin asks for a JoinGroup; answer with JoinResponse or RequestFailed.
 // The driver encodes Subscription once per protocol, adding that
 // assignor's user data.
 type SendJoin struct {
@@ -30,7 +31,7 @@ type SendJoin struct {
 	Reason           string // why (re)joining, JoinGroup v8+
 }
 
-// ComputeAssignment: this member leads generation Generation; run the
+// ComputeAssignment says this member leads generation Generation: run the
 // assignor named Protocol over Members' subscriptions and answer with
 // AssignmentComputed.
 type ComputeAssignment struct {
@@ -39,8 +40,8 @@ type ComputeAssignment struct {
 	Members    []protocol.JoinGroupResponseMember
 }
 
-// SendSync: send SyncGroup (the leader with every assignment, a follower
-// with none); answer with SyncResponse or RequestFailed.
+// SendSync asks for a SyncGroup (the leader with every assignment, a
+// follower with none); answer with SyncResponse or RequestFailed.
 type SendSync struct {
 	Group        string
 	Generation   int32
@@ -51,8 +52,8 @@ type SendSync struct {
 	Assignments  []protocol.SyncGroupRequestAssignment
 }
 
-// SendHeartbeat: send Heartbeat; answer with HeartbeatResponse (echoing
-// Generation and MemberID) or RequestFailed.
+// SendHeartbeat asks for a Heartbeat; answer with HeartbeatResponse
+// (echoing Generation and MemberID) or RequestFailed.
 type SendHeartbeat struct {
 	Group      string
 	Generation int32
@@ -60,7 +61,7 @@ type SendHeartbeat struct {
 	InstanceID string
 }
 
-// SendLeave: send LeaveGroup. In Leaving the machine waits for
+// SendLeave asks for a LeaveGroup. In Leaving the machine waits for
 // LeaveResponse or RequestFailed; elsewhere (poll interval exceeded) it
 // does not wait, and the answer is ignored.
 type SendLeave struct {
@@ -70,7 +71,7 @@ type SendLeave struct {
 	Reason     string
 }
 
-// CommitBeforeRevoke: commit the consumed positions of Partitions
+// CommitBeforeRevoke asks the Consumer to commit the consumed positions of Partitions
 // synchronously, with Generation and MemberID, before the Revoke that
 // follows (enable.auto.commit). A failed commit does not stop the revoke.
 type CommitBeforeRevoke struct {
@@ -79,26 +80,27 @@ type CommitBeforeRevoke struct {
 	MemberID   string
 }
 
-// Revoke: stop fetching Partitions and call the listener's OnRevoked; then
-// send RevokeDone. The member may still commit them until RevokeDone.
+// Revoke asks the Consumer to stop fetching Partitions and call the
+// listener's OnRevoked, then to send RevokeDone. The member may still commit them until RevokeDone.
 type Revoke struct{ Partitions []protocol.TopicPartition }
 
-// Assign: start fetching Partitions and call OnAssigned. Partitions are
+// Assign asks the Consumer to start fetching Partitions and call OnAssigned. Partitions are
 // the ones added (for eager, the whole assignment).
 type Assign struct{ Partitions []protocol.TopicPartition }
 
-// Lose: the membership is gone and someone else may own Partitions now:
-// stop fetching them, do not commit, call OnLost; then send RevokeDone.
+// Lose says the membership is gone and another member may own Partitions
+// now: the Consumer stops fetching them, does not commit them, calls
+// OnLost, then sends RevokeDone.
 type Lose struct {
 	Partitions []protocol.TopicPartition
 	Reason     error
 }
 
-// ScheduleTimer: send Tick at At (it replaces any earlier timer). A zero
+// ScheduleTimer asks for a Tick at At (it replaces any earlier timer). A zero
 // At cancels the timer.
 type ScheduleTimer struct{ At time.Time }
 
-// Fail: a fatal error; the member is Failed and the Consumer reports Err
+// Fail reports a fatal error: the member is Failed and the Consumer reports Err
 // from Poll.
 type Fail struct{ Err error }
 

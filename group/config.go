@@ -45,9 +45,10 @@ type Config struct {
 	// MaxPollInterval is max.poll.interval.ms (default 5m); it is also the
 	// rebalance timeout sent in JoinGroup.
 	MaxPollInterval time.Duration
-	// RetryBackoff is retry.backoff.ms (default 100ms), doubled after each
-	// failed attempt up to RetryBackoffMax (retry.backoff.max.ms, default 1s).
-	RetryBackoff    time.Duration
+	// RetryBackoff is retry.backoff.ms (default 100ms): the wait after a
+	// failed attempt, doubled after each further one in a row.
+	RetryBackoff time.Duration
+	// RetryBackoffMax is retry.backoff.max.ms (default 1s), the longest wait.
 	RetryBackoffMax time.Duration
 	// AutoCommit is enable.auto.commit: CommitBeforeRevoke precedes every
 	// Revoke.
@@ -106,11 +107,3 @@ func (c Config) validate() error {
 }
 
 func (c Config) static() bool { return c.InstanceID != "" }
-
-func (c Config) instanceID() *string {
-	if c.InstanceID == "" {
-		return nil
-	}
-	id := c.InstanceID
-	return &id
-}

@@ -34,7 +34,9 @@ type AssignFunc func(ctx context.Context, a ComputeAssignment) ([]protocol.SyncG
 
 // DriverConfig is what a Driver needs besides the Member.
 type DriverConfig struct {
-	Find   FindFunc
+	// Find looks up the coordinator (for FindCoordinator).
+	Find FindFunc
+	// Assign runs the assignor when this member leads (ComputeAssignment).
 	Assign AssignFunc
 	// RequestTimeout is request.timeout.ms (default 30s); JoinGroup waits
 	// up to the rebalance timeout plus 5s when that is longer, as in Java.

@@ -52,7 +52,8 @@ type AssignmentComputed struct {
 	// Assignments is every member's ConsumerProtocolAssignment, encoded.
 	Assignments []protocol.SyncGroupRequestAssignment
 	// PartitionCounts are the partition counts the assignor assigned from;
-	// the leader rejoins when MetadataChanged reports others.
+	// the leader rejoins when MetadataChanged reports others. The member
+	// keeps the map: do not modify it afterwards.
 	PartitionCounts map[string]int32
 	Err             error // the assignor failed: fatal, as in the Java client
 }
@@ -106,7 +107,7 @@ type SubscriptionChanged struct {
 
 // MetadataChanged gives the topics' partition counts as the Consumer's
 // metadata now sees them (for the leader: every topic the group
-// subscribes to).
+// subscribes to). The member keeps the map: do not modify it afterwards.
 type MetadataChanged struct {
 	Now             time.Time
 	PartitionCounts map[string]int32
