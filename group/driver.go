@@ -223,8 +223,14 @@ func (d *Driver) perform(ctx context.Context, timer *time.Timer, a Action) {
 			return joinEvent(now, r.(*protocol.JoinGroupResponse))
 		})
 	case ComputeAssignment:
+		assign := d.cfg.Assign
+		if assign == nil {
+			assign = func(context.Context, ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
+				return nil, nil, errors.New("group: this member leads the group but has no AssignFunc")
+			}
+		}
 		d.goDo(ctx, d.cfg.RequestTimeout, func(ctx context.Context) result {
-			as, counts, err := d.cfg.Assign(ctx, a)
+			as, counts, err := assign(ctx, a)
 			return result{ev: AssignmentComputed{Now: d.cfg.Now(), Generation: a.Generation, Assignments: as, PartitionCounts: counts, Err: err}}
 		})
 	case SendSync:

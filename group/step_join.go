@@ -159,10 +159,15 @@ func (s *step) joined(ev JoinResponse) {
 	m.hbDue = ev.Now.Add(m.cfg.HeartbeatInterval)
 	m.sessionEnd = ev.Now.Add(m.cfg.SessionTimeout)
 	m.lastPoll = ev.Now
-	if m.Leader() && !ev.SkipAssignment {
+	switch {
+	case m.Leader() && !ev.SkipAssignment:
 		s.enter(Assigning)
 		s.emit(ComputeAssignment{Generation: m.generation, Protocol: name, Members: ev.Members})
 		return
+	case m.Leader():
+		// A static leader rejoining (KIP-814) keeps the assignment as it is,
+		// and watches the metadata it knows, as Java's assignmentSnapshot.
+		m.assignedFrom = m.metadata
 	}
 	s.sendSync(nil)
 }
