@@ -138,6 +138,8 @@ var rows = []row{
 
 	// AwaitingSync
 	{"sync: ok", fAwaitingSync, syncOK(at(20), 1, "a/1 a/0 a/1"), Stable, []string{"assign [a/0 a/1]"}},
+	{"sync: assignment outside the subscription", fAwaitingSync, syncOK(at(20), 1, "a/0 x/0"), Revoking,
+		[]string{"assign [a/0 x/0]", "commit [a/0 x/0] gen=1", "revoke [a/0 x/0]"}},
 	{"sync: empty assignment", fAwaitingSync, syncOK(at(20), 1, ""), Stable, []string{"assign []"}},
 	{"sync: other generation", fAwaitingSync, syncOK(at(20), 7, "a/0"), AwaitingSync, nil},
 	{"sync: rebalance in progress", fAwaitingSync, SyncResponse{Now: at(20), Generation: 1, Err: protocol.ErrRebalanceInProgress}, Joining,
