@@ -137,15 +137,25 @@
 //
 // # Where the next-generation protocol goes (KIP-848)
 //
-// The ConsumerGroupHeartbeat protocol is another machine with its own
-// states (Joining, Reconciling, Acknowledging, Stable, Fenced, Leaving)
-// and events, beside this one: the broker computes the assignment, so
-// there is no Assigning, SyncGroup or leader. What the two share is the
-// reconciliation step that the Consumer sees: the same Revoke, Assign and
-// Lose actions (with CommitBeforeRevoke and RevokeDone), computed the same
-// way from owned and target partitions; the same ScheduleTimer/Tick time
-// model; the same Fail. The Consumer's loop therefore handles the actions
-// of either machine without knowing which protocol runs (group.protocol).
+// The ConsumerGroupHeartbeat protocol is another machine beside this one,
+// with its own states (Joining, Reconciling, Acknowledging, Stable, Fenced,
+// Leaving) and its own wire events and actions (a ConsumerGroupHeartbeat
+// out, its answer in): the broker computes the assignment, so there is no
+// Assigning, SyncGroup or leader, and the member epoch replaces the
+// generation. What the two machines share is everything the Consumer sees:
+//   - the Consumer's events: Start, Poll, SubscriptionChanged,
+//     MetadataChanged, RevokeDone, Close, and Tick for time;
+//   - the reconciliation step's actions: CommitBeforeRevoke, Revoke, Assign
+//     and Lose, computed the same way (revoke = owned − target, assign =
+//     target − owned, lose when fenced), then ScheduleTimer and Fail;
+//   - the rule that the machine waits for RevokeDone before it tells the
+//     coordinator that the partitions are free.
+//
+// The Consumer's loop therefore performs the actions of either machine
+// without knowing which protocol runs (group.protocol). The Driver's
+// loop, which only steps a machine and performs what it returns, becomes
+// generic over a small interface (Step(Event) plus State) when the second
+// machine arrives; its request code stays per protocol.
 //
 // # Differences from the Java client
 //
