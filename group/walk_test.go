@@ -16,7 +16,7 @@ import (
 // every assignment change is reported exactly once (Assign only adds
 // partitions not held, Revoke and Lose only remove partitions held, and
 // what is held is what the member owns); eager never joins while holding
-// partitions; heartbeats only go out from a generation; terminal states
+// partitions, nor joins or leaves before the RevokeDone of a revoke; heartbeats only go out from a generation; terminal states
 // own nothing.
 func TestRandomWalks(t *testing.T) {
 	walks, steps := 1000, 60
@@ -31,8 +31,14 @@ func TestRandomWalks(t *testing.T) {
 		}
 		m := newMember(t, cfg)
 		held := map[protocol.TopicPartition]bool{}
+		waiting := false // a Revoke or Lose awaits its RevokeDone
 		now := 0
-		var log []string
+		type entry struct {
+			before, after State
+			ev            Event
+			acts          []Action
+		}
+		var log []entry
 		for range steps {
 			now += rng.IntN(4000)
 			if rng.IntN(30) == 0 {
@@ -41,11 +47,26 @@ func TestRandomWalks(t *testing.T) {
 			ev := randomEvent(rng, m, at(now))
 			before := m.State()
 			next, acts := m.Step(ev)
-			log = append(log, fmt.Sprintf("%s + %T%+v -> %s %v", before, ev, ev, next.State(), describeAll(acts)))
+			log = append(log, entry{before, next.State(), ev, acts})
 			fail := func(format string, args ...any) {
-				t.Fatalf("walk %d: %s\n%s", w, fmt.Sprintf(format, args...), strings.Join(log, "\n"))
+				var b strings.Builder
+				for _, e := range log {
+					fmt.Fprintf(&b, "%s + %T%+v -> %s %v\n", e.before, e.ev, e.ev, e.after, describeAll(e.acts))
+				}
+				t.Fatalf("walk %d: %s\n%s", w, fmt.Sprintf(format, args...), b.String())
+			}
+			if _, done := ev.(RevokeDone); done && before == Revoking {
+				waiting = false
 			}
 			for _, a := range acts {
+				switch a.(type) {
+				case Revoke, Lose:
+					waiting = !next.State().Terminal()
+				case SendJoin, SendLeave:
+					if waiting {
+						fail("%T before RevokeDone", a)
+					}
+				}
 				switch a := a.(type) {
 				case Assign:
 					for _, tp := range a.Partitions {
@@ -86,6 +107,9 @@ func TestRandomWalks(t *testing.T) {
 				if !held[tp] {
 					fail("owns %s, not held", tp)
 				}
+			}
+			if waiting && next.State() != Revoking && !next.State().Terminal() {
+				fail("waits for RevokeDone in %s", next.State())
 			}
 			if next.State().Terminal() && len(owned) > 0 {
 				fail("%s owns %v", next.State(), owned)
