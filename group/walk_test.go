@@ -19,9 +19,9 @@ import (
 // partitions, nor joins or leaves before the RevokeDone of a revoke; heartbeats only go out from a generation; terminal states
 // own nothing.
 func TestRandomWalks(t *testing.T) {
-	walks, steps := 1000, 60
+	walks, steps := 400, 60
 	if testing.Short() {
-		walks = 300
+		walks = 50
 	}
 	for w := range walks {
 		rng := rand.New(rand.NewPCG(uint64(w), 7))
