@@ -130,10 +130,13 @@
 //     subscribed, keep the rest, and send JoinGroup at once;
 //   - heartbeating: true in Joining too, and fetching continues (the
 //     Consumer does nothing on a rejoin that revokes nothing);
-//   - synced, the reconciliation step: revoked = owned − assigned,
-//     added = assigned − owned (already computed with minus); emit
-//     CommitBeforeRevoke+Revoke(revoked) and Assign(added), and when revoked
-//     is not empty, prepareJoin at once.
+//   - synced, the reconciliation step: it already computes added =
+//     assigned − owned with minus; add revoked = owned − assigned, emit
+//     CommitBeforeRevoke+Revoke(revoked) before Assign(added), and when
+//     revoked is not empty, prepareJoin at once.
+//
+// The subscription already carries the owned partitions (grouped) and the
+// generation, so a cooperative-sticky assignor on the leader sees them.
 //
 // # Where the next-generation protocol goes (KIP-848)
 //
