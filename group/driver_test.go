@@ -296,3 +296,57 @@ func TestDriverOldBrokerRefusesStaticMember(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDriverPollIntervalExpiry: a Consumer that stops polling loses its
+// membership on the driver's own timer (LeaveGroup as a dynamic member);
+// its next Poll reports the partitions lost and rejoins.
+func TestDriverPollIntervalExpiry(t *testing.T) {
+	var mu sync.Mutex
+	gen := int32(0)
+	fc := &fakeCoord{t: t, v: newestVersions}
+	fc.handle = func(req protocol.Request) protocol.Response {
+		mu.Lock()
+		defer mu.Unlock()
+		switch req.(type) {
+		case *protocol.JoinGroupRequest:
+			gen++
+			return &protocol.JoinGroupResponse{GenerationId: gen, ProtocolType: str("consumer"), ProtocolName: str("range"), Leader: "m9", MemberId: "m2"}
+		case *protocol.SyncGroupRequest:
+			return &protocol.SyncGroupResponse{Assignment: assignment("a/0")}
+		case *protocol.HeartbeatRequest:
+			return &protocol.HeartbeatResponse{}
+		case *protocol.LeaveGroupRequest:
+			return &protocol.LeaveGroupResponse{}
+		}
+		return nil
+	}
+	cfg := fastConfig()
+	cfg.MaxPollInterval = 30 * time.Millisecond
+	d := NewDriver(newMember(t, cfg), DriverConfig{Find: func(context.Context, string) (Coordinator, error) { return fc, nil }})
+	got := make(chan Action, 100)
+	go consumer(d, got)
+	errc := make(chan error, 1)
+	go func() { errc <- d.Run(context.Background(), []string{"a"}) }()
+	waitFor[Assign](t, got)
+	deadline := time.Now().Add(5 * time.Second)
+	for fc.count(protocol.KeyLeaveGroup) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if fc.count(protocol.KeyLeaveGroup) != 1 {
+		t.Fatal("no LeaveGroup after max.poll.interval.ms")
+	}
+	d.Send(Poll{})
+	if l := waitFor[Lose](t, got); !errors.Is(l.Reason, ErrPollIntervalExceeded) {
+		t.Fatalf("lost for %v", l.Reason)
+	}
+	waitFor[Assign](t, got)
+	// Close, without polling: by now the interval may have run out again,
+	// so the partition is revoked or lost; either way Run ends.
+	d.Send(Close{Leave: RemainInGroup})
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if n := fc.count(protocol.KeyJoinGroup); n != 2 {
+		t.Fatalf("%d joins", n)
+	}
+}
