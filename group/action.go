@@ -1,0 +1,118 @@
+package group
+
+import (
+	"time"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// Action is an output of Member.Step, for the driver or the Consumer to
+// perform in the order given. The set is closed: only the types in this
+// file are actions. Slices in an action may be shared with the Member:
+// read them, do not modify them.
+type Action interface{ isAction() }
+
+// FindCoordinator asks for the group's coordinator; answer with
+// CoordinatorFound, CoordinatorFailed or RequestFailed.
+type FindCoordinator struct{ Group string }
+
+// SendJoin asks for a JoinGroup; answer with JoinResponse or RequestFailed.
+// The driver encodes Subscription once per protocol, adding that
+// assignor's user data.
+type SendJoin struct {
+	Group            string
+	MemberID         string // empty on a first join
+	InstanceID       string // empty for a dynamic member
+	SessionTimeout   time.Duration
+	RebalanceTimeout time.Duration
+	ProtocolType     string
+	Protocols        []string
+	Subscription     protocol.ConsumerProtocolSubscription
+	Reason           string // why (re)joining, JoinGroup v8+
+}
+
+// ComputeAssignment says this member leads generation Generation: run the
+// assignor named Protocol over Members' subscriptions and answer with
+// AssignmentComputed.
+type ComputeAssignment struct {
+	Generation int32
+	Protocol   string
+	Members    []protocol.JoinGroupResponseMember
+}
+
+// SendSync asks for a SyncGroup (the leader with every assignment, a
+// follower with none); answer with SyncResponse or RequestFailed.
+type SendSync struct {
+	Group        string
+	Generation   int32
+	MemberID     string
+	InstanceID   string
+	ProtocolType string
+	Protocol     string
+	Assignments  []protocol.SyncGroupRequestAssignment
+}
+
+// SendHeartbeat asks for a Heartbeat; answer with HeartbeatResponse
+// (echoing Generation and MemberID) or RequestFailed.
+type SendHeartbeat struct {
+	Group      string
+	Generation int32
+	MemberID   string
+	InstanceID string
+}
+
+// SendLeave asks for a LeaveGroup. In Leaving the machine waits for
+// LeaveResponse or RequestFailed; elsewhere (poll interval exceeded) it
+// does not wait, and the answer is ignored.
+type SendLeave struct {
+	Group      string
+	MemberID   string
+	InstanceID string
+	Reason     string
+}
+
+// CommitBeforeRevoke asks the Consumer to commit the consumed positions of Partitions
+// synchronously, with Generation and MemberID, before the Revoke that
+// follows (enable.auto.commit). A failed commit does not stop the revoke.
+type CommitBeforeRevoke struct {
+	Partitions []protocol.TopicPartition
+	Generation int32
+	MemberID   string
+}
+
+// Revoke asks the Consumer to stop fetching Partitions and call the
+// listener's OnRevoked, then to send RevokeDone. The member may still commit them until RevokeDone.
+type Revoke struct{ Partitions []protocol.TopicPartition }
+
+// Assign asks the Consumer to start fetching Partitions and call OnAssigned. Partitions are
+// the ones added (for eager, the whole assignment).
+type Assign struct{ Partitions []protocol.TopicPartition }
+
+// Lose says the membership is gone and another member may own Partitions
+// now: the Consumer stops fetching them, does not commit them, calls
+// OnLost, then sends RevokeDone.
+type Lose struct {
+	Partitions []protocol.TopicPartition
+	Reason     error
+}
+
+// ScheduleTimer asks for a Tick at At (it replaces any earlier timer). A zero
+// At cancels the timer.
+type ScheduleTimer struct{ At time.Time }
+
+// Fail reports a fatal error: the member is Failed and the Consumer reports Err
+// from Poll.
+type Fail struct{ Err error }
+
+func (FindCoordinator) isAction()    {}
+func (SendJoin) isAction()           {}
+func (ComputeAssignment) isAction()  {}
+func (SendSync) isAction()           {}
+func (SendHeartbeat) isAction()      {}
+func (SendLeave) isAction()          {}
+func (CommitBeforeRevoke) isAction() {}
+func (Revoke) isAction()             {}
+func (Assign) isAction()             {}
+func (Lose) isAction()               {}
+func (ScheduleTimer) isAction()      {}
+func (Fail) isAction()               {}

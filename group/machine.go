@@ -1,0 +1,177 @@
+package group
+
+import (
+	"slices"
+	"time"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// noGeneration is the generation of a member outside any generation.
+const noGeneration int32 = -1
+
+// Member is the whole state of one classic-protocol group member: a value,
+// stepped by Step. It holds no connection, no clock and no goroutine.
+// Slices and maps inside it are never modified in place, so an old Member
+// stays valid after Step.
+type Member struct {
+	cfg   Config
+	state State
+
+	// The membership (Java's Generation).
+	memberID   string
+	generation int32
+	protocol   string
+	leader     string // the leader's member id
+	topics     []string
+	// joinedTopics are the topics of the last JoinGroup: a subscription
+	// that changed during the round makes the member rejoin after it.
+	joinedTopics []string
+	// metadata is the last MetadataChanged snapshot.
+	metadata map[string]int32
+	owned    []protocol.TopicPartition // sorted
+	// assignedFrom are the partition counts this member assigned from as
+	// leader (nil for a follower).
+	assignedFrom map[string]int32
+
+	coordinator bool   // a coordinator is known
+	rejoin      bool   // a (re)join is needed once the current step allows
+	reason      string // why rejoin was set, for JoinGroup's reason
+	closing     bool   // Close was seen while Revoking
+	leave       bool   // with closing: send LeaveGroup after RevokeDone
+	lost        error  // in Unjoined: why the owned partitions are lost
+
+	// inFlight: the request of the state (FindCoordinator, JoinGroup,
+	// SyncGroup, LeaveGroup) is outstanding; when false in
+	// FindingCoordinator or Joining, the member waits for retryAt.
+	inFlight bool
+	attempts int // failed attempts in a row, for the backoff
+	retryAt  time.Time
+
+	hbInFlight bool
+	hbDue      time.Time // next heartbeat
+	sessionEnd time.Time // the session as the client sees it
+	lastPoll   time.Time
+	timer      time.Time // the last ScheduleTimer
+	err        error     // in Failed
+}
+
+// New returns an Idle member; Start begins.
+func New(cfg Config) (Member, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return Member{}, err
+	}
+	cfg.Protocols = slices.Clone(cfg.Protocols)
+	return Member{cfg: cfg, generation: noGeneration}, nil
+}
+
+// Step is the transition function: it returns the member after ev and the
+// actions to perform, in order. It does no I/O and reads no clock; every
+// time it compares comes from an event.
+func (m Member) Step(ev Event) (Member, []Action) {
+	s := &step{m: m}
+	s.dispatch(ev)
+	s.scheduleTimer()
+	return s.m, s.out
+}
+
+// step is one transition under way: the member being changed and the
+// actions emitted so far.
+type step struct {
+	m   Member
+	out []Action
+}
+
+func (s *step) emit(a ...Action) { s.out = append(s.out, a...) }
+
+func (s *step) dispatch(ev Event) {
+	m := &s.m
+	if m.state == Closed {
+		return
+	}
+	if m.state == Failed {
+		if c, ok := ev.(Close); ok {
+			s.onClose(c)
+		}
+		return
+	}
+	switch ev := ev.(type) {
+	case Start:
+		s.onStart(ev)
+	case CoordinatorFound:
+		s.onCoordinatorFound(ev)
+	case CoordinatorFailed:
+		s.onCoordinatorFailed(ev.Now, ev.Err)
+	case JoinResponse:
+		s.onJoinResponse(ev)
+	case AssignmentComputed:
+		s.onAssignmentComputed(ev)
+	case SyncResponse:
+		s.onSyncResponse(ev)
+	case HeartbeatResponse:
+		s.onHeartbeatResponse(ev)
+	case LeaveResponse:
+		s.onLeaveDone()
+	case RequestFailed:
+		s.onRequestFailed(ev)
+	case Tick:
+		s.onTick(ev.Now)
+	case Poll:
+		s.onPoll(ev)
+	case SubscriptionChanged:
+		s.onSubscriptionChanged(ev.Now, ev.Topics)
+	case MetadataChanged:
+		s.onMetadataChanged(ev)
+	case RevokeDone:
+		s.onRevokeDone(ev.Now)
+	case Close:
+		s.onClose(ev)
+	}
+}
+
+// enter moves to st.
+func (s *step) enter(st State) { s.m.state = st }
+
+// fail moves to Failed: owned partitions are lost (the Consumer must stop
+// reading them now), then Fail.
+func (s *step) fail(err error) {
+	m := &s.m
+	if len(m.owned) > 0 {
+		s.emit(Lose{Partitions: m.owned, Reason: err})
+		m.owned = nil
+	}
+	m.err = err
+	m.inFlight, m.hbInFlight = false, false
+	s.enter(Failed)
+	s.emit(Fail{Err: err})
+}
+
+// The membership accessors, for the driver, the Consumer and logs.
+
+// State returns the member's state.
+func (m Member) State() State { return m.state }
+
+// MemberID returns the member id ("" before the first JoinGroup answer).
+func (m Member) MemberID() string { return m.memberID }
+
+// Generation returns the generation, -1 outside one.
+func (m Member) Generation() int32 { return m.generation }
+
+// Protocol returns the assignor the group chose in this generation.
+func (m Member) Protocol() string { return m.protocol }
+
+// Leader reports whether this member leads the current generation.
+func (m Member) Leader() bool { return m.leader != "" && m.leader == m.memberID }
+
+// Owned returns the partitions the member owns (do not modify).
+func (m Member) Owned() []protocol.TopicPartition { return m.owned }
+
+// Topics returns the subscribed topics, sorted (do not modify).
+func (m Member) Topics() []string { return m.topics }
+
+// Err returns the fatal error of a Failed member.
+func (m Member) Err() error { return m.err }
+
+// Config returns the configuration with its defaults filled in.
+func (m Member) Config() Config { return m.cfg }

@@ -1,0 +1,173 @@
+package group
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// prepareJoin starts a (re)join. Eager: everything owned is revoked first
+// (CommitBeforeRevoke, then Revoke) — or lost (Lose) when the generation is
+// gone, since a commit would fail and another member may own the
+// partitions already — and the JoinGroup waits for RevokeDone.
+//
+// The cooperative branch goes here: revoke only the owned partitions of
+// topics no longer subscribed, keep the rest, and join at once.
+func (s *step) prepareJoin(now time.Time) {
+	m := &s.m
+	m.rejoin = true
+	if len(m.owned) > 0 {
+		s.revokeOwned()
+		s.enter(Revoking)
+		return
+	}
+	if !m.coordinator {
+		s.enter(FindingCoordinator)
+		s.sendFind()
+		return
+	}
+	s.sendJoin()
+}
+
+// revokeOwned emits the revoke (or loss) of every owned partition.
+func (s *step) revokeOwned() {
+	m := &s.m
+	if m.generation == noGeneration || m.memberID == "" {
+		reason := m.lost
+		if reason == nil {
+			reason = errors.New("group: the membership was lost")
+		}
+		s.emit(Lose{Partitions: m.owned, Reason: reason})
+	} else {
+		if m.cfg.AutoCommit {
+			s.emit(CommitBeforeRevoke{Partitions: m.owned, Generation: m.generation, MemberID: m.memberID})
+		}
+		s.emit(Revoke{Partitions: m.owned})
+	}
+	m.owned, m.lost = nil, nil
+}
+
+// onRevokeDone goes on after the Consumer's revoke: close, or join.
+func (s *step) onRevokeDone(now time.Time) {
+	m := &s.m
+	if m.state != Revoking {
+		return
+	}
+	if m.closing {
+		s.finishClose()
+		return
+	}
+	s.prepareJoin(now)
+}
+
+func (s *step) sendJoin() {
+	m := &s.m
+	s.enter(Joining)
+	m.inFlight, m.hbInFlight = true, false
+	m.joinedTopics = m.topics
+	sub := protocol.ConsumerProtocolSubscription{
+		Version:         protocol.ConsumerProtocolMaxVersion,
+		Topics:          m.topics,
+		OwnedPartitions: grouped(m.owned),
+		GenerationId:    m.generation,
+	}
+	if m.cfg.Rack != "" {
+		rack := m.cfg.Rack
+		sub.RackId = &rack
+	}
+	s.emit(SendJoin{
+		Group:            m.cfg.Group,
+		MemberID:         m.memberID,
+		InstanceID:       m.cfg.InstanceID,
+		SessionTimeout:   m.cfg.SessionTimeout,
+		RebalanceTimeout: m.cfg.MaxPollInterval,
+		ProtocolType:     ProtocolType,
+		Protocols:        m.cfg.Protocols,
+		Subscription:     sub,
+		Reason:           m.reason,
+	})
+}
+
+// resetGeneration forgets the generation (ILLEGAL_GENERATION) and, with
+// memberToo, the member id (UNKNOWN_MEMBER_ID), as Java's
+// resetStateAndGeneration does.
+func (s *step) resetGeneration(memberToo bool, why error) {
+	m := &s.m
+	m.generation, m.protocol, m.leader, m.assignedFrom = noGeneration, "", "", nil
+	if memberToo {
+		m.memberID = ""
+	}
+	m.lost = why
+	m.reason = fmt.Sprintf("encountered %v", why)
+}
+
+// onJoinResponse handles JoinGroup's answer (see the table in doc.go).
+func (s *step) onJoinResponse(ev JoinResponse) {
+	m := &s.m
+	if m.state != Joining || !m.inFlight {
+		return
+	}
+	m.inFlight = false
+	switch err := ev.Err; {
+	case err == nil:
+		s.joined(ev)
+	case errors.Is(err, protocol.ErrMemberIdRequired):
+		// KIP-394: the broker gave us an id; join again at once with it.
+		m.memberID, m.generation = ev.MemberID, noGeneration
+		m.reason = "need to re-join with the given member-id: " + ev.MemberID
+		s.sendJoin()
+	case errors.Is(err, protocol.ErrUnknownMemberId):
+		s.resetGeneration(true, err)
+		s.sendJoin()
+	case errors.Is(err, protocol.ErrRebalanceInProgress):
+		s.sendJoin()
+	case errors.Is(err, protocol.ErrCoordinatorLoadInProgress):
+		s.retryLater(ev.Now)
+	case errors.Is(err, protocol.ErrNotCoordinator), errors.Is(err, protocol.ErrCoordinatorNotAvailable):
+		s.coordinatorLost(ev.Now, true)
+	default:
+		// FENCED_INSTANCE_ID, GROUP_AUTHORIZATION_FAILED,
+		// GROUP_MAX_SIZE_REACHED, INCONSISTENT_GROUP_PROTOCOL,
+		// INVALID_SESSION_TIMEOUT, INVALID_GROUP_ID, UNSUPPORTED_VERSION and
+		// anything unexpected: fatal, as in Java.
+		s.fail(s.fatal(protocol.KeyJoinGroup, err))
+	}
+}
+
+// joined takes a successful JoinGroup: check the protocol (KIP-559), enter
+// the generation, and sync (the leader after its assignment).
+func (s *step) joined(ev JoinResponse) {
+	m := &s.m
+	if ev.ProtocolType != nil && *ev.ProtocolType != ProtocolType {
+		s.fail(inconsistent(protocol.KeyJoinGroup, "type", *ev.ProtocolType, ProtocolType))
+		return
+	}
+	name := ""
+	if ev.ProtocolName != nil {
+		name = *ev.ProtocolName
+	}
+	if !slices.Contains(m.cfg.Protocols, name) {
+		s.fail(inconsistent(protocol.KeyJoinGroup, "name", name, fmt.Sprint(m.cfg.Protocols)))
+		return
+	}
+	m.memberID, m.generation, m.protocol, m.leader = ev.MemberID, ev.Generation, name, ev.Leader
+	m.assignedFrom, m.attempts, m.reason = nil, 0, ""
+	// Java's heartbeat.resetTimeouts when the heartbeat thread is enabled.
+	m.hbDue = ev.Now.Add(m.cfg.HeartbeatInterval)
+	m.sessionEnd = ev.Now.Add(m.cfg.SessionTimeout)
+	m.lastPoll = ev.Now
+	switch {
+	case m.Leader() && !ev.SkipAssignment:
+		s.enter(Assigning)
+		s.emit(ComputeAssignment{Generation: m.generation, Protocol: name, Members: ev.Members})
+		return
+	case m.Leader():
+		// A static leader rejoining (KIP-814) keeps the assignment as it is,
+		// and watches the metadata it knows, as Java's assignmentSnapshot.
+		m.assignedFrom = m.metadata
+	}
+	s.sendSync(nil)
+}

@@ -1,0 +1,120 @@
+package group
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// onAssignmentComputed takes the leader's assignment and syncs it.
+func (s *step) onAssignmentComputed(ev AssignmentComputed) {
+	m := &s.m
+	if m.state != Assigning || ev.Generation != m.generation {
+		return
+	}
+	if ev.Err != nil {
+		s.fail(fmt.Errorf("group: assignor %q in group %q: %w", m.protocol, m.cfg.Group, ev.Err))
+		return
+	}
+	m.assignedFrom = ev.PartitionCounts
+	s.sendSync(ev.Assignments)
+}
+
+func (s *step) sendSync(assignments []protocol.SyncGroupRequestAssignment) {
+	m := &s.m
+	s.enter(AwaitingSync)
+	m.inFlight = true
+	s.emit(SendSync{
+		Group:        m.cfg.Group,
+		Generation:   m.generation,
+		MemberID:     m.memberID,
+		InstanceID:   m.cfg.InstanceID,
+		ProtocolType: ProtocolType,
+		Protocol:     m.protocol,
+		Assignments:  assignments,
+	})
+}
+
+// onSyncResponse handles SyncGroup's answer (see the table in doc.go).
+func (s *step) onSyncResponse(ev SyncResponse) {
+	m := &s.m
+	if m.state != AwaitingSync || !m.inFlight || ev.Generation != m.generation {
+		return
+	}
+	m.inFlight = false
+	switch err := ev.Err; {
+	case err == nil:
+		s.synced(ev)
+	case errors.Is(err, protocol.ErrRebalanceInProgress):
+		m.reason = "the group began another rebalance"
+		s.sendJoin()
+	case errors.Is(err, protocol.ErrUnknownMemberId):
+		s.resetGeneration(true, err)
+		s.sendJoin()
+	case errors.Is(err, protocol.ErrIllegalGeneration):
+		s.resetGeneration(false, err) // the member id may still be valid
+		s.sendJoin()
+	case errors.Is(err, protocol.ErrNotCoordinator), errors.Is(err, protocol.ErrCoordinatorNotAvailable):
+		s.coordinatorLost(ev.Now, true)
+	default:
+		// FENCED_INSTANCE_ID, GROUP_AUTHORIZATION_FAILED and anything
+		// unexpected (COORDINATOR_LOAD_IN_PROGRESS included, as in Java).
+		s.fail(s.fatal(protocol.KeySyncGroup, err))
+	}
+}
+
+// synced takes a successful SyncGroup: the reconciliation step. Revoked =
+// owned − assigned and added = assigned − owned; eager owns nothing here
+// (it revoked everything before joining), so added is the assignment.
+//
+// The cooperative branch goes here: Revoke(revoked) with its commit, then
+// rejoin at once when revoked is not empty.
+func (s *step) synced(ev SyncResponse) {
+	m := &s.m
+	if ev.ProtocolType != nil && *ev.ProtocolType != ProtocolType {
+		s.fail(inconsistent(protocol.KeySyncGroup, "type", *ev.ProtocolType, ProtocolType))
+		return
+	}
+	if ev.ProtocolName != nil && *ev.ProtocolName != m.protocol {
+		s.fail(inconsistent(protocol.KeySyncGroup, "name", *ev.ProtocolName, m.protocol))
+		return
+	}
+	var a protocol.ConsumerProtocolAssignment
+	if err := a.Decode(ev.Assignment); err != nil {
+		s.fail(fmt.Errorf("group: SyncGroup in group %q: the assignment: %w", m.cfg.Group, err))
+		return
+	}
+	assigned := flatten(a.AssignedPartitions)
+	added := minus(assigned, m.owned)
+	m.owned = assigned
+	m.rejoin, m.attempts = false, 0
+	s.enter(Stable)
+	s.emit(Assign{Partitions: added}) // also when empty, as Java calls onPartitionsAssigned
+	switch {
+	case !equalTopics(m.topics, m.joinedTopics):
+		m.reason = "the subscription changed during the rebalance"
+	case topicsOutside(assigned, m.topics):
+		m.reason = "the assignment names topics outside the subscription"
+	case m.Leader() && m.metadata != nil && countsDiffer(m.assignedFrom, m.metadata):
+		m.reason = "the metadata changed during the rebalance"
+	default:
+		return
+	}
+	s.prepareJoin(ev.Now)
+}
+
+func equalTopics(a, b []string) bool { return slices.Equal(a, b) }
+
+// countsDiffer reports whether any topic the leader assigned from has
+// another partition count now (a topic missing from now counts as 0:
+// deleted).
+func countsDiffer(assignedFrom, now map[string]int32) bool {
+	for t, n := range assignedFrom {
+		if now[t] != n {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,203 @@
+package group
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// TestRandomWalks drives members with random but plausible event sequences
+// and checks, after every step, what the package promises the Consumer:
+// every assignment change is reported exactly once (Assign only adds
+// partitions not held, Revoke and Lose only remove partitions held, and
+// what is held is what the member owns); eager never joins while holding
+// partitions, nor joins or leaves before the RevokeDone of a revoke; heartbeats only go out from a generation; terminal states
+// own nothing.
+func TestRandomWalks(t *testing.T) {
+	walks, steps := 400, 60
+	if testing.Short() {
+		walks = 50
+	}
+	for w := range walks {
+		rng := rand.New(rand.NewPCG(uint64(w), 7))
+		cfg := testConfig()
+		if rng.IntN(2) == 0 {
+			cfg.InstanceID = "i1"
+		}
+		m := newMember(t, cfg)
+		held := map[protocol.TopicPartition]bool{}
+		waiting := false // a Revoke or Lose awaits its RevokeDone
+		now := 0
+		type entry struct {
+			before, after State
+			ev            Event
+			acts          []Action
+		}
+		var log []entry
+		for range steps {
+			now += rng.IntN(4000)
+			if rng.IntN(30) == 0 {
+				now += 60000 // a long pause: poll interval, session
+			}
+			ev := randomEvent(rng, m, at(now))
+			before := m.State()
+			next, acts := m.Step(ev)
+			log = append(log, entry{before, next.State(), ev, acts})
+			fail := func(format string, args ...any) {
+				var b strings.Builder
+				for _, e := range log {
+					fmt.Fprintf(&b, "%s + %T%+v -> %s %v\n", e.before, e.ev, e.ev, e.after, describeAll(e.acts))
+				}
+				t.Fatalf("walk %d: %s\n%s", w, fmt.Sprintf(format, args...), b.String())
+			}
+			if _, done := ev.(RevokeDone); done && before == Revoking {
+				waiting = false
+			}
+			for _, a := range acts {
+				switch a.(type) {
+				case Revoke, Lose:
+					waiting = !next.State().Terminal()
+				case SendJoin, SendLeave:
+					if waiting {
+						fail("%T before RevokeDone", a)
+					}
+				}
+				switch a := a.(type) {
+				case Assign:
+					for _, tp := range a.Partitions {
+						if held[tp] {
+							fail("assigned %s twice", tp)
+						}
+						held[tp] = true
+					}
+				case Revoke:
+					for _, tp := range a.Partitions {
+						if !held[tp] {
+							fail("revoked %s, not held", tp)
+						}
+						delete(held, tp)
+					}
+				case Lose:
+					for _, tp := range a.Partitions {
+						if !held[tp] {
+							fail("lost %s, not held", tp)
+						}
+						delete(held, tp)
+					}
+				case SendJoin:
+					if len(held) > 0 {
+						fail("eager join while holding %v", held)
+					}
+				case SendHeartbeat:
+					if a.Generation < 0 || a.MemberID == "" {
+						fail("heartbeat outside a generation: %+v", a)
+					}
+				}
+			}
+			owned := next.Owned()
+			if len(owned) != len(held) {
+				fail("holds %v, owns %v", held, owned)
+			}
+			for _, tp := range owned {
+				if !held[tp] {
+					fail("owns %s, not held", tp)
+				}
+			}
+			if waiting && next.State() != Revoking && !next.State().Terminal() {
+				fail("waits for RevokeDone in %s", next.State())
+			}
+			if next.State().Terminal() && len(owned) > 0 {
+				fail("%s owns %v", next.State(), owned)
+			}
+			m = next
+		}
+	}
+}
+
+// randomEvent picks an event, mostly one that fits the member's state, with
+// the member's own generation and id most of the time.
+func randomEvent(rng *rand.Rand, m Member, now time.Time) Event {
+	gen, member := m.Generation(), m.MemberID()
+	if rng.IntN(5) == 0 {
+		gen, member = gen-1, "old"
+	}
+	errs := []error{nil, nil, nil, protocol.ErrRebalanceInProgress, protocol.ErrUnknownMemberId, protocol.ErrIllegalGeneration,
+		protocol.ErrNotCoordinator, protocol.ErrCoordinatorNotAvailable, protocol.ErrCoordinatorLoadInProgress,
+		protocol.ErrMemberIdRequired}
+	kerr := errs[rng.IntN(len(errs))]
+	switch rng.IntN(60) {
+	case 0:
+		kerr = protocol.ErrGroupAuthorizationFailed
+	case 1:
+		kerr = protocol.ErrFencedInstanceId
+	}
+	parts := slices.Concat(tps("a/0 a/1 a/2 b/0")[:rng.IntN(4)])
+	pick := rng.IntN(16)
+	if rng.IntN(2) == 0 { // the happy path of the state, half the time
+		switch m.State() {
+		case Idle:
+			pick = 0
+		case FindingCoordinator:
+			pick = 1
+		case Joining:
+			pick, kerr = 3, nil
+		case Assigning:
+			pick = 4
+		case AwaitingSync:
+			pick, kerr, gen = 5, nil, m.Generation()
+		case Revoking:
+			pick = 15
+		case Stable:
+			pick = []int{6, 10, 12}[rng.IntN(3)]
+		}
+	}
+	switch pick {
+	case 0:
+		return Start{Now: now, Topics: []string{"a", "b"}}
+	case 1:
+		return CoordinatorFound{Now: now}
+	case 2:
+		return CoordinatorFailed{Now: now, Err: kerr}
+	case 3:
+		leader := "m1"
+		id := []string{"m1", "m2"}[rng.IntN(2)]
+		r := joinOK(now, id, gen+1+int32(rng.IntN(2)), leader)
+		if kerr != nil && rng.IntN(2) == 0 {
+			r = JoinResponse{Now: now, Err: kerr, MemberID: "m3", Generation: -1}
+		}
+		return r
+	case 4:
+		return AssignmentComputed{Now: now, Generation: gen, PartitionCounts: map[string]int32{"a": 3}}
+	case 5:
+		r := syncOK(now, gen, strings.Join(strings.Fields(fmtTPs(parts)[1:len(fmtTPs(parts))-1]), " "))
+		if kerr != nil && rng.IntN(2) == 0 {
+			r.Err = kerr
+		}
+		return r
+	case 6, 7:
+		return HeartbeatResponse{Now: now, Generation: gen, MemberID: member, Err: kerr}
+	case 8:
+		return LeaveResponse{Now: now, Err: kerr}
+	case 9:
+		apis := []protocol.APIKey{protocol.KeyFindCoordinator, protocol.KeyJoinGroup, protocol.KeySyncGroup, protocol.KeyHeartbeat, protocol.KeyLeaveGroup}
+		return RequestFailed{Now: now, API: apis[rng.IntN(len(apis))]}
+	case 10, 11:
+		return Tick{Now: now}
+	case 12:
+		return Poll{Now: now}
+	case 13:
+		return SubscriptionChanged{Now: now, Topics: [][]string{{"a"}, {"a", "b"}, {"b"}}[rng.IntN(3)]}
+	case 14:
+		if rng.IntN(20) == 0 {
+			return Close{Now: now, Leave: LeaveMode(rng.IntN(3))}
+		}
+		return MetadataChanged{Now: now, PartitionCounts: map[string]int32{"a": int32(2 + rng.IntN(2))}}
+	default:
+		return RevokeDone{Now: now}
+	}
+}
