@@ -47,6 +47,10 @@ func (c *Cluster) Watch() *Watcher {
 	c.mu.Lock()
 	if c.md != nil {
 		w.update(c.md)
+		select {
+		case <-w.ch: // the baseline is no change
+		default:
+		}
 	}
 	w.last = maps.Clone(w.cur)
 	c.watchers[w] = struct{}{}
