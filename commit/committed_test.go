@@ -23,7 +23,7 @@ type scripted struct {
 	ln   net.Listener
 	port int32
 
-	mu        sync.Mutex
+	mu          sync.Mutex
 	findCodes   []int16
 	fetchErrs   []int16 // group-level errors of OffsetFetch
 	commitCodes []int16 // errors of OffsetCommit, for every partition of a request
