@@ -38,7 +38,8 @@ type ClusterConfig struct {
 	RequestTimeout time.Duration
 	// AllTopics makes every refresh ask for all topics (for regex
 	// subscriptions and listings); otherwise only the topics asked for
-	// through Metadata are fetched.
+	// through Metadata (or set by SetTopics) are fetched. It is the initial
+	// value: SetAllTopics switches it at runtime.
 	AllTopics bool
 	// AutoCreateTopics lets metadata requests create missing topics when the
 	// broker allows it (allow.auto.create.topics; the Java consumer defaults
