@@ -58,27 +58,27 @@ func orDefault(d, def time.Duration) time.Duration {
 // metadata, even after a refresh.
 var ErrUnknownBroker = errors.New("broker not in metadata")
 
-// Purpose says what a connection carries. A broker reads one request per
+// purpose says what a connection carries. A broker reads one request per
 // connection at a time, so a request it holds (a fetch long-poll for
 // fetch.max.wait.ms, a JoinGroup for the rebalance timeout) delays everything
 // queued behind it on that socket; each purpose therefore has a connection
 // of its own to each broker, as the Java client keeps its coordinator
 // connection apart from the fetch connection to the same node.
-type Purpose int8
+type purpose int8
 
 const (
-	// Data is the connection for metadata, fetches and offset lookups
+	// forData is the connection for metadata, fetches and offset lookups
 	// (Broker, Leader, Any).
-	Data Purpose = iota
-	// Coordination is the connection to a group coordinator for group
+	forData purpose = iota
+	// forCoordination is the connection to a group coordinator for group
 	// membership and offset commits (JoinGroup, SyncGroup, Heartbeat,
 	// LeaveGroup, OffsetCommit, OffsetFetch); Coordinator returns it.
-	Coordination
+	forCoordination
 )
 
-// String names the Purpose, for logs.
-func (p Purpose) String() string {
-	if p == Coordination {
+// String names the purpose, for logs.
+func (p purpose) String() string {
+	if p == forCoordination {
 		return "coordination"
 	}
 	return "data"
@@ -86,7 +86,7 @@ func (p Purpose) String() string {
 
 // Cluster is the client's view of a Kafka cluster: a metadata cache, the
 // group coordinators found so far, and connections to brokers, one per
-// broker and Purpose, opened on demand, reused while they live, and
+// broker and purpose (data, coordination), opened on demand, reused while they live, and
 // redialed with exponential backoff after a failed dial. It is safe for
 // concurrent use.
 type Cluster struct {
@@ -111,7 +111,7 @@ type Cluster struct {
 // slotKey names one connection: a broker's address and what it carries.
 type slotKey struct {
 	addr    string
-	purpose Purpose
+	purpose purpose
 }
 
 // slot is the connection to one address and its dial history.
@@ -203,7 +203,7 @@ var errInBackoff = errors.New("in reconnect backoff")
 // With wait, it sleeps out the address's backoff (unless ctx ends first);
 // otherwise it fails at once with the last dial error.
 func (c *Cluster) connect(ctx context.Context, addr string, wait bool) (*Conn, error) {
-	return c.connectFor(ctx, slotKey{addr, Data}, wait, c.cfg.Conn)
+	return c.connectFor(ctx, slotKey{addr, forData}, wait, c.cfg.Conn)
 }
 
 // connectFor is connect for any slot; cfg is what a new dial uses. Each slot
@@ -301,7 +301,7 @@ func (c *Cluster) candidates() []string {
 	seen := map[string]bool{}
 	var live, known, boot []string
 	for key, s := range c.slots {
-		if key.purpose == Data && s.conn != nil && s.conn.Err() == nil {
+		if key.purpose == forData && s.conn != nil && s.conn.Err() == nil {
 			live = append(live, key.addr)
 			seen[key.addr] = true
 		}

@@ -24,8 +24,8 @@ type lookup struct {
 }
 
 // Coordinator returns the connection to group's coordinator, its
-// Coordination connection: apart from the Data connection that carries
-// fetches to the same broker, so that a JoinGroup the coordinator holds for
+// coordination connection: apart from the data connection that carries
+// fetches to the same broker (Broker, Leader), so that a JoinGroup the coordinator holds for
 // the rebalance timeout stalls no fetch. The coordinator is looked up once
 // (FindCoordinator, asked of any broker; concurrent callers share one
 // request) and cached until InvalidateCoordinator or CoordinatorFailed
@@ -42,7 +42,7 @@ func (c *Cluster) Coordinator(ctx context.Context, group string) (*Conn, error) 
 	}
 	cfg := c.cfg.Conn
 	cfg.Logger = c.log.With("coordinator", b.ID)
-	cn, err := c.connectFor(ctx, slotKey{b.Addr(), Coordination}, true, cfg)
+	cn, err := c.connectFor(ctx, slotKey{b.Addr(), forCoordination}, true, cfg)
 	if err != nil {
 		if ctx.Err() == nil && !errors.Is(err, errClusterClosed) {
 			c.forget(group, b.Addr(), err)

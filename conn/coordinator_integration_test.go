@@ -41,8 +41,8 @@ func join(ctx context.Context, t *testing.T, cn *conn.Conn, group, topic string,
 // JoinGroup is held by the coordinator while it waits for the first member
 // to rejoin (up to the first member's rebalance timeout); meanwhile fetches
 // from that same broker, through the same Cluster, answer in their own
-// fetch.max.wait.ms, because the JoinGroup waits on the Coordination
-// connection and the fetches travel on the Data one.
+// fetch.max.wait.ms, because the JoinGroup waits on the coordination
+// connection and the fetches travel on the data one.
 func TestIntegrationJoinGroupDelaysNoFetch(t *testing.T) {
 	brokers := kafkatest.Brokers(t)
 	topic := kafkatest.CreateTopic(t, "", 1, 1)

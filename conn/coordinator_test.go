@@ -109,7 +109,7 @@ func (cf *coordFake) answer(t *testing.T, f *fakeConn, r request) protocol.Messa
 // TestCoordinatorConnectionApartFromFetches: a JoinGroup the coordinator
 // holds (as it does for up to the rebalance timeout while it waits for the
 // other members) delays no fetch to the same broker, because group traffic
-// travels on the Coordination connection and fetches on the Data one.
+// travels on the coordination connection and fetches on the data one.
 func TestCoordinatorConnectionApartFromFetches(t *testing.T) {
 	cf := newCoordFake(t)
 	c := newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
