@@ -165,7 +165,9 @@ func (c *Committer) retry(ctx context.Context, what string, once func() error) e
 	var last error // the last retriable error, reported with the deadline
 	for attempt := 0; ; attempt++ {
 		err := once()
-		if err != nil && ctx.Err() != nil && last != nil {
+		if err != nil && ctx.Err() != nil && last != nil && (retriable(err) || errors.Is(err, ctx.Err())) {
+			// The deadline cut the retries short; an answer that ends them
+			// anyway (a *GroupError, a refused partition) is kept as it is.
 			return fmt.Errorf("%w (last error: %w)", ctx.Err(), last)
 		}
 		if err == nil || !retriable(err) {
