@@ -90,6 +90,7 @@ func TestIntegrationJoinGroupDelaysNoFetch(t *testing.T) {
 	joinCtx, stopJoin := context.WithCancel(ctx)
 	defer stopJoin()
 	joined := make(chan time.Time, 1)
+	rejoining := make(chan struct{}) // closed when the join with a member id goes out
 	go func() {
 		sub, _ := (&protocol.ConsumerProtocolSubscription{Topics: []string{topic}}).Encode(nil)
 		req := &protocol.JoinGroupRequest{GroupId: group, SessionTimeoutMs: int32(rebalance / time.Millisecond),
@@ -101,8 +102,9 @@ func TestIntegrationJoinGroupDelaysNoFetch(t *testing.T) {
 				return
 			}
 			r := resp.(*protocol.JoinGroupResponse)
-			if errors.Is(protocol.ErrorForCode(r.ErrorCode), protocol.ErrMemberIdRequired) {
+			if errors.Is(protocol.ErrorForCode(r.ErrorCode), protocol.ErrMemberIdRequired) && req.MemberId == "" {
 				req.MemberId = r.MemberId
+				close(rejoining)
 				continue
 			}
 			joined <- time.Now()
@@ -110,8 +112,15 @@ func TestIntegrationJoinGroupDelaysNoFetch(t *testing.T) {
 		}
 	}()
 	// Wait until the held JoinGroup is in flight (the MEMBER_ID_REQUIRED
-	// round trip comes first).
-	time.Sleep(500 * time.Millisecond)
+	// round trip comes first) and has had time to reach the broker.
+	select {
+	case <-rejoining:
+	case at := <-joined:
+		t.Fatalf("the second JoinGroup was answered at once (%v), without MEMBER_ID_REQUIRED or a hold", at)
+	case <-ctx.Done():
+		t.Fatal("no MEMBER_ID_REQUIRED answer")
+	}
+	time.Sleep(200 * time.Millisecond)
 	if cb.InFlight() != 1 {
 		t.Fatalf("%d requests in flight on the coordinator connection, want the held JoinGroup", cb.InFlight())
 	}
