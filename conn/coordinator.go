@@ -52,6 +52,18 @@ func (c *Cluster) Coordinator(ctx context.Context, group string) (*Conn, error) 
 	return cn, nil
 }
 
+// CachedCoordinator returns the broker the cache names as group's
+// coordinator, without any I/O; false when none is cached (never looked up,
+// forgotten, or a lookup under way). Logs use it for the coordinator's id.
+func (c *Cluster) CachedCoordinator(group string) (Broker, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.coordinators[group]; e != nil && e.found {
+		return e.broker, true
+	}
+	return Broker{}, false
+}
+
 // InvalidateCoordinator forgets group's coordinator, so that the next
 // Coordinator call asks FindCoordinator again; callers that read the
 // coordinator's errors themselves call it on NOT_COORDINATOR,

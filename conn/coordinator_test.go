@@ -189,6 +189,12 @@ func TestCoordinatorCached(t *testing.T) {
 		}
 	}
 	cn := conns[0]
+	if b, ok := c.CachedCoordinator("g"); !ok || b.ID != 1 || b.Addr() != cf.addr {
+		t.Fatalf("CachedCoordinator = %+v, %v; want broker 1 at %s", b, ok, cf.addr)
+	}
+	if _, ok := c.CachedCoordinator("other"); ok {
+		t.Fatal("a group never looked up has a cached coordinator")
+	}
 	for range 5 {
 		if got, err := c.Coordinator(ctx, "g"); err != nil || got != cn {
 			t.Fatalf("cached coordinator: %v (same conn: %v)", err, got == cn)
@@ -240,6 +246,9 @@ func TestCoordinatorCached(t *testing.T) {
 		t.Fatalf("invalidation naming another broker: %d FindCoordinator requests, want %d", n, before)
 	}
 	c.InvalidateCoordinator("g", nil)
+	if _, ok := c.CachedCoordinator("g"); ok {
+		t.Fatal("a forgotten coordinator is still cached")
+	}
 	c.Coordinator(ctx, "g")
 	if n := cf.finds.Load(); n != before+1 {
 		t.Fatalf("invalidation without a connection: %d FindCoordinator requests, want %d", n, before+1)
