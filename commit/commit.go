@@ -10,37 +10,48 @@ import (
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
-// maxOffsetCommit is the highest OffsetCommit version Commit sends: v10
-// names topics by id, and these requests name them.
-var maxOffsetCommit int16 = 9
-
-// Commit stores offsets as group's committed offsets, asking the group's
-// coordinator (FindCoordinator, then OffsetCommit). It commits as a
-// consumer outside any group generation (generation -1, no member id), as
-// the Java consumer does with manually assigned partitions: the
-// coordinator accepts that only while the group has no members (otherwise
-// ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID). Each Offset's Offset is the next
-// offset to read; its Err is ignored.
-//
-// Coordinator errors (not available, moving, loading) and connection
-// failures are retried until ctx ends. A partition the coordinator refuses
-// (e.g. OFFSET_METADATA_TOO_LARGE, TOPIC_AUTHORIZATION_FAILED) makes Commit
-// return a *PartitionErrors listing each; the other partitions were
-// committed.
+// Commit stores offsets as group's committed offsets outside any group
+// generation (generation -1, no member id), as the Java consumer does with
+// manually assigned partitions: the coordinator accepts that only while the
+// group has no members (otherwise the commit fails with a *GroupError). It
+// is New(cl, group, Config{}) and Committer.Commit with the zero Member.
 func Commit(ctx context.Context, cl *conn.Cluster, group string, offsets map[protocol.TopicPartition]protocol.CommittedOffset) error {
-	if group == "" {
-		return errors.New("commit: committing offsets needs a group id (group.id)")
+	c, err := New(cl, group, Config{})
+	if err != nil {
+		return err
 	}
+	return c.Commit(ctx, Member{}, offsets)
+}
+
+// Commit stores offsets as the group's committed offsets on behalf of m
+// (OffsetCommit to the group's coordinator). Each Offset's Offset is the
+// next offset to read; its Err is ignored.
+//
+// Coordinator errors (unknown, moving, loading, timed out) and connection
+// failures are retried with backoff until ctx ends, the coordinator looked
+// up again where it moved. A refusal of the member's identity
+// (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS,
+// FENCED_INSTANCE_ID, STALE_MEMBER_EPOCH) is never retried: it returns a
+// *GroupError (errors.Is(err, ErrCommitFailed)). A partition the coordinator
+// refuses (e.g. OFFSET_METADATA_TOO_LARGE, TOPIC_AUTHORIZATION_FAILED) makes
+// Commit return a *PartitionErrors listing each; the other partitions were
+// committed.
+func (c *Committer) Commit(ctx context.Context, m Member, offsets map[protocol.TopicPartition]protocol.CommittedOffset) error {
 	if len(offsets) == 0 {
 		return nil
 	}
-	err := retry(ctx, func() error { return commitOnce(ctx, cl, group, offsets) })
+	err := c.retry(ctx, "commit", func() error { return c.commitOnce(ctx, m, offsets) })
 	if err != nil {
 		var pe *PartitionErrors
-		if errors.As(err, &pe) {
+		var ge *GroupError
+		switch {
+		case errors.As(err, &ge):
+			c.log.Warn("commit failed", "member_id", m.MemberID, "generation", m.generation(), "err", ge.Err)
+			return err
+		case errors.As(err, &pe):
 			return err
 		}
-		return fmt.Errorf("commit: committing offsets of group %q: %w", group, err)
+		return fmt.Errorf("commit: committing offsets of group %q: %w", c.group, err)
 	}
 	return nil
 }
@@ -72,17 +83,9 @@ func (e *PartitionErrors) Unwrap() []error {
 	return out
 }
 
-// coordinatorError reports whether a partition's commit error means the
-// request went to the wrong or an unready coordinator: the whole commit is
-// sent again.
-func coordinatorError(err error) bool {
-	return err == protocol.ErrCoordinatorNotAvailable || err == protocol.ErrNotCoordinator ||
-		err == protocol.ErrCoordinatorLoadInProgress || err == protocol.ErrRequestTimedOut
-}
-
-// commitOnce is one FindCoordinator and OffsetCommit round.
-func commitOnce(ctx context.Context, cl *conn.Cluster, group string, offsets map[protocol.TopicPartition]protocol.CommittedOffset) error {
-	cn, err := Coordinator(ctx, cl, group)
+// commitOnce is one OffsetCommit to the group's coordinator.
+func (c *Committer) commitOnce(ctx context.Context, m Member, offsets map[protocol.TopicPartition]protocol.CommittedOffset) error {
+	cn, err := c.cl.Coordinator(ctx, c.group)
 	if err != nil {
 		return err
 	}
@@ -90,8 +93,9 @@ func commitOnce(ctx context.Context, cl *conn.Cluster, group string, offsets map
 	if !ok || v < 2 {
 		return fmt.Errorf("commit: the coordinator at %s serves no OffsetCommit version from 2 on", cn.Addr())
 	}
-	v = min(v, maxOffsetCommit)
-	req := &protocol.OffsetCommitRequest{Version: v, GroupId: group, GenerationIdOrMemberEpoch: -1, RetentionTimeMs: -1}
+	v = min(v, c.cfg.MaxOffsetCommitVersion)
+	req := &protocol.OffsetCommitRequest{Version: v, GroupId: c.group, GenerationIdOrMemberEpoch: m.generation(),
+		MemberId: m.MemberID, GroupInstanceId: m.InstanceID, RetentionTimeMs: -1}
 	for _, t := range byTopic(maps.Keys(offsets)) {
 		rt := protocol.OffsetCommitRequestTopic{Name: t.name}
 		for _, p := range t.partitions {
@@ -104,9 +108,11 @@ func commitOnce(ctx context.Context, cl *conn.Cluster, group string, offsets map
 	}
 	resp, err := cn.DoPinned(ctx, req)
 	if err != nil {
+		c.failed(cn, err)
 		return err
 	}
 	refused := map[protocol.TopicPartition]error{}
+	var group error
 	answered := 0
 	for _, t := range resp.(*protocol.OffsetCommitResponse).Topics {
 		for _, p := range t.Partitions {
@@ -116,19 +122,26 @@ func commitOnce(ctx context.Context, cl *conn.Cluster, group string, offsets map
 			}
 			answered++
 			err := protocol.ErrorForCode(p.ErrorCode)
-			if coordinatorError(err) {
-				return err
-			}
-			if err != nil {
+			switch {
+			case err == nil:
+			case coordinatorError(err):
+				c.failed(cn, err)
+				return fmt.Errorf("commit: coordinator at %s: %w", cn.Addr(), err)
+			case groupError(err):
+				group = err
+			default:
 				refused[tp] = err
 			}
 		}
 	}
+	if group != nil {
+		return &GroupError{Group: c.group, Member: m, Err: group}
+	}
 	if answered != len(offsets) {
-		return fmt.Errorf("commit: OffsetCommit for group %q answered for %d of %d partitions", group, answered, len(offsets))
+		return fmt.Errorf("commit: OffsetCommit for group %q answered for %d of %d partitions", c.group, answered, len(offsets))
 	}
 	if len(refused) > 0 {
-		return &PartitionErrors{Group: group, Errors: refused}
+		return &PartitionErrors{Group: c.group, Errors: refused}
 	}
 	return nil
 }

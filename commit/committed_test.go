@@ -23,11 +23,15 @@ type scripted struct {
 	ln   net.Listener
 	port int32
 
-	mu        sync.Mutex
-	findCodes []int16
-	fetchErrs []int16 // group-level errors of OffsetFetch
-	finds     int
-	fetches   int
+	mu          sync.Mutex
+	findCodes   []int16
+	fetchErrs   []int16 // group-level errors of OffsetFetch
+	commitCodes []int16 // errors of OffsetCommit, for every partition of a request
+	finds       int
+	fetches     int
+	commits     int
+	lastCommit  *protocol.OffsetCommitRequest
+	lastFetch   *protocol.OffsetFetchRequest
 }
 
 func newScripted(t *testing.T) *scripted {
@@ -73,6 +77,7 @@ func (s *scripted) answer(req protocol.Request) protocol.Response {
 			{ApiKey: int16(protocol.KeyMetadata), MaxVersion: 12},
 			{ApiKey: int16(protocol.KeyFindCoordinator), MaxVersion: 6},
 			{ApiKey: int16(protocol.KeyOffsetFetch), MaxVersion: 9},
+			{ApiKey: int16(protocol.KeyOffsetCommit), MaxVersion: 9},
 			{ApiKey: int16(protocol.KeyApiVersions), MaxVersion: 4},
 		}}
 	case *protocol.MetadataRequest:
@@ -86,8 +91,22 @@ func (s *scripted) answer(req protocol.Request) protocol.Response {
 			c.NodeId, c.Host, c.Port = -1, "", -1
 		}
 		return &protocol.FindCoordinatorResponse{Coordinators: []protocol.FindCoordinatorResponseCoordinator{c}}
+	case *protocol.OffsetCommitRequest:
+		s.commits++
+		s.lastCommit = r
+		code := next(&s.commitCodes)
+		resp := &protocol.OffsetCommitResponse{}
+		for _, t := range r.Topics {
+			rt := protocol.OffsetCommitResponseTopic{Name: t.Name}
+			for _, p := range t.Partitions {
+				rt.Partitions = append(rt.Partitions, protocol.OffsetCommitResponsePartition{PartitionIndex: p.PartitionIndex, ErrorCode: code})
+			}
+			resp.Topics = append(resp.Topics, rt)
+		}
+		return resp
 	case *protocol.OffsetFetchRequest:
 		s.fetches++
+		s.lastFetch = r
 		g := protocol.OffsetFetchResponseGroup{GroupId: r.Groups[0].GroupId, ErrorCode: next(&s.fetchErrs)}
 		if g.ErrorCode == 0 {
 			for _, t := range r.Groups[0].Topics {
@@ -126,8 +145,11 @@ func TestCommittedRetriesAndFails(t *testing.T) {
 	if err != nil || got[tp] != (protocol.CommittedOffset{Offset: 42, LeaderEpoch: 3}) || len(got) != 1 {
 		t.Fatalf("got %+v, %v", got, err)
 	}
-	if s.finds != 4 || s.fetches != 3 {
-		t.Fatalf("%d FindCoordinator and %d OffsetFetch requests, want 4 and 3", s.finds, s.fetches)
+	// COORDINATOR_NOT_AVAILABLE from FindCoordinator caches nothing;
+	// COORDINATOR_LOAD_IN_PROGRESS keeps the coordinator, NOT_COORDINATOR
+	// forgets it.
+	if s.finds != 3 || s.fetches != 3 {
+		t.Fatalf("%d FindCoordinator and %d OffsetFetch requests, want 3 and 3", s.finds, s.fetches)
 	}
 
 	s.mu.Lock()
@@ -137,7 +159,9 @@ func TestCommittedRetriesAndFails(t *testing.T) {
 		t.Fatalf("err = %v, want GROUP_AUTHORIZATION_FAILED", err)
 	}
 
+	// The coordinator moves (NOT_COORDINATOR) and no new one is known.
 	s.mu.Lock()
+	s.fetchErrs = []int16{protocol.ErrNotCoordinator.Code}
 	s.findCodes = make([]int16, 1000)
 	for i := range s.findCodes {
 		s.findCodes[i] = protocol.ErrCoordinatorNotAvailable.Code

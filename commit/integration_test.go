@@ -28,13 +28,15 @@ func TestIntegrationCommitted(t *testing.T) {
 	}
 	defer cl.Close()
 	parts := []protocol.TopicPartition{{Topic: topic, Partition: 0}, {Topic: topic, Partition: 1}}
-	defer func(v int16) { maxOffsetFetch = v }(maxOffsetFetch)
 	for _, v := range []int16{1, 7, 9} {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
-			maxOffsetFetch = v
+			c, err := New(cl, group, Config{MaxOffsetFetchVersion: v})
+			if err != nil {
+				t.Fatal(err)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			got, err := Committed(ctx, cl, group, parts, v >= 7)
+			got, err := c.Committed(ctx, Member{}, parts, v >= 7)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,14 +75,16 @@ func TestIntegrationCommit(t *testing.T) {
 	}
 	defer cl.Close()
 	tp0, tp1 := protocol.TopicPartition{Topic: topic, Partition: 0}, protocol.TopicPartition{Topic: topic, Partition: 1}
-	defer func(v int16) { maxOffsetCommit = v }(maxOffsetCommit)
 	for _, v := range []int16{2, 5, 6, 9} {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
-			maxOffsetCommit = v
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			group := fmt.Sprintf("%s-v%d", kafkatest.TopicName(t), v)
-			err := Commit(ctx, cl, group, map[protocol.TopicPartition]protocol.CommittedOffset{
+			c, err := New(cl, group, Config{MaxOffsetCommitVersion: v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Commit(ctx, Member{}, map[protocol.TopicPartition]protocol.CommittedOffset{
 				tp0: {Offset: int64(10 + v), LeaderEpoch: 0, Metadata: "m"},
 				tp1: {Offset: 3, LeaderEpoch: -1}})
 			if err != nil {

@@ -38,7 +38,8 @@ type ClusterConfig struct {
 	RequestTimeout time.Duration
 	// AllTopics makes every refresh ask for all topics (for regex
 	// subscriptions and listings); otherwise only the topics asked for
-	// through Metadata are fetched.
+	// through Metadata (or set by SetTopics) are fetched. It is the initial
+	// value: SetAllTopics switches it at runtime.
 	AllTopics bool
 	// AutoCreateTopics lets metadata requests create missing topics when the
 	// broker allows it (allow.auto.create.topics; the Java consumer defaults
@@ -57,9 +58,37 @@ func orDefault(d, def time.Duration) time.Duration {
 // metadata, even after a refresh.
 var ErrUnknownBroker = errors.New("broker not in metadata")
 
-// Cluster is the client's view of a Kafka cluster: a metadata cache and one
-// connection per broker, opened on demand, reused while it lives, and redialed
-// with exponential backoff after a failed dial. It is safe for concurrent use.
+// purpose says what a connection carries. A broker reads one request per
+// connection at a time, so a request it holds (a fetch long-poll for
+// fetch.max.wait.ms, a JoinGroup for the rebalance timeout) delays everything
+// queued behind it on that socket; each purpose therefore has a connection
+// of its own to each broker, as the Java client keeps its coordinator
+// connection apart from the fetch connection to the same node.
+type purpose int8
+
+const (
+	// forData is the connection for metadata, fetches and offset lookups
+	// (Broker, Leader, Any).
+	forData purpose = iota
+	// forCoordination is the connection to a group coordinator for group
+	// membership and offset commits (JoinGroup, SyncGroup, Heartbeat,
+	// LeaveGroup, OffsetCommit, OffsetFetch); Coordinator returns it.
+	forCoordination
+)
+
+// String names the purpose, for logs.
+func (p purpose) String() string {
+	if p == forCoordination {
+		return "coordination"
+	}
+	return "data"
+}
+
+// Cluster is the client's view of a Kafka cluster: a metadata cache, the
+// group coordinators found so far, and connections to brokers, one per
+// broker and purpose (data, coordination), opened on demand, reused while they live, and
+// redialed with exponential backoff after a failed dial. It is safe for
+// concurrent use.
 type Cluster struct {
 	cfg ClusterConfig
 	log *slog.Logger
@@ -68,12 +97,21 @@ type Cluster struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu         sync.Mutex
-	closed     bool
-	slots      map[string]*slot // by address
-	md         *Metadata
-	topics     map[string]struct{} // topics Metadata was asked about
-	refreshing *refresh
+	mu           sync.Mutex
+	closed       bool
+	slots        map[slotKey]*slot
+	md           *Metadata
+	topics       map[string]struct{} // the topics refreshes ask for, unless allTopics
+	allTopics    bool
+	refreshing   *refresh
+	coordinators map[string]*coordinator // by group id
+	watchers     map[*Watcher]struct{}
+}
+
+// slotKey names one connection: a broker's address and what it carries.
+type slotKey struct {
+	addr    string
+	purpose purpose
 }
 
 // slot is the connection to one address and its dial history.
@@ -114,8 +152,12 @@ func NewCluster(cfg ClusterConfig) (*Cluster, error) {
 		log:    cfg.Conn.logger(),
 		ctx:    ctx,
 		cancel: cancel,
-		slots:  make(map[string]*slot),
+		slots:  make(map[slotKey]*slot),
 		topics: make(map[string]struct{}),
+
+		allTopics:    cfg.AllTopics,
+		coordinators: make(map[string]*coordinator),
+		watchers:     make(map[*Watcher]struct{}),
 	}, nil
 }
 
@@ -157,20 +199,26 @@ func (c *Cluster) backoff(n int) time.Duration {
 // errInBackoff: the address failed recently and its backoff has not passed.
 var errInBackoff = errors.New("in reconnect backoff")
 
-// connect returns the live connection to addr, dialing one if needed. With
-// wait, it sleeps out the address's backoff (unless ctx ends first);
+// connect returns the live data connection to addr, dialing one if needed.
+// With wait, it sleeps out the address's backoff (unless ctx ends first);
 // otherwise it fails at once with the last dial error.
 func (c *Cluster) connect(ctx context.Context, addr string, wait bool) (*Conn, error) {
+	return c.connectFor(ctx, slotKey{addr, forData}, wait, c.cfg.Conn)
+}
+
+// connectFor is connect for any slot; cfg is what a new dial uses. Each slot
+// has its own backoff, as each Java node (the coordinator's included) has.
+func (c *Cluster) connectFor(ctx context.Context, key slotKey, wait bool, cfg Config) (*Conn, error) {
 	for {
 		c.mu.Lock()
 		if c.closed {
 			c.mu.Unlock()
 			return nil, errClusterClosed
 		}
-		s := c.slots[addr]
+		s := c.slots[key]
 		if s == nil {
 			s = &slot{}
-			c.slots[addr] = s
+			c.slots[key] = s
 		}
 		if s.conn != nil && s.conn.Err() == nil {
 			c.mu.Unlock()
@@ -210,7 +258,7 @@ func (c *Cluster) connect(ctx context.Context, addr string, wait bool) (*Conn, e
 		c.mu.Unlock()
 		// The dial belongs to the cluster, not to this caller: a caller that
 		// gives up does not waste it for the others.
-		go c.dial(addr, s, a)
+		go c.dial(key, cfg, s, a)
 		select {
 		case <-a.done:
 			return a.conn, a.err
@@ -220,9 +268,9 @@ func (c *Cluster) connect(ctx context.Context, addr string, wait bool) (*Conn, e
 	}
 }
 
-func (c *Cluster) dial(addr string, s *slot, a *attempt) {
+func (c *Cluster) dial(key slotKey, cfg Config, s *slot, a *attempt) {
 	defer c.wg.Done()
-	cn, err := Dial(c.ctx, addr, c.cfg.Conn)
+	cn, err := Dial(c.ctx, key.addr, cfg)
 	c.mu.Lock()
 	if err == nil && c.closed {
 		cn.Close()
@@ -233,7 +281,7 @@ func (c *Cluster) dial(addr string, s *slot, a *attempt) {
 		s.lastErr = err
 		wait := c.backoff(s.failures)
 		s.retryAt = time.Now().Add(wait)
-		c.log.Debug("dial failed", "broker", addr, "err", err, "failures", s.failures, "backoff", wait)
+		c.log.Debug("dial failed", "addr", key.addr, "purpose", key.purpose, "err", err, "failures", s.failures, "backoff", wait)
 	} else {
 		s.failures, s.lastErr, s.retryAt = 0, nil, time.Time{}
 		s.conn = cn
@@ -244,7 +292,7 @@ func (c *Cluster) dial(addr string, s *slot, a *attempt) {
 	c.mu.Unlock()
 }
 
-// candidates lists addresses to ask for metadata: those with a live
+// candidates lists addresses to ask for metadata: those with a live data
 // connection first, then the known brokers, then the bootstrap addresses,
 // each group shuffled.
 func (c *Cluster) candidates() []string {
@@ -252,10 +300,10 @@ func (c *Cluster) candidates() []string {
 	defer c.mu.Unlock()
 	seen := map[string]bool{}
 	var live, known, boot []string
-	for addr, s := range c.slots {
-		if s.conn != nil && s.conn.Err() == nil {
-			live = append(live, addr)
-			seen[addr] = true
+	for key, s := range c.slots {
+		if key.purpose == forData && s.conn != nil && s.conn.Err() == nil {
+			live = append(live, key.addr)
+			seen[key.addr] = true
 		}
 	}
 	if c.md != nil {
@@ -280,8 +328,8 @@ func (c *Cluster) candidates() []string {
 	return out
 }
 
-// Any returns a live connection to some broker of the cluster, dialing one
-// if there is none (for requests any broker can answer: FindCoordinator,
+// Any returns a live data connection to some broker of the cluster, dialing
+// one if there is none (for requests any broker can answer: FindCoordinator,
 // Metadata, ListGroups).
 func (c *Cluster) Any(ctx context.Context) (*Conn, error) {
 	var errs []error
@@ -302,8 +350,10 @@ func (c *Cluster) Any(ctx context.Context) (*Conn, error) {
 	return nil, fmt.Errorf("conn: no broker reachable: %w", errors.Join(errs...))
 }
 
-// Broker returns the connection to the broker with the given id, dialing it
-// if needed; an id missing from the metadata triggers one refresh.
+// Broker returns the data connection to the broker with the given id,
+// dialing it if needed; an id missing from the metadata triggers one
+// refresh. Group and commit traffic goes over Coordinator's connection
+// instead.
 func (c *Cluster) Broker(ctx context.Context, id int32) (*Conn, error) {
 	md, err := c.Metadata(ctx)
 	if err != nil {

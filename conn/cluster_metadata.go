@@ -4,32 +4,68 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
 
 // Metadata returns the cached metadata, refreshing it when it is older than
-// MetadataMaxAge or lacks one of topics. The topics are remembered: every
-// later refresh asks for them too.
+// MetadataMaxAge, lacks one of topics, or lists only named topics while the
+// interest is all topics (SetAllTopics). The topics join the interest: every
+// later refresh asks for them too, until SetTopics replaces it.
 func (c *Cluster) Metadata(ctx context.Context, topics ...string) (*Metadata, error) {
 	c.mu.Lock()
 	for _, t := range topics {
 		c.topics[t] = struct{}{}
 	}
-	md := c.md
+	md, all := c.md, c.allTopics
 	c.mu.Unlock()
 	for i := 0; ; i++ {
-		if md != nil && md.Age() < c.cfg.MetadataMaxAge && covers(md, topics) {
+		if md != nil && md.Age() < c.cfg.MetadataMaxAge && (md.AllTopics || !all) && covers(md, topics) {
 			return md, nil
 		}
 		if i == 2 {
-			return md, nil // topics were added while refreshing; good enough
+			return md, nil // the interest changed while refreshing; good enough
 		}
 		var err error
 		if md, err = c.Refresh(ctx); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// SetTopics replaces the topics refreshes ask for (the interest) with
+// topics, so that it can shrink when a subscription drops topics. It does no
+// I/O: the next refresh asks for the new set (call Refresh to fetch now),
+// and topics named to Metadata later join it again. Under SetAllTopics(true)
+// the set is kept for when all-topics is switched off.
+func (c *Cluster) SetTopics(topics ...string) {
+	m := make(map[string]struct{}, len(topics))
+	for _, t := range topics {
+		m[t] = struct{}{}
+	}
+	c.mu.Lock()
+	c.topics = m
+	c.mu.Unlock()
+}
+
+// SetAllTopics switches every later refresh to ask for all topics (a regex
+// subscription needs to see topics appear) or back to the named interest;
+// it starts as ClusterConfig.AllTopics. It does no I/O; after switching on,
+// the next Metadata call refreshes, since the cached snapshot lists only
+// the named topics.
+func (c *Cluster) SetAllTopics(all bool) {
+	c.mu.Lock()
+	c.allTopics = all
+	c.mu.Unlock()
+}
+
+// Interest returns the topics refreshes ask for, sorted, and whether they
+// ask for all topics instead.
+func (c *Cluster) Interest() (topics []string, all bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Sorted(maps.Keys(c.topics)), c.allTopics
 }
 
 func covers(md *Metadata, topics []string) bool {
@@ -52,8 +88,8 @@ func (c *Cluster) Cached() *Metadata {
 	return c.md
 }
 
-// Refresh fetches metadata now (every topic with AllTopics, else the topics
-// asked about so far). Concurrent callers share one request; a caller whose
+// Refresh fetches metadata now (every topic under SetAllTopics(true), else
+// the named interest). Concurrent callers share one request; a caller whose
 // ctx ends returns at once while the request completes for the others.
 func (c *Cluster) Refresh(ctx context.Context) (*Metadata, error) {
 	c.mu.Lock()
@@ -66,7 +102,7 @@ func (c *Cluster) Refresh(ctx context.Context) (*Metadata, error) {
 		r = &refresh{done: make(chan struct{})}
 		c.refreshing = r
 		var topics []string
-		if !c.cfg.AllTopics {
+		if !c.allTopics {
 			topics = make([]string, 0, len(c.topics))
 			for t := range c.topics {
 				topics = append(topics, t)
@@ -94,6 +130,9 @@ func (c *Cluster) refresh(r *refresh, topics []string) {
 	c.mu.Lock()
 	if err == nil && (c.md == nil || !md.FetchedAt.Before(c.md.FetchedAt)) {
 		c.md = md
+		for w := range c.watchers {
+			w.update(md)
+		}
 	}
 	c.refreshing = nil
 	r.md, r.err = md, err

@@ -86,7 +86,8 @@ type Config struct {
 	// this long (the broker stopped reading). 0 means DefaultWriteTimeout; a
 	// negative value never times out.
 	WriteTimeout time.Duration
-	// Logger receives connection events with the key "broker"; nil discards.
+	// Logger receives connection events with the key "addr" (the address
+	// dialed; "broker" is kept for broker ids); nil discards.
 	Logger *slog.Logger
 	// Dialer, when set, opens the TCP connection instead of a net.Dialer.
 	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -73,7 +74,7 @@ func newConn(nc net.Conn, addr string, cfg Config) *Conn {
 		cfg:          cfg,
 		nc:           nc,
 		clientID:     &id,
-		log:          cfg.logger().With("broker", addr),
+		log:          cfg.logger().With("addr", addr),
 		maxResp:      cfg.maxResponseSize(),
 		idle:         cfg.idleTimeout(),
 		wake:         make(chan struct{}, 1),
@@ -287,7 +288,7 @@ func (c *Conn) fail(op string, cause error) {
 	for _, cl := range pending {
 		cl.done <- result{err: err}
 	}
-	if cause == ErrClosed {
+	if errors.Is(cause, ErrClosed) {
 		c.log.Debug("connection closed")
 	} else {
 		c.log.Warn("connection failed", "op", op, "err", cause, "in_flight", len(pending))

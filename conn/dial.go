@@ -15,7 +15,7 @@ import (
 func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.connectTimeout())
 	defer cancel()
-	log := cfg.logger().With("broker", addr)
+	log := cfg.logger().With("addr", addr)
 	start := time.Now()
 	if cfg.SASL != nil {
 		if _, err := newMechanism(cfg.SASL); err != nil {

@@ -18,6 +18,18 @@
 //     not decode, and, inside responses, Kafka error codes (protocol.Error),
 //     which the caller reads from the response. The connection stays usable.
 //
-// Cluster keeps a metadata cache and one Conn per broker, opened on demand,
-// reused, and redialed with exponential backoff.
+// Cluster keeps a metadata cache and Conns to brokers, opened on demand,
+// reused, and redialed with exponential backoff: one per broker for data
+// (metadata, fetches, offset lookups) and another, to group coordinators,
+// for group and commit traffic, because a broker answers one request per
+// connection at a time and a JoinGroup it holds for the rebalance timeout
+// must not stall the fetches to it. Coordinator caches each group's
+// FindCoordinator answer until a caller reports it stale
+// (InvalidateCoordinator, CoordinatorFailed).
+//
+// The topics a refresh asks for (the interest) grow with every Metadata call
+// and can be replaced (SetTopics) or switched to all topics (SetAllTopics)
+// at runtime; a Watcher (Watch) reports partition counts that change between
+// refreshes, topics appearing and disappearing, the events that make a group
+// rebalance.
 package conn
