@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // Defaults of ClusterConfig, named after the Java client's settings.
@@ -103,6 +106,8 @@ type Cluster struct {
 	md           *Metadata
 	topics       map[string]struct{} // the topics refreshes ask for, unless allTopics
 	allTopics    bool
+	rebootstrap  bool             // a broker answered REBOOTSTRAP_REQUIRED: refresh from the bootstrap addresses only
+	apiVersions  map[string]int16 // by address: the highest ApiVersions version the broker served
 	refreshing   *refresh
 	coordinators map[string]*coordinator // by group id
 	watchers     map[*Watcher]struct{}
@@ -157,6 +162,7 @@ func NewCluster(cfg ClusterConfig) (*Cluster, error) {
 
 		allTopics:    cfg.AllTopics,
 		coordinators: make(map[string]*coordinator),
+		apiVersions:  make(map[string]int16),
 		watchers:     make(map[*Watcher]struct{}),
 	}, nil
 }
@@ -270,13 +276,28 @@ func (c *Cluster) connectFor(ctx context.Context, key slotKey, wait bool, cfg Co
 
 func (c *Cluster) dial(key slotKey, cfg Config, s *slot, a *attempt) {
 	defer c.wg.Done()
+	c.mu.Lock()
+	cfg.apiVersionsMax = c.apiVersions[key.addr]
+	c.mu.Unlock()
 	cn, err := Dial(c.ctx, key.addr, cfg)
 	c.mu.Lock()
+	if err == nil {
+		if _, hi, ok := cn.BrokerVersions(protocol.KeyApiVersions); ok {
+			c.apiVersions[key.addr] = hi
+		}
+	}
 	if err == nil && c.closed {
 		cn.Close()
 		cn, err = nil, errClusterClosed
 	}
 	if err != nil {
+		if errors.Is(err, protocol.ErrRebootstrapRequired) && !c.rebootstrap {
+			// KIP-1242: the address now belongs to another node or cluster,
+			// so the cached broker list is wrong. Learn the cluster again
+			// from the bootstrap addresses alone.
+			c.rebootstrap = true
+			c.log.Warn("broker is not the node the metadata named; re-bootstrapping", "addr", key.addr, "err", err)
+		}
 		s.failures++
 		s.lastErr = err
 		wait := c.backoff(s.failures)
@@ -300,6 +321,11 @@ func (c *Cluster) candidates() []string {
 	defer c.mu.Unlock()
 	seen := map[string]bool{}
 	var live, known, boot []string
+	if c.rebootstrap {
+		boot = slices.Clone(c.cfg.Bootstrap)
+		rand.Shuffle(len(boot), func(i, j int) { boot[i], boot[j] = boot[j], boot[i] })
+		return boot
+	}
 	for key, s := range c.slots {
 		if key.purpose == forData && s.conn != nil && s.conn.Err() == nil {
 			live = append(live, key.addr)
@@ -368,7 +394,18 @@ func (c *Cluster) Broker(ctx context.Context, id int32) (*Conn, error) {
 			return nil, fmt.Errorf("conn: broker %d: %w", id, ErrUnknownBroker)
 		}
 	}
-	return c.connect(ctx, b.Addr(), true)
+	return c.connectFor(ctx, slotKey{b.Addr(), forData}, true, c.connConfigFor(md, id))
+}
+
+// connConfigFor is the configuration a dial to broker id uses: once the
+// cluster id is known, the dial asks the broker to confirm it is that node
+// of that cluster (KIP-1242).
+func (c *Cluster) connConfigFor(md *Metadata, id int32) Config {
+	cfg := c.cfg.Conn
+	if md != nil && md.ClusterID != "" && id >= 0 {
+		cfg.Expect = &Node{ClusterID: md.ClusterID, NodeID: id}
+	}
+	return cfg
 }
 
 // Leader returns the connection to the leader of a partition and the

@@ -18,10 +18,10 @@ func (c *Cluster) Metadata(ctx context.Context, topics ...string) (*Metadata, er
 	for _, t := range topics {
 		c.topics[t] = struct{}{}
 	}
-	md, all := c.md, c.allTopics
+	md, all, reboot := c.md, c.allTopics, c.rebootstrap
 	c.mu.Unlock()
 	for i := 0; ; i++ {
-		if md != nil && md.Age() < c.cfg.MetadataMaxAge && (md.AllTopics || !all) && covers(md, topics) {
+		if md != nil && !reboot && md.Age() < c.cfg.MetadataMaxAge && (md.AllTopics || !all) && covers(md, topics) {
 			return md, nil
 		}
 		if i == 2 {
@@ -31,6 +31,7 @@ func (c *Cluster) Metadata(ctx context.Context, topics ...string) (*Metadata, er
 		if md, err = c.Refresh(ctx); err != nil {
 			return nil, err
 		}
+		reboot = false
 	}
 }
 
@@ -130,6 +131,7 @@ func (c *Cluster) refresh(r *refresh, topics []string) {
 	c.mu.Lock()
 	if err == nil && (c.md == nil || !md.FetchedAt.Before(c.md.FetchedAt)) {
 		c.md = md
+		c.rebootstrap = false
 		for w := range c.watchers {
 			w.update(md)
 		}

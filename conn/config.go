@@ -96,6 +96,24 @@ type Config struct {
 	// read (before decoding). frame is only valid during the call; OnFrame
 	// runs on the connection's goroutines and must be quick.
 	OnFrame func(dir Direction, key protocol.APIKey, version int16, frame []byte)
+	// Expect, when set, names the broker this connection means to reach: an
+	// ApiVersions v5 request carries it (KIP-1242), and a broker that is not
+	// that node of that cluster answers REBOOTSTRAP_REQUIRED, which fails
+	// the dial with an error wrapping protocol.ErrRebootstrapRequired.
+	// Brokers before Kafka 4.4 do not check. A Cluster sets it for every
+	// broker it dials once it knows the cluster id.
+	Expect *Node
+
+	// apiVersionsMax, when above 0, is the highest ApiVersions version the
+	// broker at this address served last time: a Cluster redialing it asks
+	// for that at once, sparing old brokers the UNSUPPORTED_VERSION round.
+	apiVersionsMax int16
+}
+
+// Node names one broker of one cluster, as KIP-1242 lets a client ask.
+type Node struct {
+	ClusterID string
+	NodeID    int32
 }
 
 func (c *Config) clientID() string {

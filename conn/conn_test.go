@@ -33,7 +33,7 @@ func handshakeReq(mech string) *protocol.SaslHandshakeRequest {
 	return &protocol.SaslHandshakeRequest{Mechanism: mech}
 }
 
-func TestDialSendsApiVersionsV4(t *testing.T) {
+func TestDialSendsApiVersionsV5(t *testing.T) {
 	got := make(chan []byte, 1)
 	fb := newFake(t, func(f *fakeConn) {
 		r, ok := f.read()
@@ -46,13 +46,15 @@ func TestDialSendsApiVersionsV4(t *testing.T) {
 	})
 	c := dial(t, fb.addr, Config{})
 	want := []byte{
-		0, 0, 0, 35, // size
-		0, 18, 0, 4, // ApiVersions v4
+		0, 0, 0, 40, // size
+		0, 18, 0, 5, // ApiVersions v5
 		0, 0, 0, 1, // correlation id 1
 		0, 8, 'r', 'a', 'w', 'k', 'a', 'f', 'k', 'a', // client id, int16 length
 		0,                                         // header tags
 		9, 'r', 'a', 'w', 'k', 'a', 'f', 'k', 'a', // ClientSoftwareName, compact
 		6, '0', '.', '1', '.', '0', // ClientSoftwareVersion, compact
+		0,                      // ClusterId null: no node named (KIP-1242)
+		0xff, 0xff, 0xff, 0xff, // NodeId -1
 		0, // body tags
 	}
 	if b := <-got; !bytes.Equal(b, want) {
@@ -111,8 +113,8 @@ func TestApiVersionsFallback(t *testing.T) {
 		f.read()
 	})
 	c := dial(t, fb.addr, Config{})
-	if a, b := <-versions, <-versions; a != 4 || b != 2 {
-		t.Fatalf("asked v%d then v%d, want v4 then v2", a, b)
+	if a, b := <-versions, <-versions; a != maxApiVersions || b != 2 {
+		t.Fatalf("asked v%d then v%d, want v%d then v2", a, b, maxApiVersions)
 	}
 	if v, _ := c.Version(protocol.KeyMetadata); v != 8 {
 		t.Fatalf("Metadata version %d, want 8", v)

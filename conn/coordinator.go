@@ -40,7 +40,7 @@ func (c *Cluster) Coordinator(ctx context.Context, group string) (*Conn, error) 
 	if err != nil {
 		return nil, err
 	}
-	cfg := c.cfg.Conn
+	cfg := c.connConfigFor(c.Cached(), b.ID)
 	cfg.Logger = c.log.With("coordinator", b.ID)
 	cn, err := c.connectFor(ctx, slotKey{b.Addr(), forCoordination}, true, cfg)
 	if err != nil {

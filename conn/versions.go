@@ -10,16 +10,26 @@ import (
 
 type versionRange struct{ min, max int16 }
 
-// maxApiVersions is the highest ApiVersions version rawkafka asks for.
-const maxApiVersions = 4
+// maxApiVersions is the highest ApiVersions version rawkafka asks for: v5
+// carries the cluster and node the client means to reach (KIP-1242).
+// Brokers before 4.4 answer v5 with UNSUPPORTED_VERSION and their own
+// range, and the request is sent again at their highest version.
+const maxApiVersions = 5
 
 // negotiate asks the broker which versions it serves (ApiVersions v4, or the
 // highest version it lists when it answers UNSUPPORTED_VERSION in a v0 body)
 // and keeps its ranges.
 func (c *Conn) negotiate(ctx context.Context) error {
 	v := int16(maxApiVersions)
+	if h := c.cfg.apiVersionsMax; h > 0 && h < v {
+		v = h
+	}
 	for attempt := 0; ; attempt++ {
 		req := &protocol.ApiVersionsRequest{Version: v, ClientSoftwareName: SoftwareName, ClientSoftwareVersion: SoftwareVersion}
+		if e := c.cfg.Expect; e != nil && v >= 5 && e.ClusterID != "" && e.NodeID >= 0 {
+			id := e.ClusterID
+			req.ClusterId, req.NodeId = &id, e.NodeID
+		}
 		r, err := c.send(ctx, req)
 		if err != nil {
 			return err
@@ -51,7 +61,12 @@ func (c *Conn) negotiate(ctx context.Context) error {
 			return &Error{Broker: c.addr, Op: "api versions", Err: diagnose(
 				fmt.Sprintf("the ApiVersions v%d response does not decode (%v); is this a Kafka broker?", v, derr), derr, ErrNotKafka)}
 		}
-		return &Error{Broker: c.addr, Op: "api versions", Err: protocol.ErrorForCode(resp.ErrorCode)}
+		err = protocol.ErrorForCode(resp.ErrorCode)
+		if errors.Is(err, protocol.ErrRebootstrapRequired) && c.cfg.Expect != nil {
+			err = fmt.Errorf("the broker at %s is not node %d of cluster %s (the cluster was rebuilt or the address reused): %w",
+				c.addr, c.cfg.Expect.NodeID, c.cfg.Expect.ClusterID, err)
+		}
+		return &Error{Broker: c.addr, Op: "api versions", Err: err}
 	}
 }
 
