@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rawkafka/rawkafka"
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // offsetKind is how -o says where to start.
@@ -61,41 +61,10 @@ func parseOffset(s string) (offsetSpec, error) {
 	return offsetSpec{kind: offsetAbsolute, n: n}, nil
 }
 
-// consumerConfig builds the consumer's config from -b and -X. -X takes the
-// Java client's property names; librdkafka's spellings of the same settings
-// are accepted too.
-func consumerConfig(opts *options) (rawkafka.Config, error) {
-	props := maps.Clone(opts.props)
-	aliases := map[string]string{
-		"sasl.mechanisms":      "sasl.mechanism",
-		"metadata.broker.list": "bootstrap.servers",
-		"fetch.wait.max.ms":    "fetch.max.wait.ms",
-	}
-	for from, to := range aliases {
-		if v, ok := props[from]; ok {
-			delete(props, from)
-			props[to] = v
-		}
-	}
-	if p, ok := props["security.protocol"]; ok {
-		props["security.protocol"] = strings.ToUpper(p)
-	}
-	props["bootstrap.servers"] = strings.Join(opts.brokers, ",")
-	if _, ok := props["auto.offset.reset"]; !ok && opts.offset.kind == offsetTail {
-		// A tail reaching before the log start begins at the log start.
-		props["auto.offset.reset"] = "earliest"
-	}
-	cfg, err := rawkafka.ParseConfig(props)
-	if err != nil {
-		return cfg, fmt.Errorf("-X: %w", err)
-	}
-	return cfg, nil
-}
-
 // newConsumer builds the Consumer that -b and -X describe, and returns its
 // config too.
 func newConsumer(opts *options) (*rawkafka.Consumer, rawkafka.Config, error) {
-	cfg, err := consumerConfig(opts)
+	cfg, err := consumerConfig(opts, opts.stderr)
 	if err != nil {
 		return nil, cfg, err
 	}
@@ -104,7 +73,9 @@ func newConsumer(opts *options) (*rawkafka.Consumer, rawkafka.Config, error) {
 }
 
 // consume reads opts.topic and writes its records to out; progress and
-// errors go to errOut.
+// errors go to errOut. A missing topic or partition, or a cluster that does
+// not answer within -m, ends it with an error, as in kcat; so does a
+// partition error, unless -E.
 func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
 	c, _, err := newConsumer(opts)
 	if err != nil {
@@ -112,11 +83,12 @@ func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
 	}
 	defer c.Close()
 
-	partitions := []int32{opts.partition}
-	if opts.partition < 0 {
-		if partitions, err = c.PartitionsFor(ctx, opts.topic); err != nil {
-			return err
+	partitions, err := partitionsToRead(ctx, c, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // interrupted before it began
 		}
+		return err
 	}
 	if err := assign(ctx, c, opts, partitions); err != nil {
 		return err
@@ -138,13 +110,15 @@ func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
-		for _, e := range fs.Errors {
-			fmt.Fprintf(errOut, "%% ERROR: %v\n", e)
-		}
 		for r := range fs.Records() {
 			buf = opts.format.append(buf[:0], r)
 			if _, err := w.Write(buf); err != nil {
 				return err
+			}
+			if opts.unbuffered {
+				if err := w.Flush(); err != nil {
+					return err
+				}
 			}
 			count++
 			bytes += int64(len(r.Value))
@@ -155,11 +129,50 @@ func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
 		if err := w.Flush(); err != nil {
 			return err
 		}
+		for _, e := range fs.Errors {
+			msg := partitionErrorText(e)
+			if !opts.keepGoing {
+				return errors.New(msg)
+			}
+			fmt.Fprintf(errOut, "%% ERROR: %s\n", msg)
+		}
 		if opts.exitAtEnd && allReached(c, partitions, opts, reached, errOut) {
 			break
 		}
 	}
 	return finish(w, errOut, opts, count, bytes, start)
+}
+
+// partitionsToRead returns -p's partition, or every partition of the topic,
+// after checking with the cluster that they exist (within -m), in kcat's
+// words when they do not.
+func partitionsToRead(ctx context.Context, c *rawkafka.Consumer, opts *options) ([]int32, error) {
+	mdCtx, cancel := context.WithTimeout(ctx, opts.metadataTimeout)
+	defer cancel()
+	ids, err := c.PartitionsFor(mdCtx, opts.topic)
+	switch {
+	case errors.Is(err, protocol.ErrUnknownTopicOrPartition):
+		return nil, fmt.Errorf("Topic %s error: Broker: Unknown topic or partition", opts.topic)
+	case err != nil:
+		return nil, fmt.Errorf("Failed to query metadata for topic %s: %v", opts.topic, err)
+	case len(ids) == 0:
+		return nil, fmt.Errorf("Topic %s has no partitions", opts.topic)
+	case opts.partition < 0:
+		return ids, nil
+	case !slices.Contains(ids, opts.partition):
+		return nil, fmt.Errorf("Topic %s (with partitions 0..%d): partition %d does not exist", opts.topic, len(ids)-1, opts.partition)
+	}
+	return []int32{opts.partition}, nil
+}
+
+// partitionErrorText is kcat's line for a partition's error, without its
+// "% ERROR: ".
+func partitionErrorText(err error) string {
+	var pe *rawkafka.PartitionError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("Topic %s [%d] error: %v", pe.Topic, pe.Partition, pe.Err)
+	}
+	return fmt.Sprintf("Consumer error: %v", err)
 }
 
 // assign assigns the partitions from the -o start position.

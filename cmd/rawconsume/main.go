@@ -18,6 +18,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
 )
 
 // Exit statuses.
@@ -28,10 +31,41 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM (timeout, systemd, docker stop) ends the run as SIGINT does:
+	// the output is flushed and, with -o stored, the final commit made. A
+	// second signal kills at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// lockedWriter serialises the writes of the logger's goroutines and the
+// main loop to stderr; after seal it drops them, so that nothing is written
+// once run has returned.
+type lockedWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	sealed bool
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.sealed {
+		return len(p), nil
+	}
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) seal() {
+	l.mu.Lock()
+	l.sealed = true
+	l.mu.Unlock()
 }
 
 // run is the whole command, with its streams passed in so tests can call it.
@@ -42,32 +76,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "rawconsume: %v (see rawconsume -h)\n", err)
+		lines := strings.Split(err.Error(), "\n")
+		for i, l := range lines {
+			if i == len(lines)-1 {
+				l += " (see rawconsume -h)"
+			}
+			fmt.Fprintf(stderr, "rawconsume: %s\n", l)
+		}
 		return exitUsage
 	}
-	switch {
-	case opts.version:
+	if opts.version {
 		fmt.Fprintf(stdout, "rawconsume %s\n", version)
 		return exitOK
-	case opts.query != nil:
-		if err := queryOffsets(ctx, opts, stdout); err != nil {
-			fmt.Fprintf(stderr, "rawconsume: %v\n", err)
-			return exitError
-		}
-		return exitOK
-	case opts.list:
-		if err := listMetadata(ctx, opts, stdout); err != nil {
-			fmt.Fprintf(stderr, "rawconsume: %v\n", err)
-			return exitError
-		}
-		return exitOK
-	default:
-		if err := consume(ctx, opts, stdout, stderr); err != nil {
-			fmt.Fprintf(stderr, "rawconsume: %v\n", err)
-			return exitError
-		}
-		return exitOK
 	}
+	errOut := &lockedWriter{w: stderr}
+	defer errOut.seal()
+	opts.stderr = errOut
+	switch {
+	case opts.query != nil:
+		err = queryOffsets(ctx, opts, stdout)
+	case opts.list:
+		err = listMetadata(ctx, opts, stdout)
+	default:
+		err = consume(ctx, opts, stdout, errOut)
+	}
+	if err != nil {
+		// kcat's form for an error that ends the run.
+		for _, l := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(errOut, "%% ERROR: %s\n", l)
+		}
+		return exitError
+	}
+	return exitOK
 }
 
 // version is rawconsume's version string.

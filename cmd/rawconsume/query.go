@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka"
-	"github.com/rawkafka/rawkafka/conn"
 )
 
 // queryOffsets answers -Q: for each -t topic:partition:timestamp, the first
@@ -28,7 +26,7 @@ func queryOffsets(ctx context.Context, opts *options, out io.Writer) error {
 	}
 	defer c.Close()
 	// Retries of a leader move end here; a missing partition is found first.
-	ctx, cancel := context.WithTimeout(ctx, 2*cmp.Or(cfg.RequestTimeout, conn.DefaultRequestTimeout))
+	ctx, cancel := context.WithTimeout(ctx, 2*cfg.RequestTimeout)
 	defer cancel()
 
 	asked := map[rawkafka.TopicPartition]int64{}
