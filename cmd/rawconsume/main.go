@@ -101,10 +101,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = consume(ctx, opts, stdout, errOut)
 	}
 	if err != nil {
-		// kcat's form for an error that ends the run.
-		for _, l := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintf(errOut, "%% ERROR: %s\n", l)
-		}
+		// kcat's form for an error that ends the run, on one line (errors
+		// joined from several brokers are separated by "; ").
+		fmt.Fprintf(errOut, "%% ERROR: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 		return exitError
 	}
 	return exitOK

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,5 +145,32 @@ func TestJSONListingLooksLikeKcat(t *testing.T) {
 		`{"topic":"gone","error":"Broker: UNKNOWN_TOPIC_OR_PARTITION","partitions":[]}]}` + "\n"
 	if b.String() != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestDeadBrokerIsAnErrorNotAnIdleTopic: consuming from a broker that is not
+// there ends after -m with one error line and exit 1; with -d the attempts
+// are logged first.
+func TestDeadBrokerIsAnErrorNotAnIdleTopic(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	for _, args := range [][]string{
+		{"-b", addr, "-t", "t", "-q", "-m", "1"},
+		{"-b", addr, "-t", "t", "-p", "0", "-q", "-m", "1", "-d", "broker"},
+	} {
+		code, out, errOut := runCmd(t, args...)
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		last := lines[len(lines)-1]
+		if code != exitError || out != "" || !strings.HasPrefix(last, "% ERROR: Failed to query metadata for topic t: ") ||
+			!strings.Contains(last, addr) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 1 and an error naming %s", args, code, out, errOut, addr)
+		}
+		if debug := slices.Contains(args, "-d"); debug != (len(lines) > 1) || debug && !strings.Contains(errOut, "level=") {
+			t.Errorf("%q: stderr %q: want log lines only with -d", args, errOut)
+		}
 	}
 }
