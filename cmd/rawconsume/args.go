@@ -39,6 +39,10 @@ type options struct {
 
 	// stderr receives -X's notes and the logs (-d, -v); nil while parsing.
 	stderr io.Writer
+	// logWarnings logs warnings and errors without -d or -v: set for
+	// consuming, where they are the only sign of a broker lost mid-run;
+	// -L and -Q end with the error itself.
+	logWarnings bool
 
 	// Consuming.
 	partition  int32 // -p; -1 for every partition

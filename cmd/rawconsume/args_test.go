@@ -150,6 +150,10 @@ func TestConsumerConfigApplies(t *testing.T) {
 		t.Errorf("-q: notes %q, logger %v, %v", errOut.String(), cfg.Logger, err)
 	}
 	o.quiet = false
+	if cfg, _ = consumerConfig(o, &errOut); cfg.Logger != nil {
+		t.Error("-L and -Q log without -d or -v")
+	}
+	o.logWarnings = true
 	if cfg, _ = consumerConfig(o, &errOut); cfg.Logger == nil || cfg.Logger.Enabled(context.Background(), slog.LevelInfo) ||
 		!cfg.Logger.Enabled(context.Background(), slog.LevelWarn) {
 		t.Error("without -d or -q, warnings and errors go to stderr, nothing less")

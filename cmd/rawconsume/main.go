@@ -101,6 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case opts.list:
 		err = listMetadata(ctx, opts, stdout)
 	default:
+		opts.logWarnings = true
 		err = consume(ctx, opts, stdout, errOut)
 	}
 	if err != nil {
@@ -157,8 +158,8 @@ General options:
                      missing topic or partition, or no broker, ends the run
   -q                 Be quiet: no progress, summary, notes or warnings on
                      stderr (errors still)
-  -v                 Log informational events to stderr too (warnings and
-                     errors are logged by default)
+  -v                 Log informational events to stderr too (when consuming,
+                     warnings and errors are logged by default)
   -E                 Do not exit on a partition's error: print it and go on
 
 Consumer options:

@@ -178,7 +178,8 @@ func (p *props) namedErr(err error) error {
 
 // consumerConfig builds the consumer's config from -b, -X and -d. With
 // stderr set it prints -X's notes there (unless -q) and logs to it: warnings
-// and errors by default, more with -v, everything with -d, nothing with -q.
+// and errors by default when consuming, more with -v, everything with -d,
+// nothing with -q.
 func consumerConfig(opts *options, stderr io.Writer) (rawkafka.Config, error) {
 	p, err := mapProps(opts.props)
 	if err != nil {
@@ -235,6 +236,8 @@ func newLogger(opts *options, debug []string, w io.Writer) *slog.Logger {
 		return nil
 	case opts.verbose > 0:
 		level = slog.LevelInfo
+	case !opts.logWarnings:
+		return nil
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
