@@ -60,8 +60,9 @@ type offsetQuery struct {
 	ts int64
 }
 
-// kcat's options, as getopt(3) reads them: a letter followed by ':' takes a
-// value. The ones rawconsume does not support are refused by name.
+// kcat's option letters: those that take a value, the flags, and the ones
+// rawconsume refuses by name (kcat's producer options, and consumer
+// options it does not have).
 const (
 	valueOptions   = "GtpbXoDKfcdm"
 	flagOptions    = "CLQeEJqvuVh"
@@ -107,7 +108,7 @@ func getopt(args []string, opt func(letter byte, value string) error) ([]string,
 				if err := opt(l, ""); err != nil {
 					return nil, err
 				}
-			case strings.IndexByte(producerOnly, l) >= 0 || l == 'P':
+			case strings.IndexByte(producerOnly, l) >= 0:
 				return nil, fmt.Errorf("-%c is a producer option: rawconsume only consumes", l)
 			case strings.IndexByte(unsupportedOpt, l) >= 0:
 				return nil, fmt.Errorf("-%c is a kcat option rawconsume does not support", l)
