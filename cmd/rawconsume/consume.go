@@ -149,20 +149,31 @@ func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
 func partitionsToRead(ctx context.Context, c *rawkafka.Consumer, opts *options) ([]int32, error) {
 	mdCtx, cancel := context.WithTimeout(ctx, opts.metadataTimeout)
 	defer cancel()
-	ids, err := c.PartitionsFor(mdCtx, opts.topic)
+	ids, err := partitionsOf(mdCtx, c, opts.topic)
 	switch {
-	case errors.Is(err, protocol.ErrUnknownTopicOrPartition):
-		return nil, fmt.Errorf("Topic %s error: Broker: Unknown topic or partition", opts.topic)
 	case err != nil:
-		return nil, fmt.Errorf("Failed to query metadata for topic %s: %v", opts.topic, err)
-	case len(ids) == 0:
-		return nil, fmt.Errorf("Topic %s has no partitions", opts.topic)
+		return nil, err
 	case opts.partition < 0:
 		return ids, nil
 	case !slices.Contains(ids, opts.partition):
 		return nil, fmt.Errorf("Topic %s (with partitions 0..%d): partition %d does not exist", opts.topic, len(ids)-1, opts.partition)
 	}
 	return []int32{opts.partition}, nil
+}
+
+// partitionsOf returns the partition ids of topic; a topic the cluster does
+// not have, or no metadata, is an error in kcat's words.
+func partitionsOf(ctx context.Context, c *rawkafka.Consumer, topic string) ([]int32, error) {
+	ids, err := c.PartitionsFor(ctx, topic)
+	switch {
+	case errors.Is(err, protocol.ErrUnknownTopicOrPartition):
+		return nil, fmt.Errorf("Topic %s error: Broker: Unknown topic or partition", topic)
+	case err != nil:
+		return nil, fmt.Errorf("Failed to query metadata for topic %s: %v", topic, err)
+	case len(ids) == 0:
+		return nil, fmt.Errorf("Topic %s has no partitions", topic)
+	}
+	return ids, nil
 }
 
 // partitionErrorText is kcat's line for a partition's error, without its

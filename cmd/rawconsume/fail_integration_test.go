@@ -68,6 +68,25 @@ func TestIntegrationMissingTopicOrPartitionLikeKcat(t *testing.T) {
 	}
 }
 
+// TestIntegrationQueryMissingTopicOrPartition: -Q says which topic or
+// partition is missing, in the words of consuming (kcat -Q only says
+// "offsets_for_times failed: Local: Unknown partition").
+func TestIntegrationQueryMissingTopicOrPartition(t *testing.T) {
+	env := kafkatest.Get(t)
+	boot := strings.Split(env.Bootstrap, ",")[0]
+	topic := kafkatest.CreateTopic(t, "", 2, 1)
+	missing := kafkatest.TopicName(t) + "-missing"
+	for _, c := range []struct{ q, want string }{
+		{topic + ":99:-1", "% ERROR: Topic " + topic + " (with partitions 0..1): partition 99 does not exist\n"},
+		{missing + ":0:-1", "% ERROR: Topic " + missing + " error: Broker: Unknown topic or partition\n"},
+	} {
+		code, out, errOut := runFor(t, 30*time.Second, "-Q", "-b", boot, "-t", c.q)
+		if code != exitError || out != "" || errOut != c.want {
+			t.Errorf("-Q -t %s: exit %d, stdout %q, stderr %q; want exit 1 and %q", c.q, code, out, errOut, c.want)
+		}
+	}
+}
+
 // TestIntegrationPartitionErrorsEndTheRun: a partition error (here an
 // offset past the end with auto.offset.reset=none) ends the run with exit 1,
 // as in kcat; with -E it is printed and the run goes on.
