@@ -77,11 +77,12 @@ func newConsumer(opts *options) (*rawkafka.Consumer, rawkafka.Config, error) {
 // not answer within -m, ends it with an error, as in kcat; so does a
 // partition error, unless -E.
 func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
-	c, _, err := newConsumer(opts)
+	c, cfg, err := newConsumer(opts)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	watch := &brokerWatch{after: max(2*opts.metadataTimeout, cfg.RequestTimeout+cfg.FetchMaxWait)}
 
 	partitions, err := partitionsToRead(ctx, c, opts)
 	if err != nil {
@@ -136,11 +137,57 @@ func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
 			}
 			fmt.Fprintf(errOut, "%% ERROR: %s\n", msg)
 		}
+		if watch.down(c, time.Now()) {
+			msg := fmt.Sprintf("Local: All broker connections are down: no fetch has succeeded for %v", watch.after)
+			if !opts.keepGoing {
+				return errors.New(msg)
+			}
+			fmt.Fprintf(errOut, "%% ERROR: %s\n", msg)
+		}
 		if opts.exitAtEnd && allReached(c, partitions, opts, reached, errOut) {
 			break
 		}
 	}
 	return finish(w, errOut, opts, count, bytes, start)
+}
+
+// brokerWatch notices that fetches have stopped succeeding, as kcat ends a
+// run on librdkafka's "all broker connections are down": without it, a
+// broker lost mid-run looks like an idle topic. The Consumer's counters
+// tell successes only as FetchRequests minus FetchErrors (a request in
+// flight counts as a success until it fails), so a fetch has succeeded when
+// that difference passes its highest value so far. The broker is taken for
+// down when none has for after and a fetch failed since the success before
+// the last (the failure that stopped fetching is often counted in the same
+// look as the last success, and after it the fetcher waits for metadata,
+// sending nothing); a fetcher that sends nothing without failing (its
+// buffer full, say) is not down.
+type brokerWatch struct {
+	after     time.Duration
+	best      int64     // the highest FetchRequests - FetchErrors seen
+	errs      int64     // FetchErrors when best was reached
+	errsPrev  int64     // FetchErrors when best was reached the time before
+	since     time.Time // when best was reached
+	lastCheck time.Time
+	reported  bool // said once per outage
+}
+
+// down reports, once per outage, whether fetching has failed for w.after.
+func (w *brokerWatch) down(c *rawkafka.Consumer, now time.Time) bool {
+	if now.Sub(w.lastCheck) < 200*time.Millisecond {
+		return false
+	}
+	w.lastCheck = now
+	m := c.Metrics()
+	if ok := m.FetchRequests - m.FetchErrors; ok > w.best || w.since.IsZero() {
+		w.best, w.errsPrev, w.errs, w.since, w.reported = ok, w.errs, m.FetchErrors, now, false
+		return false
+	}
+	if w.reported || m.FetchErrors == w.errsPrev || now.Sub(w.since) < w.after {
+		return false
+	}
+	w.reported = true
+	return true
 }
 
 // partitionsToRead returns -p's partition, or every partition of the topic,

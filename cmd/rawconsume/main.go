@@ -7,8 +7,8 @@
 //	rawconsume -L -b 127.0.0.1:9092 [-t topic] [-J]
 //	rawconsume -Q -b 127.0.0.1:9092 -t topic:0:1700000000000 [-J]
 //
-// An error that ends the run (an unreachable broker, a missing topic or
-// partition, a partition's error unless -E) is one "% ERROR: ..." line on
+// An error that ends the run (an unreachable or lost broker, a missing
+// topic or partition, a partition's error unless -E) is one "% ERROR: ..." line on
 // stderr and exit status 1, in kcat's words where kcat has them; a wrong
 // command line is one line and exit status 2. SIGINT and SIGTERM end the
 // run cleanly (with -o stored, after the final commit).
@@ -160,7 +160,8 @@ General options:
                      stderr (errors still)
   -v                 Log informational events to stderr too (when consuming,
                      warnings and errors are logged by default)
-  -E                 Do not exit on a partition's error: print it and go on
+  -E                 Do not exit on a partition's error or a lost broker:
+                     print it and go on
 
 Consumer options:
   -p <partition>     Partition (default: every partition of the topic)
@@ -184,6 +185,8 @@ Consumer options:
 Records go to stdout; progress, notes, logs and a summary to stderr. An
 error ends the run with one "% ERROR: ..." line and exit status 1 (a
 command-line mistake: exit status 2); a missing topic or partition is
-reported in kcat's words. SIGINT and SIGTERM end the run cleanly: the
+reported in kcat's words. So is a broker lost mid-run ("All broker
+connections are down") once no fetch has succeeded for the longer of
+2 x -m and request.timeout.ms + fetch.max.wait.ms (30.5 s by default). SIGINT and SIGTERM end the run cleanly: the
 output is flushed and, with -o stored, how far it read is committed.
 `
