@@ -184,7 +184,7 @@ func (c *Config) check() []*ConfigError {
 		bad("partition.assignment.strategy", "", "required: "+wantAssignor)
 	}
 	for _, a := range c.PartitionAssignmentStrategy {
-		if _, ok := assignors[a]; !ok {
+		if assignors[a] != a { // protocol names only: ParseConfig maps the class names
 			bad("partition.assignment.strategy", strings.Join(c.PartitionAssignmentStrategy, ","), wantAssignor)
 			break
 		}

@@ -212,6 +212,8 @@ func TestTypedAndParsedConfigsFailAlike(t *testing.T) {
 		{map[string]string{"heartbeat.interval.ms": "50000"}, func(c *Config) { c.HeartbeatInterval = 50 * time.Second }},
 		{map[string]string{"group.protocol": "consumer"}, func(c *Config) { c.GroupProtocol = "consumer" }},
 		{map[string]string{"partition.assignment.strategy": "fancy"}, func(c *Config) { c.PartitionAssignmentStrategy = []string{"fancy"} }},
+		{map[string]string{"partition.assignment.strategy": "range,org.example.Fancy"},
+			func(c *Config) { c.PartitionAssignmentStrategy = []string{"range", "org.example.Fancy"} }},
 		{map[string]string{"security.protocol": "TLS"}, func(c *Config) { c.SecurityProtocol = "TLS" }},
 		{map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": "GSSAPI", "sasl.username": "u"},
 			func(c *Config) { c.SecurityProtocol, c.SASLMechanism, c.SASLUsername = "SASL_SSL", "GSSAPI", "u" }},
