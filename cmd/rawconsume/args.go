@@ -2,12 +2,13 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rawkafka/rawkafka"
 )
@@ -21,16 +22,35 @@ type options struct {
 	query   []offsetQuery // -Q: one per -t topic:partition:timestamp
 	json    bool
 	quiet   bool
+	verbose int // -v, repeatable
 	version bool
 	topic   string
-	props   map[string]string // -X key=value, in Java/librdkafka names
+	props   map[string]string // -X key=value, in Java or librdkafka names
+	group   string            // -G: the balanced consumer's group (not supported yet)
+	topics  []string          // positional topics, for -G
+	debug   []string          // -d (and -X debug): librdkafka debug contexts
+	// metadataTimeout bounds the first metadata request (-m, kcat's
+	// default 5 s): a missing topic or partition, or no broker, ends the
+	// run after it.
+	metadataTimeout time.Duration
+	// keepGoing is -E: partition errors are printed and the run goes on,
+	// instead of ending it.
+	keepGoing bool
+
+	// stderr receives -X's notes and the logs (-d, -v); nil while parsing.
+	stderr io.Writer
+	// logWarnings logs warnings and errors without -d or -v: set for
+	// consuming, where they are the only sign of a broker lost mid-run;
+	// -L and -Q end with the error itself.
+	logWarnings bool
 
 	// Consuming.
-	partition int32 // -p; -1 for every partition
-	offset    offsetSpec
-	count     int64 // -c; 0 for no limit
-	exitAtEnd bool  // -e
-	format    formatter
+	partition  int32 // -p; -1 for every partition
+	offset     offsetSpec
+	count      int64 // -c; 0 for no limit
+	exitAtEnd  bool  // -e
+	unbuffered bool  // -u: flush after every record
+	format     formatter
 }
 
 // offsetQuery is one -Q question: the offset in tp at time ts (ms), or at
@@ -40,28 +60,248 @@ type offsetQuery struct {
 	ts int64
 }
 
-// listFlag collects a repeated flag's values.
-type listFlag []string
+// kcat's option letters: those that take a value, the flags, and the ones
+// rawconsume refuses by name (kcat's producer options, and consumer
+// options it does not have).
+const (
+	valueOptions   = "GtpbXoDKfcdm"
+	flagOptions    = "CLQeEJqvuVh"
+	producerOnly   = "PzkHlT"
+	unsupportedOpt = "ZOsrFMU"
+)
 
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-
-func (l *listFlag) Set(s string) error {
-	*l = append(*l, s)
-	return nil
+// getopt splits args the way kcat's getopt(3) does (GNU, permuting):
+// combined flags (-qe), attached values (-tmytopic, -p0, -obeginning) or
+// the next argument as the value (even when it starts with '-': -o -10),
+// "--" ending the options, and operands (positional topics) anywhere. It
+// calls opt for each option in order and returns the operands.
+func getopt(args []string, opt func(letter byte, value string) error) ([]string, error) {
+	var operands []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(operands, args[i+1:]...), nil
+		case a == "--help":
+			return nil, errHelp
+		case len(a) < 2 || a[0] != '-':
+			operands = append(operands, a)
+			continue
+		}
+		for j := 1; j < len(a); j++ {
+			l := a[j]
+			switch {
+			case strings.IndexByte(valueOptions, l) >= 0:
+				v := a[j+1:]
+				if v == "" {
+					if i+1 >= len(args) {
+						return nil, fmt.Errorf("option -%c requires a value", l)
+					}
+					i++
+					v = args[i]
+				}
+				if err := opt(l, v); err != nil {
+					return nil, err
+				}
+				j = len(a)
+			case strings.IndexByte(flagOptions, l) >= 0:
+				if err := opt(l, ""); err != nil {
+					return nil, err
+				}
+			case strings.IndexByte(producerOnly, l) >= 0:
+				return nil, fmt.Errorf("-%c is a producer option: rawconsume only consumes", l)
+			case strings.IndexByte(unsupportedOpt, l) >= 0:
+				return nil, fmt.Errorf("-%c is a kcat option rawconsume does not support", l)
+			default:
+				return nil, fmt.Errorf("unknown option -%c", l)
+			}
+		}
+	}
+	return operands, nil
 }
 
-// propsFlag collects repeated -X key=value flags.
-type propsFlag map[string]string
-
-func (p propsFlag) String() string { return "" }
-
-func (p propsFlag) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || strings.TrimSpace(k) == "" {
-		return fmt.Errorf("-X %q: want key=value", s)
+// parseArgs parses kcat-style options. It returns errHelp for -h.
+func parseArgs(args []string) (*options, error) {
+	o := &options{props: map[string]string{}, partition: -1, metadataTimeout: 5 * time.Second}
+	var (
+		mode                       byte // C, L, Q or G
+		brokers                    string
+		topics                     []string
+		offset                     = "end"
+		format, keyDelim, msgDelim string
+		keyDelimSet                bool
+		partitionSet               bool
+	)
+	msgDelim = `\n`
+	setMode := func(m byte) error {
+		if mode != 0 && mode != m {
+			return fmt.Errorf("do not mix modes: -%c seen when -%c already set", m, mode)
+		}
+		mode = m
+		return nil
 	}
-	p[strings.TrimSpace(k)] = v
-	return nil
+	operands, err := getopt(args, func(l byte, v string) error {
+		switch l {
+		case 'C', 'L', 'Q':
+			return setMode(l)
+		case 'G':
+			o.group = v
+			return setMode('G')
+		case 'b':
+			brokers = v
+		case 't':
+			topics = append(topics, v)
+		case 'p':
+			p, err := strconv.ParseInt(v, 10, 32)
+			if err != nil || p < -1 || p > math.MaxInt32 {
+				return fmt.Errorf("-p %s: want a partition number", v)
+			}
+			o.partition, partitionSet = int32(p), true
+		case 'o':
+			offset = v
+		case 'c':
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return fmt.Errorf("-c %s: want a positive count", v)
+			}
+			o.count = n
+		case 'e':
+			o.exitAtEnd = true
+		case 'E':
+			o.keepGoing = true
+		case 'f':
+			format = v
+		case 'J':
+			o.json = true
+		case 'K':
+			keyDelim, keyDelimSet = v, true
+		case 'D':
+			msgDelim = v
+		case 'X':
+			k, val, ok := strings.Cut(v, "=")
+			if !ok || strings.TrimSpace(k) == "" {
+				return fmt.Errorf("-X %q: want property=value", v)
+			}
+			o.props[strings.TrimSpace(k)] = val
+		case 'd':
+			o.debug = append(o.debug, v)
+		case 'm':
+			secs, err := strconv.ParseFloat(v, 64)
+			if err != nil || secs <= 0 || secs > 1e6 {
+				return fmt.Errorf("-m %s: want a number of seconds", v)
+			}
+			o.metadataTimeout = time.Duration(secs * float64(time.Second))
+		case 'q':
+			o.quiet = true
+		case 'v':
+			o.verbose++
+		case 'u':
+			o.unbuffered = true
+		case 'V':
+			o.version = true
+		case 'h':
+			return errHelp
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if o.version {
+		return o, nil
+	}
+	o.list, o.topics = mode == 'L', operands
+	if len(operands) > 0 && mode != 'G' {
+		return nil, fmt.Errorf("unexpected argument %q: a topic list is only allowed with -G <group> (use -t <topic>)", operands[0])
+	}
+	if mode == 'Q' {
+		if len(topics) == 0 {
+			return nil, errors.New("-Q needs -t topic:partition:timestamp (one -t per partition)")
+		}
+		for _, t := range topics {
+			q, err := parseQuery(t)
+			if err != nil {
+				return nil, err
+			}
+			o.query = append(o.query, q)
+		}
+	} else if len(topics) > 1 {
+		return nil, fmt.Errorf("-t given %d times: rawconsume reads one topic (-Q takes one -t per partition)", len(topics))
+	} else if len(topics) == 1 {
+		o.topic = topics[0]
+	}
+	if o.offset, err = parseOffset(offset); err != nil {
+		return nil, err
+	}
+	if o.json && format != "" {
+		return nil, errors.New("-J and -f both choose the output: give one")
+	}
+	o.format.json = o.json
+	if format != "" {
+		if o.format.tokens, err = parseFormat(format); err != nil {
+			return nil, err
+		}
+	}
+	if o.format.msgDelim, err = parseDelim(msgDelim); err != nil {
+		return nil, fmt.Errorf("-D: %v", err)
+	}
+	if keyDelimSet && keyDelim != "" {
+		o.format.printKeys = true
+		if o.format.keyDelim, err = parseDelim(keyDelim); err != nil {
+			return nil, fmt.Errorf("-K: %v", err)
+		}
+	}
+	o.brokers = splitBrokers(brokers)
+	if len(o.brokers) == 0 {
+		for _, k := range []string{"bootstrap.servers", "metadata.broker.list"} {
+			if v := o.props[k]; v != "" {
+				o.brokers = splitBrokers(v)
+			}
+		}
+	}
+	if len(o.brokers) == 0 {
+		return nil, errors.New("no broker given: use -b host:port")
+	}
+	if mode == 'G' {
+		if len(o.topics) == 0 {
+			return nil, errors.New("-G <group> expects a list of topics to subscribe to: rawconsume -G <group> topic1 topic2")
+		}
+		if o.topic != "" || partitionSet {
+			return nil, errors.New("-G takes its topics as arguments, not -t or -p")
+		}
+	}
+	if o.offset.kind == offsetStored && o.props["group.id"] == "" && mode != 'G' {
+		return nil, errors.New("-o stored reads the offsets a group committed: give the group with -X group.id=<group>")
+	}
+	if !o.list && o.query == nil && o.topic == "" && mode != 'G' {
+		return nil, errors.New("no topic given: use -t topic (or -L to list topics)")
+	}
+	// Check -X now, so that a wrong property is a command-line error.
+	if _, err := consumerConfig(o, nil); err != nil {
+		return nil, err
+	}
+	if mode == 'G' {
+		return nil, fmt.Errorf("-G %s: balanced consumer groups are not supported yet (coming); "+
+			"read partitions with -t <topic> [-p <partition>], and -X group.id=%s -o stored to start from the group's offsets",
+			o.group, o.group)
+	}
+	return o, nil
+}
+
+// splitBrokers splits -b's list; a broker without a port gets 9092, as in
+// kcat.
+func splitBrokers(s string) []string {
+	var out []string
+	for _, b := range strings.Split(s, ",") {
+		if b = strings.TrimSpace(b); b == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(b); err != nil && !strings.Contains(b, "]") && strings.Count(b, ":") == 0 {
+			b = net.JoinHostPort(b, "9092")
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // parseQuery parses -Q's -t topic:partition:timestamp. Topic names cannot
@@ -92,131 +332,4 @@ func cutLast(s, sep string) (before, after string, found bool) {
 		return s[:i], s[i+len(sep):], true
 	}
 	return s, "", false
-}
-
-func countTrue(bs ...bool) (n int) {
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
-}
-
-// parseArgs parses kcat-style flags. It returns errHelp for -h.
-func parseArgs(args []string) (*options, error) {
-	o := &options{props: map[string]string{}}
-	fs := flag.NewFlagSet("rawconsume", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported in one line by run
-	fs.Usage = func() {}
-	var brokers string
-	fs.StringVar(&brokers, "b", "", "bootstrap brokers")
-	fs.BoolVar(&o.list, "L", false, "list metadata")
-	fs.BoolVar(&o.json, "J", false, "JSON output")
-	fs.BoolVar(&o.quiet, "q", false, "quiet")
-	fs.BoolVar(&o.version, "V", false, "version")
-	var topics listFlag
-	fs.Var(&topics, "t", "topic")
-	queryMode := fs.Bool("Q", false, "query offsets by time")
-	fs.Var(propsFlag(o.props), "X", "property")
-	var consumeMode bool
-	fs.BoolVar(&consumeMode, "C", false, "consume (the default mode)")
-	partition := fs.Int("p", -1, "partition")
-	offset := fs.String("o", "end", "start offset")
-	fs.Int64Var(&o.count, "c", 0, "record count")
-	fs.BoolVar(&o.exitAtEnd, "e", false, "exit at the end")
-	format := fs.String("f", "", "format")
-	keyDelim := fs.String("K", "", "key delimiter")
-	msgDelim := fs.String("D", "\\n", "message delimiter")
-	group := fs.String("G", "", "consumer group")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
-		}
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if o.version {
-		return o, nil
-	}
-	if *group != "" {
-		return nil, errors.New("-G: consumer groups are not implemented yet; use -t (and -p) to read partitions directly")
-	}
-	if n := countTrue(consumeMode, o.list, *queryMode); n > 1 {
-		return nil, errors.New("-C, -L and -Q are different modes: give one")
-	}
-	if *queryMode {
-		if len(topics) == 0 {
-			return nil, errors.New("-Q needs -t topic:partition:timestamp (one -t per partition)")
-		}
-		for _, t := range topics {
-			q, err := parseQuery(t)
-			if err != nil {
-				return nil, err
-			}
-			o.query = append(o.query, q)
-		}
-	} else if len(topics) > 1 {
-		return nil, fmt.Errorf("-t given %d times: rawconsume reads one topic (-Q takes one -t per partition)", len(topics))
-	} else if len(topics) == 1 {
-		o.topic = topics[0]
-	}
-	if *partition < -1 || *partition > math.MaxInt32 {
-		return nil, fmt.Errorf("-p %d: want a partition number", *partition)
-	}
-	o.partition = int32(*partition)
-	var err error
-	if o.offset, err = parseOffset(*offset); err != nil {
-		return nil, err
-	}
-	if o.offset.kind == offsetStored && o.props["group.id"] == "" {
-		return nil, errors.New("-o stored reads the offsets a group committed: give the group with -X group.id=<group>")
-	}
-	if o.count < 0 {
-		return nil, fmt.Errorf("-c %d: want a positive count", o.count)
-	}
-	if o.json && *format != "" {
-		return nil, errors.New("-J and -f both choose the output: give one")
-	}
-	o.format.json = o.json
-	if *format != "" {
-		if o.format.tokens, err = parseFormat(*format); err != nil {
-			return nil, err
-		}
-	}
-	if o.format.msgDelim, err = parseDelim(*msgDelim); err != nil {
-		return nil, fmt.Errorf("-D: %v", err)
-	}
-	if *keyDelim != "" {
-		o.format.printKeys = true
-		if o.format.keyDelim, err = parseDelim(*keyDelim); err != nil {
-			return nil, fmt.Errorf("-K: %v", err)
-		}
-	}
-	for _, b := range strings.Split(brokers, ",") {
-		if b = strings.TrimSpace(b); b != "" {
-			o.brokers = append(o.brokers, b)
-		}
-	}
-	if len(o.brokers) == 0 {
-		if v := o.props["bootstrap.servers"]; v != "" {
-			o.brokers = strings.Split(v, ",")
-		} else {
-			return nil, errors.New("no broker given: use -b host:port")
-		}
-	}
-	if !o.list && o.query == nil && o.topic == "" {
-		return nil, errors.New("no topic given: use -t topic (or -L to list topics)")
-	}
-	// Check -X now, so that a wrong property is a command-line error.
-	cfg, err := consumerConfig(o)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := cfg.ConnConfig(); err != nil {
-		return nil, fmt.Errorf("-X: %w", err)
-	}
-	return o, nil
 }

@@ -17,7 +17,7 @@ import (
 // fetchMetadata asks the bootstrap brokers, in order, for metadata until one
 // answers.
 func fetchMetadata(ctx context.Context, opts *options) (*metadata, error) {
-	cfg, err := consumerConfig(opts)
+	cfg, err := consumerConfig(opts, opts.stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -26,9 +26,6 @@ func fetchMetadata(ctx context.Context, opts *options) (*metadata, error) {
 		return nil, fmt.Errorf("-X: %w", err)
 	}
 	timeout := cfg.RequestTimeout
-	if timeout <= 0 {
-		timeout = conn.DefaultRequestTimeout
-	}
 	var errs []error
 	for _, addr := range opts.brokers {
 		md, err := metadataFrom(ctx, addr, cc, timeout, opts.topic)

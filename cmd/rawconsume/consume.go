@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rawkafka/rawkafka"
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // offsetKind is how -o says where to start.
@@ -61,41 +61,10 @@ func parseOffset(s string) (offsetSpec, error) {
 	return offsetSpec{kind: offsetAbsolute, n: n}, nil
 }
 
-// consumerConfig builds the consumer's config from -b and -X. -X takes the
-// Java client's property names; librdkafka's spellings of the same settings
-// are accepted too.
-func consumerConfig(opts *options) (rawkafka.Config, error) {
-	props := maps.Clone(opts.props)
-	aliases := map[string]string{
-		"sasl.mechanisms":      "sasl.mechanism",
-		"metadata.broker.list": "bootstrap.servers",
-		"fetch.wait.max.ms":    "fetch.max.wait.ms",
-	}
-	for from, to := range aliases {
-		if v, ok := props[from]; ok {
-			delete(props, from)
-			props[to] = v
-		}
-	}
-	if p, ok := props["security.protocol"]; ok {
-		props["security.protocol"] = strings.ToUpper(p)
-	}
-	props["bootstrap.servers"] = strings.Join(opts.brokers, ",")
-	if _, ok := props["auto.offset.reset"]; !ok && opts.offset.kind == offsetTail {
-		// A tail reaching before the log start begins at the log start.
-		props["auto.offset.reset"] = "earliest"
-	}
-	cfg, err := rawkafka.ParseConfig(props)
-	if err != nil {
-		return cfg, fmt.Errorf("-X: %w", err)
-	}
-	return cfg, nil
-}
-
 // newConsumer builds the Consumer that -b and -X describe, and returns its
 // config too.
 func newConsumer(opts *options) (*rawkafka.Consumer, rawkafka.Config, error) {
-	cfg, err := consumerConfig(opts)
+	cfg, err := consumerConfig(opts, opts.stderr)
 	if err != nil {
 		return nil, cfg, err
 	}
@@ -104,19 +73,23 @@ func newConsumer(opts *options) (*rawkafka.Consumer, rawkafka.Config, error) {
 }
 
 // consume reads opts.topic and writes its records to out; progress and
-// errors go to errOut.
+// errors go to errOut. A missing topic or partition, or a cluster that does
+// not answer within -m, ends it with an error, as in kcat; so does a
+// partition error, unless -E.
 func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
-	c, _, err := newConsumer(opts)
+	c, cfg, err := newConsumer(opts)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	watch := &brokerWatch{after: max(2*opts.metadataTimeout, cfg.RequestTimeout+cfg.FetchMaxWait)}
 
-	partitions := []int32{opts.partition}
-	if opts.partition < 0 {
-		if partitions, err = c.PartitionsFor(ctx, opts.topic); err != nil {
-			return err
+	partitions, err := partitionsToRead(ctx, c, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // interrupted before it began
 		}
+		return err
 	}
 	if err := assign(ctx, c, opts, partitions); err != nil {
 		return err
@@ -138,13 +111,15 @@ func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
-		for _, e := range fs.Errors {
-			fmt.Fprintf(errOut, "%% ERROR: %v\n", e)
-		}
 		for r := range fs.Records() {
 			buf = opts.format.append(buf[:0], r)
 			if _, err := w.Write(buf); err != nil {
 				return err
+			}
+			if opts.unbuffered {
+				if err := w.Flush(); err != nil {
+					return err
+				}
 			}
 			count++
 			bytes += int64(len(r.Value))
@@ -155,11 +130,107 @@ func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
 		if err := w.Flush(); err != nil {
 			return err
 		}
+		for _, e := range fs.Errors {
+			msg := partitionErrorText(e)
+			if !opts.keepGoing {
+				return errors.New(msg)
+			}
+			fmt.Fprintf(errOut, "%% ERROR: %s\n", msg)
+		}
+		if watch.down(c, time.Now()) {
+			msg := fmt.Sprintf("Local: All broker connections are down: no fetch has succeeded for %v", watch.after)
+			if !opts.keepGoing {
+				return errors.New(msg)
+			}
+			fmt.Fprintf(errOut, "%% ERROR: %s\n", msg)
+		}
 		if opts.exitAtEnd && allReached(c, partitions, opts, reached, errOut) {
 			break
 		}
 	}
 	return finish(w, errOut, opts, count, bytes, start)
+}
+
+// brokerWatch notices that fetches have stopped succeeding, as kcat ends a
+// run on librdkafka's "all broker connections are down": without it, a
+// broker lost mid-run looks like an idle topic. The Consumer's counters
+// tell successes only as FetchRequests minus FetchErrors (a request in
+// flight counts as a success until it fails), so a fetch has succeeded when
+// that difference passes its highest value so far. The broker is taken for
+// down when none has for after and a fetch failed since the success before
+// the last (the failure that stopped fetching is often counted in the same
+// look as the last success, and after it the fetcher waits for metadata,
+// sending nothing); a fetcher that sends nothing without failing (its
+// buffer full, say) is not down.
+type brokerWatch struct {
+	after     time.Duration
+	best      int64     // the highest FetchRequests - FetchErrors seen
+	errs      int64     // FetchErrors when best was reached
+	errsPrev  int64     // FetchErrors when best was reached the time before
+	since     time.Time // when best was reached
+	lastCheck time.Time
+	reported  bool // said once per outage
+}
+
+// down reports, once per outage, whether fetching has failed for w.after.
+func (w *brokerWatch) down(c *rawkafka.Consumer, now time.Time) bool {
+	if now.Sub(w.lastCheck) < 200*time.Millisecond {
+		return false
+	}
+	w.lastCheck = now
+	m := c.Metrics()
+	if ok := m.FetchRequests - m.FetchErrors; ok > w.best || w.since.IsZero() {
+		w.best, w.errsPrev, w.errs, w.since, w.reported = ok, w.errs, m.FetchErrors, now, false
+		return false
+	}
+	if w.reported || m.FetchErrors == w.errsPrev || now.Sub(w.since) < w.after {
+		return false
+	}
+	w.reported = true
+	return true
+}
+
+// partitionsToRead returns -p's partition, or every partition of the topic,
+// after checking with the cluster that they exist (within -m), in kcat's
+// words when they do not.
+func partitionsToRead(ctx context.Context, c *rawkafka.Consumer, opts *options) ([]int32, error) {
+	mdCtx, cancel := context.WithTimeout(ctx, opts.metadataTimeout)
+	defer cancel()
+	ids, err := partitionsOf(mdCtx, c, opts.topic)
+	switch {
+	case err != nil:
+		return nil, err
+	case opts.partition < 0:
+		return ids, nil
+	case !slices.Contains(ids, opts.partition):
+		return nil, fmt.Errorf("Topic %s (with partitions 0..%d): partition %d does not exist", opts.topic, len(ids)-1, opts.partition)
+	}
+	return []int32{opts.partition}, nil
+}
+
+// partitionsOf returns the partition ids of topic; a topic the cluster does
+// not have, or no metadata, is an error in kcat's words.
+func partitionsOf(ctx context.Context, c *rawkafka.Consumer, topic string) ([]int32, error) {
+	ids, err := c.PartitionsFor(ctx, topic)
+	switch {
+	case errors.Is(err, protocol.ErrUnknownTopicOrPartition):
+		return nil, fmt.Errorf("Topic %s error: Broker: Unknown topic or partition", topic)
+	case err != nil:
+		return nil, fmt.Errorf("Failed to query metadata for topic %s: %v", topic, err)
+	case len(ids) == 0:
+		return nil, fmt.Errorf("Topic %s has no partitions", topic)
+	}
+	return ids, nil
+}
+
+// partitionErrorText is kcat's line for a partition's error, without its
+// "% ERROR: ".
+func partitionErrorText(err error) string {
+	var pe *rawkafka.PartitionError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("Topic %s [%d] error: %v", pe.Topic, pe.Partition, pe.Err)
+	}
+	return fmt.Sprintf("Consumer error: %v", err)
 }
 
 // assign assigns the partitions from the -o start position.

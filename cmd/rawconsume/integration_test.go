@@ -76,12 +76,20 @@ func TestIntegrationListOverSASLAndTLS(t *testing.T) {
 		{"SCRAM-SHA-512", []string{"-b", sasl, "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512",
 			"-X", "sasl.username=" + env.Scram512.User, "-X", "sasl.password=" + env.Scram512.Password}},
 		{"SSL", []string{"-b", ssl, "-X", "security.protocol=ssl", "-X", "ssl.ca.location=" + env.CAFile}},
+		// librdkafka's spellings, as kcat users carry them.
+		{"SSL, no hostname check", []string{"-b", ssl, "-X", "security.protocol=ssl", "-X", "ssl.ca.location=" + env.CAFile,
+			"-X", "ssl.endpoint.identification.algorithm=none"}},
+		{"SSL, no verification", []string{"-b", ssl, "-X", "security.protocol=ssl", "-X", "enable.ssl.certificate.verification=false"}},
 	}
 	for _, c := range cases {
 		code, out, errOut := runCmd(t, append([]string{"-L", "-t", topic}, c.args...)...)
 		if code != exitOK || !strings.Contains(out, `topic "`+topic+`" with 1 partitions:`) {
 			t.Errorf("%s: exit %d\nstdout: %s\nstderr: %s", c.name, code, out, errOut)
 		}
+	}
+
+	if code, _, errOut := runCmd(t, "-L", "-b", ssl, "-X", "security.protocol=ssl"); code != exitError || !strings.Contains(errOut, "certificate") {
+		t.Errorf("SSL without the CA: exit %d, stderr %q; want the certificate refused", code, errOut)
 	}
 
 	code, out, errOut := runCmd(t, "-L", "-b", sasl, "-X", "security.protocol=SASL_PLAINTEXT",

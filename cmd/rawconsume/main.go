@@ -7,8 +7,11 @@
 //	rawconsume -L -b 127.0.0.1:9092 [-t topic] [-J]
 //	rawconsume -Q -b 127.0.0.1:9092 -t topic:0:1700000000000 [-J]
 //
-// Errors (an unknown flag, an unreachable broker) are one line on stderr and
-// a non-zero exit status.
+// An error that ends the run (an unreachable or lost broker, a missing
+// topic or partition, a partition's error unless -E) is one "% ERROR: ..." line on
+// stderr and exit status 1, in kcat's words where kcat has them; a wrong
+// command line is one line and exit status 2. SIGINT and SIGTERM end the
+// run cleanly (with -o stored, after the final commit).
 package main
 
 import (
@@ -18,6 +21,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
 )
 
 // Exit statuses.
@@ -28,10 +34,41 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM (timeout, systemd, docker stop) ends the run as SIGINT does:
+	// the output is flushed and, with -o stored, the final commit made. A
+	// second signal kills at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// lockedWriter serialises the writes of the logger's goroutines and the
+// main loop to stderr; after seal it drops them, so that nothing is written
+// once run has returned.
+type lockedWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	sealed bool
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.sealed {
+		return len(p), nil
+	}
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) seal() {
+	l.mu.Lock()
+	l.sealed = true
+	l.mu.Unlock()
 }
 
 // run is the whole command, with its streams passed in so tests can call it.
@@ -42,43 +79,52 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "rawconsume: %v (see rawconsume -h)\n", err)
+		lines := strings.Split(err.Error(), "\n")
+		for i, l := range lines {
+			if i == len(lines)-1 {
+				l += " (see rawconsume -h)"
+			}
+			fmt.Fprintf(stderr, "rawconsume: %s\n", l)
+		}
 		return exitUsage
 	}
-	switch {
-	case opts.version:
+	if opts.version {
 		fmt.Fprintf(stdout, "rawconsume %s\n", version)
 		return exitOK
-	case opts.query != nil:
-		if err := queryOffsets(ctx, opts, stdout); err != nil {
-			fmt.Fprintf(stderr, "rawconsume: %v\n", err)
-			return exitError
-		}
-		return exitOK
-	case opts.list:
-		if err := listMetadata(ctx, opts, stdout); err != nil {
-			fmt.Fprintf(stderr, "rawconsume: %v\n", err)
-			return exitError
-		}
-		return exitOK
-	default:
-		if err := consume(ctx, opts, stdout, stderr); err != nil {
-			fmt.Fprintf(stderr, "rawconsume: %v\n", err)
-			return exitError
-		}
-		return exitOK
 	}
+	errOut := &lockedWriter{w: stderr}
+	defer errOut.seal()
+	opts.stderr = errOut
+	switch {
+	case opts.query != nil:
+		err = queryOffsets(ctx, opts, stdout)
+	case opts.list:
+		err = listMetadata(ctx, opts, stdout)
+	default:
+		opts.logWarnings = true
+		err = consume(ctx, opts, stdout, errOut)
+	}
+	if err != nil {
+		// kcat's form for an error that ends the run, on one line (errors
+		// joined from several brokers are separated by "; ").
+		fmt.Fprintf(errOut, "%% ERROR: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		return exitError
+	}
+	return exitOK
 }
 
 // version is rawconsume's version string.
 const version = "0.1.0-dev"
 
-const usage = `Usage: rawconsume <options>
+const usage = `Usage: rawconsume <options> [-G <group> topic1 topic2 ..]
 
-rawkafka's Kafka consumer, with kcat's flags.
+rawkafka's Kafka consumer, with kcat's options (read as kcat reads them:
+-qe, -tmytopic, -p0, -obeginning and -o -10 all work).
 
 Modes:
   -C                 Consume (the default): print the records of -t to stdout
+  -G <group>         Balanced consumer group, kcat's -G <group> topic1 topic2:
+                     parsed, but not supported yet (it says so and exits 2)
   -L                 List brokers, topics and partitions (like kcat -L)
   -Q                 Query offsets by time (like kcat -Q): with one
                      -t <topic>:<partition>:<timestamp> per partition, print
@@ -88,14 +134,34 @@ Modes:
   -h                 Print this help
 
 General options:
-  -b <brokers,..>    Bootstrap broker(s) host:port (required)
+  -b <brokers,..>    Bootstrap broker(s) host[:port] (required; port 9092
+                     when none is given)
   -t <topic>         Topic to consume (with -L: list only this topic)
   -X <prop=value>    Set a configuration property (may repeat): the Java
                      client's names (fetch.max.bytes, isolation.level,
                      security.protocol, sasl.mechanism, sasl.username,
-                     sasl.password, ssl.ca.location, client.rack, ...);
-                     librdkafka's sasl.mechanisms and fetch.wait.max.ms too
-  -q                 Be quiet: no progress or summary on stderr
+                     sasl.password, ssl.ca.location, client.rack, ...).
+                     librdkafka's spellings are mapped where they mean
+                     something (sasl.mechanisms, metadata.broker.list,
+                     fetch.wait.max.ms, fetch.message.max.bytes,
+                     socket.timeout.ms, debug, socket.keepalive.enable,
+                     ssl.endpoint.identification.algorithm=none,
+                     enable.ssl.certificate.verification=false,
+                     ssl.ca.location=probe, topic.<prop> for kcat's topic
+                     properties such as topic.auto.offset.reset=smallest)
+                     and accepted with a note on stderr where they do not
+                     (api.version.request, enable.partition.eof, ...)
+  -d <ctx,..>        Log debug events to stderr (librdkafka's context names:
+                     all, broker, fetch, metadata, ...; every context logs
+                     every event)
+  -m <seconds>       How long to wait for the first metadata (default 5): a
+                     missing topic or partition, or no broker, ends the run
+  -q                 Be quiet: no progress, summary, notes or warnings on
+                     stderr (errors still)
+  -v                 Log informational events to stderr too (when consuming,
+                     warnings and errors are logged by default)
+  -E                 Do not exit on a partition's error or a lost broker:
+                     print it and go on
 
 Consumer options:
   -p <partition>     Partition (default: every partition of the topic)
@@ -114,7 +180,13 @@ Consumer options:
   -J                 JSON lines, as kcat -J prints them ("broker" is -1)
   -K <delim>         Print the key, this delimiter, then the value
   -D <delim>         Delimiter after each record (default \n)
+  -u                 Unbuffered output: write each record as it comes
 
-Records go to stdout; progress, partition errors and a summary to stderr.
-Balanced consumer groups (-G) are not implemented yet.
+Records go to stdout; progress, notes, logs and a summary to stderr. An
+error ends the run with one "% ERROR: ..." line and exit status 1 (a
+command-line mistake: exit status 2); a missing topic or partition is
+reported in kcat's words. So is a broker lost mid-run ("All broker
+connections are down") once no fetch has succeeded for the longer of
+2 x -m and request.timeout.ms + fetch.max.wait.ms (30.5 s by default). SIGINT and SIGTERM end the run cleanly: the
+output is flushed and, with -o stored, how far it read is committed.
 `

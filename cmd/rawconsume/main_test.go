@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,16 +24,25 @@ func TestBadCommandLinesGetOneLineAndExit2(t *testing.T) {
 		args []string
 		want string // in the one line on stderr
 	}{
-		{[]string{"-Z"}, "flag provided but not defined: -Z"},
+		{[]string{"-W"}, "unknown option -W"},
+		{[]string{"-Z"}, "-Z is a kcat option rawconsume does not support"},
+		{[]string{"-P", "-b", "x:1", "-t", "t"}, "-P is a producer option"},
+		{[]string{"-b", "x:1", "-t"}, "option -t requires a value"},
 		{[]string{"-L"}, "no broker given"},
-		{[]string{"-L", "-b", "x:1", "-X", "nonsense"}, `want key=value`},
+		{[]string{"-L", "-b", "x:1", "-X", "nonsense"}, `want property=value`},
 		{[]string{"-L", "-b", "x:1", "-X", "fetch.wait.max.bogus=1"}, "config fetch.wait.max.bogus: unknown property"},
 		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=carrier_pigeon"}, "want PLAINTEXT, SSL"},
-		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=sasl_plaintext", "-X", "sasl.mechanism=GSSAPI"}, "want PLAIN, SCRAM-SHA-256"},
-		{[]string{"-L", "-b", "x:1", "stray"}, `unexpected argument "stray"`},
+		{[]string{"-L", "-b", "x:1", "-X", "security.protocol=sasl_plaintext", "-X", "sasl.mechanism=GSSAPI", "-X", "sasl.username=u"}, "want PLAIN, SCRAM-SHA-256"},
+		{[]string{"-L", "-b", "x:1", "stray"}, `unexpected argument "stray": a topic list is only allowed with -G`},
+		{[]string{"-b", "x:1", "-t", "t", "stray"}, `unexpected argument "stray"`},
 		{[]string{"-b", "x:1"}, "no topic given"},
 		{[]string{"-b", "x:1", "-t", "t", "-o", "stored"}, "give the group with -X group.id=<group>"},
-		{[]string{"-b", "x:1", "-t", "t", "-G", "g"}, "-G: consumer groups are not implemented yet"},
+		{[]string{"-b", "x:1", "-G", "g", "t1", "t2"}, "-G g: balanced consumer groups are not supported yet"},
+		{[]string{"-b", "x:1", "-Gg", "t1", "-o", "stored"}, "-G g: balanced consumer groups are not supported yet"},
+		{[]string{"-b", "x:1", "-G", "g"}, "-G <group> expects a list of topics"},
+		{[]string{"-b", "x:1", "-t", "t", "-G", "g"}, "-G <group> expects a list of topics"},
+		{[]string{"-b", "x:1", "-G", "g", "-t", "t", "t2"}, "-G takes its topics as arguments"},
+		{[]string{"-b", "x:1", "-C", "-G", "g", "t"}, "do not mix modes: -G seen when -C already set"},
 		{[]string{"-b", "x:1", "-t", "t", "-J", "-f", "%s"}, "give one"},
 		{[]string{"-Q", "-b", "x:1"}, "-Q needs -t topic:partition:timestamp"},
 		{[]string{"-Q", "-b", "x:1", "-t", "t:0"}, "want three fields"},
@@ -41,7 +51,13 @@ func TestBadCommandLinesGetOneLineAndExit2(t *testing.T) {
 		{[]string{"-Q", "-b", "x:1", "-t", "t:-1:5"}, "not a partition number"},
 		{[]string{"-Q", "-b", "x:1", "-t", "t:0:-3"}, "not a time"},
 		{[]string{"-Q", "-b", "x:1", "-t", "t:0:soon"}, "not a time"},
-		{[]string{"-Q", "-L", "-b", "x:1", "-t", "t:0:5"}, "different modes"},
+		{[]string{"-Q", "-L", "-b", "x:1", "-t", "t:0:5"}, "do not mix modes: -L seen when -Q already set"},
+		{[]string{"-b", "x:1", "-t", "t", "-d", "everything"}, `unknown debug context "everything"`},
+		{[]string{"-b", "x:1", "-t", "t", "-X", "debug=fetch,bogus"}, `-X debug=fetch,bogus: unknown debug context "bogus"`},
+		{[]string{"-b", "x:1", "-t", "t", "-X", "topic.auto.offset.reset=sideways"}, "auto.offset.reset=\"sideways\": want earliest, latest, none or by_duration:PnDTnHnMnS (from -X topic.auto.offset.reset)"},
+		{[]string{"-b", "x:1", "-t", "t", "-X", "enable.ssl.certificate.verification=maybe"}, "want true or false"},
+		{[]string{"-b", "x:1", "-t", "t", "-m", "0"}, "-m 0: want a number of seconds"},
+		{[]string{"-b", "x:1", "-t", "t", "-p", "x"}, "-p x: want a partition number"},
 		{[]string{"-b", "x:1", "-t", "a", "-t", "b"}, "-t given 2 times"},
 		{[]string{"-b", "x:1", "-t", "t", "-f", "%q"}, "unknown token %q"},
 		{[]string{"-b", "x:1", "-t", "t", "-c", "-3"}, "want a positive count"},
@@ -129,5 +145,32 @@ func TestJSONListingLooksLikeKcat(t *testing.T) {
 		`{"topic":"gone","error":"Broker: UNKNOWN_TOPIC_OR_PARTITION","partitions":[]}]}` + "\n"
 	if b.String() != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestDeadBrokerIsAnErrorNotAnIdleTopic: consuming from a broker that is not
+// there ends after -m with one error line and exit 1; with -d the attempts
+// are logged first.
+func TestDeadBrokerIsAnErrorNotAnIdleTopic(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	for _, args := range [][]string{
+		{"-b", addr, "-t", "t", "-q", "-m", "1"},
+		{"-b", addr, "-t", "t", "-p", "0", "-q", "-m", "1", "-d", "broker"},
+	} {
+		code, out, errOut := runCmd(t, args...)
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		last := lines[len(lines)-1]
+		if code != exitError || out != "" || !strings.HasPrefix(last, "% ERROR: Failed to query metadata for topic t: ") ||
+			!strings.Contains(last, addr) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 1 and an error naming %s", args, code, out, errOut, addr)
+		}
+		if debug := slices.Contains(args, "-d"); debug != (len(lines) > 1) || debug && !strings.Contains(errOut, "level=") {
+			t.Errorf("%q: stderr %q: want log lines only with -d", args, errOut)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka"
-	"github.com/rawkafka/rawkafka/conn"
 )
 
 // queryOffsets answers -Q: for each -t topic:partition:timestamp, the first
@@ -28,7 +26,7 @@ func queryOffsets(ctx context.Context, opts *options, out io.Writer) error {
 	}
 	defer c.Close()
 	// Retries of a leader move end here; a missing partition is found first.
-	ctx, cancel := context.WithTimeout(ctx, 2*cmp.Or(cfg.RequestTimeout, conn.DefaultRequestTimeout))
+	ctx, cancel := context.WithTimeout(ctx, 2*cfg.RequestTimeout)
 	defer cancel()
 
 	asked := map[rawkafka.TopicPartition]int64{}
@@ -39,13 +37,13 @@ func queryOffsets(ctx context.Context, opts *options, out io.Writer) error {
 	for _, tp := range slices.SortedFunc(maps.Keys(asked), rawkafka.TopicPartition.Compare) {
 		ids, ok := known[tp.Topic]
 		if !ok {
-			if ids, err = c.PartitionsFor(ctx, tp.Topic); err != nil {
+			if ids, err = partitionsOf(ctx, c, tp.Topic); err != nil {
 				return err
 			}
 			known[tp.Topic] = ids
 		}
 		if !slices.Contains(ids, tp.Partition) {
-			return fmt.Errorf("topic %s has no partition %d (it has %d)", tp.Topic, tp.Partition, len(ids))
+			return fmt.Errorf("Topic %s (with partitions 0..%d): partition %d does not exist", tp.Topic, len(ids)-1, tp.Partition)
 		}
 	}
 

@@ -24,16 +24,15 @@ func drainRawkafka(ctx context.Context, o options) (counts, error) {
 	if err != nil {
 		return counts{}, err
 	}
-	cfg := rawkafka.Config{
-		BootstrapServers:       o.brokers,
-		FetchMaxBytes:          o.fetchMaxBytes,
-		MaxPartitionFetchBytes: o.partitionMaxBytes,
-		FetchMaxWait:           o.maxWait,
-		MaxPollRecords:         *maxPollRecords,
-		FetchBufferMaxBytes:    o.bufferBytes,
-		SkipCRCCheck:           !o.checkCRC,
-		AutoOffsetReset:        rawkafka.Earliest,
-	}
+	cfg := rawkafka.DefaultConfig()
+	cfg.BootstrapServers = o.brokers
+	cfg.FetchMaxBytes = o.fetchMaxBytes
+	cfg.MaxPartitionFetchBytes = o.partitionMaxBytes
+	cfg.FetchMaxWait = o.maxWait
+	cfg.MaxPollRecords = *maxPollRecords
+	cfg.FetchBufferMaxBytes = o.bufferBytes
+	cfg.SkipCRCCheck = !o.checkCRC
+	cfg.AutoOffsetReset = rawkafka.Earliest
 	if o.verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
