@@ -125,7 +125,7 @@ func TestIntegrationDebugLogs(t *testing.T) {
 		if code != exitOK || out != "0\n1\n2\n" {
 			t.Fatalf("%q: exit %d, stdout %q, stderr %s", d, code, out, errOut)
 		}
-		for _, want := range []string{"level=DEBUG", "msg=connected broker=" + boot, "msg=fetched", "topic=" + topic} {
+		for _, want := range []string{"level=DEBUG", "msg=connected addr=" + boot, "msg=fetched", "topic=" + topic} {
 			if !strings.Contains(errOut, want) {
 				t.Errorf("%q: no %q in stderr:\n%s", d, want, errOut)
 			}
