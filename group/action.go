@@ -17,8 +17,6 @@ type Action interface{ isAction() }
 type FindCoordinator struct{ Group string }
 
 // SendJoin asks for a JoinGroup; answer with JoinResponse or RequestFailed.
-// The driver encodes Subscription once per protocol, adding that
-// assignor's user data.
 type SendJoin struct {
 	Group            string
 	MemberID         string // empty on a first join
@@ -26,9 +24,17 @@ type SendJoin struct {
 	SessionTimeout   time.Duration
 	RebalanceTimeout time.Duration
 	ProtocolType     string
-	Protocols        []string
-	Subscription     protocol.ConsumerProtocolSubscription
-	Reason           string // why (re)joining, JoinGroup v8+
+	Protocols        []JoinProtocol // in order of preference
+	Reason           string         // why (re)joining, JoinGroup v8+
+}
+
+// JoinProtocol is one protocol of a JoinGroup: an assignor's name and the
+// subscription sent with it (the driver encodes it as the protocol's
+// metadata). Every protocol has its own, as each assignor adds its user
+// data.
+type JoinProtocol struct {
+	Name         string
+	Subscription protocol.ConsumerProtocolSubscription
 }
 
 // ComputeAssignment says this member leads generation Generation: run the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -85,6 +86,14 @@ func (s *step) synced(ev SyncResponse) {
 	if err := a.Decode(ev.Assignment); err != nil {
 		s.fail(fmt.Errorf("group: SyncGroup in group %q: the assignment: %w", m.cfg.Group, err))
 		return
+	}
+	// The chosen assignor reads its user data (Java's onAssignment); a
+	// sticky assignor that cannot fails the member, as Java's poll throws.
+	if as, ok := m.cfg.assignor(m.protocol); ok {
+		if err := as.OnAssignment(assignor.AssignmentFromProtocol(&a), m.generation); err != nil {
+			s.fail(fmt.Errorf("group: assignor %q in group %q: the assignment: %w", m.protocol, m.cfg.Group, err))
+			return
+		}
 	}
 	assigned := flatten(a.AssignedPartitions)
 	added := minus(assigned, m.owned)
