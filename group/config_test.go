@@ -42,7 +42,9 @@ func TestNewRejects(t *testing.T) {
 		{"no group", func(c *Config) { c.Group = "" }, "Config.Group is empty"},
 		{"no assignors", func(c *Config) { c.Assignors = nil }, "Config.Assignors is empty"},
 		{"nil assignor", func(c *Config) { c.Assignors = []assignor.Assignor{nil} }, "nil assignor"},
-		{"twice", func(c *Config) { c.Assignors = []assignor.Assignor{assignor.Range, assignor.RoundRobin, assignor.Range} }, `"range" is configured twice`},
+		{"twice", func(c *Config) {
+			c.Assignors = []assignor.Assignor{assignor.Range, assignor.RoundRobin, assignor.Range}
+		}, `"range" is configured twice`},
 		{"cooperative", func(c *Config) { c.Assignors = []assignor.Assignor{coopAssignor{}} }, "cooperative rebalance protocol, which is not implemented"},
 		{"no common protocol", func(c *Config) { c.Assignors = []assignor.Assignor{assignor.Range, onlyCoop{}} }, "share no rebalance protocol"},
 		{"jitter", func(c *Config) { c.BackoffJitter = 1 }, "BackoffJitter must be below 1"},

@@ -76,7 +76,7 @@
 //
 // "Rejoin" = JoinGroup again at once; "rediscover" = FindCoordinator again,
 // keeping member id and generation; "backoff" = retry.backoff.ms doubling
-// to retry.backoff.max.ms; "fatal" = Lose what is owned, Fail, state Failed.
+// to retry.backoff.max.ms, ±20% jitter; "fatal" = Lose what is owned, Fail, state Failed.
 //
 //	API / error                         handling
 //	FindCoordinator
