@@ -162,8 +162,9 @@
 //
 // # Differences from the Java client
 //
-// Backoff has no jitter (the machine has no randomness; the driver may add
-// some when it sets the timer). The membership is only reset by the
+// The backoff's jitter (±20%, as Java's ExponentialBackoff) comes from a
+// random generator that lives in the Member, seeded by Config.Seed, so
+// that Step stays a function of the Member and the event. The membership is only reset by the
 // responses and timers above, never by another thread, so Java's "generation
 // data was cleared by the heartbeat thread" case does not exist.
 // Unsubscribing is Close here.
