@@ -66,6 +66,7 @@ type Driver struct {
 	mu      sync.Mutex
 	pending []Action
 	ready   chan struct{}
+	snap    Member // d.m after the last step, for Member
 }
 
 type result struct {
@@ -91,6 +92,7 @@ func NewDriver(m Member, cfg DriverConfig) *Driver {
 		res:   make(chan result, 16),
 		done:  make(chan struct{}),
 		ready: make(chan struct{}, 1),
+		snap:  m,
 	}
 }
 
@@ -117,6 +119,16 @@ func (d *Driver) Take() []Action {
 	p := d.pending
 	d.pending = nil
 	return p
+}
+
+// Member returns the member as it was after the last step: its state,
+// member id and generation (for the Consumer's commits, which carry
+// them), owned partitions. It is a copy, safe to read from any goroutine;
+// it may be one step behind Run.
+func (d *Driver) Member() Member {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.snap
 }
 
 // Done is closed when Run has returned.
@@ -190,6 +202,9 @@ func (d *Driver) step(ctx context.Context, timer *time.Timer, ev Event) {
 	before := d.m.State()
 	var acts []Action
 	d.m, acts = d.m.Step(ev)
+	d.mu.Lock()
+	d.snap = d.m
+	d.mu.Unlock()
 	if after := d.m.State(); after != before {
 		d.cfg.Logger.Debug("group: state", "group", d.m.cfg.Group, "member_id", d.m.MemberID(),
 			"generation", d.m.Generation(), "from", before.String(), "to", after.String())
