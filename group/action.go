@@ -40,10 +40,17 @@ type JoinProtocol struct {
 // ComputeAssignment says this member leads generation Generation: run the
 // assignor named Protocol over Members' subscriptions and answer with
 // AssignmentComputed.
+//
+// With SkipAssignment (KIP-814: a static leader rejoined a stable group,
+// which keeps its assignment) no assignor runs: answer with the partition
+// counts of the topics Members subscribe to and no assignments, so that
+// the leader watches the group's topics as Java's leader does (it updates
+// the group subscription before it looks at skipAssignment).
 type ComputeAssignment struct {
-	Generation int32
-	Protocol   string
-	Members    []protocol.JoinGroupResponseMember
+	Generation     int32
+	Protocol       string
+	Members        []protocol.JoinGroupResponseMember
+	SkipAssignment bool
 }
 
 // SendSync asks for a SyncGroup (the leader with every assignment, a

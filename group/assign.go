@@ -39,6 +39,9 @@ const assignmentVersion = protocol.ConsumerProtocolMaxVersion
 // Subscribed topics that do not exist are assigned to nobody, and logged
 // (Warn) as Java's leader logs them.
 //
+// With ComputeAssignment.SkipAssignment it only decodes the subscriptions
+// and counts the partitions: the counts, no assignments.
+//
 // A failing metadata is retried with backoff until ctx ends (the driver
 // bounds it by the request timeout): only then is it the leader's fatal
 // error. logger may be nil.
@@ -49,7 +52,7 @@ func NewAssignFunc(assignors []assignor.Assignor, metadata MetadataFunc, logger 
 	}
 	return func(ctx context.Context, a ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
 		i := slices.IndexFunc(assignors, func(x assignor.Assignor) bool { return x.Name() == a.Protocol })
-		if i < 0 {
+		if i < 0 && !a.SkipAssignment {
 			// The machine only leads with a protocol it offered.
 			return nil, nil, fmt.Errorf("group: the coordinator chose assignor %q, which this member does not have", a.Protocol)
 		}
@@ -60,6 +63,11 @@ func NewAssignFunc(assignors []assignor.Assignor, metadata MetadataFunc, logger 
 		counts, err := metadataWithRetry(ctx, metadata, topics)
 		if err != nil {
 			return nil, nil, err
+		}
+		if a.SkipAssignment {
+			logger.Info("group: a static leader rejoined; the group keeps its assignment (KIP-814)",
+				"generation", a.Generation, "members", len(members), "topics", len(topics))
+			return nil, counts, nil
 		}
 		out, missing, err := assignMembers(assignors[i], members, topics, counts)
 		if err != nil {
@@ -164,16 +172,19 @@ func MetadataFromCluster(cl *conn.Cluster) MetadataFunc {
 	}
 }
 
-// PartitionCounts returns the partition count of each of topics in md
-// that exists there without a topic-level error; topics nil means every
-// topic of md. It is what a Consumer sends in MetadataChanged.
+// PartitionCounts returns the partition count of each of topics as md
+// sees it, 0 for a topic md lists with a topic-level error
+// (UNKNOWN_TOPIC_OR_PARTITION: deleted, or not created yet) or does not
+// list; topics nil means every topic md lists. It is what a Consumer sends
+// in MetadataChanged, and what MetadataFromCluster answers.
 func PartitionCounts(md *conn.Metadata, topics []string) map[string]int32 {
 	if topics == nil {
 		topics = slices.Collect(maps.Keys(md.Topics))
 	}
 	counts := make(map[string]int32, len(topics))
 	for _, name := range topics {
-		if t := md.Topics[name]; t != nil && t.Err == nil && len(t.Partitions) > 0 {
+		counts[name] = 0
+		if t := md.Topics[name]; t != nil && t.Err == nil {
 			counts[name] = int32(len(t.Partitions))
 		}
 	}

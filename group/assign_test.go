@@ -177,12 +177,25 @@ func TestLeaderWatchesWhatItAssignedFrom(t *testing.T) {
 		{"unchanged, the missing topic left out", map[string]int32{"a": 2, "other": 7}, false},
 		{"unchanged, the missing topic at 0", map[string]int32{"a": 2, "gone": 0}, false},
 		{"the missing topic is created", map[string]int32{"a": 2, "gone": 1}, true},
-		{"an assigned topic is deleted", map[string]int32{"gone": 0}, true},
+		{"an assigned topic is deleted", map[string]int32{"a": 0}, true},
+		{"only other topics known", map[string]int32{"other": 1}, false},
 		{"an assigned topic grows", map[string]int32{"a": 3}, true},
 	} {
 		m, _ := leader().Step(MetadataChanged{Now: at(10), PartitionCounts: tc.counts})
 		if got := m.State() == Revoking; got != tc.rejoin {
 			t.Errorf("%s: %s, rejoin %v want %v", tc.name, m.State(), got, tc.rejoin)
 		}
+	}
+}
+
+// TestAssignFuncSkip: a static leader told to skip the assignment
+// (KIP-814) only counts the group's topics, whatever its assignors.
+func TestAssignFuncSkip(t *testing.T) {
+	meta := func(context.Context, []string) (map[string]int32, error) { return map[string]int32{"a": 2}, nil }
+	f := NewAssignFunc([]assignor.Assignor{assignor.Range}, meta, nil)
+	out, counts, err := f(context.Background(), ComputeAssignment{Protocol: "other", SkipAssignment: true,
+		Members: []protocol.JoinGroupResponseMember{joinMember(t, "m1", "i1", 3, "a"), joinMember(t, "m2", "i2", 3, "b")}})
+	if err != nil || out != nil || !maps.Equal(counts, map[string]int32{"a": 2, "b": 0}) {
+		t.Fatalf("%v %v %v", out, counts, err)
 	}
 }

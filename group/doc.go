@@ -45,7 +45,9 @@
 // REBALANCE_IN_PROGRESS on a heartbeat while Stable; SubscriptionChanged;
 // MetadataChanged when this member is the leader and a topic it assigned
 // from has another partition count (AssignmentComputed says which counts it
-// used); MetadataChanged for any member when Config.Match (a pattern
+// used: NewAssignFunc gives every topic the group subscribes to, 0 for one
+// that does not exist, so that its creation counts too; a topic left out
+// of MetadataChanged is unknown, not compared, and 0 there means deleted); MetadataChanged for any member when Config.Match (a pattern
 // subscription) now matches other topics; a SyncGroup assignment naming
 // topics outside the subscription, or a subscription changed during the
 // round.

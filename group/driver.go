@@ -239,6 +239,12 @@ func (d *Driver) perform(ctx context.Context, timer *time.Timer, a Action) {
 		})
 	case ComputeAssignment:
 		assign := d.cfg.Assign
+		if assign == nil && a.SkipAssignment {
+			// Nothing to assign; the machine watches what it knows.
+			assign = func(context.Context, ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
+				return nil, nil, nil
+			}
+		}
 		if assign == nil {
 			assign = func(context.Context, ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
 				return nil, nil, errors.New("group: this member leads the group but has no AssignFunc")

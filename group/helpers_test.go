@@ -105,7 +105,11 @@ func describe(a Action) string {
 		}
 		return s
 	case ComputeAssignment:
-		return fmt.Sprintf("compute-assignment gen=%d protocol=%s members=%d", a.Generation, a.Protocol, len(a.Members))
+		s := fmt.Sprintf("compute-assignment gen=%d protocol=%s members=%d", a.Generation, a.Protocol, len(a.Members))
+		if a.SkipAssignment {
+			s += " skip"
+		}
+		return s
 	case SendSync:
 		return fmt.Sprintf("sync gen=%d member=%q protocol=%s assignments=%d", a.Generation, a.MemberID, a.Protocol, len(a.Assignments))
 	case SendHeartbeat:

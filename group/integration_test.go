@@ -315,36 +315,51 @@ func TestIntegrationGroupAssignors(t *testing.T) {
 // TestIntegrationStaticMemberRestart: a static member that closes without
 // LeaveGroup and comes back within session.timeout.ms, as a new process
 // would (a new Member, no member id), gets its partitions and generation
-// back, and the other member does not rebalance.
+// back, and the other member does not rebalance. The leader restarting
+// goes through KIP-814: the coordinator tells it to skip the assignment.
 func TestIntegrationStaticMemberRestart(t *testing.T) {
-	topic := kafkatest.CreateTopic(t, "", 4, 1)
-	counts := map[string]int32{topic: 4}
-	g := groupName(t)
-	ms := []*member{
-		startMember(t, "s1", fastConfig(g, "s1", assignor.Range), topic),
-		startMember(t, "s2", fastConfig(g, "s2", assignor.Range), topic),
-	}
-	eventually(t, 20*time.Second, func() bool { return settled(ms, counts) }, func() string { return describeMembers(ms) })
-	before := ms[1].d.Member()
-	gen := before.Generation()
-	_, revokes := ms[0].seen()
-	t.Logf("generation %d:%s", gen, describeMembers(ms))
+	for _, restartLeader := range []bool{false, true} {
+		t.Run(map[bool]string{false: "follower", true: "leader"}[restartLeader], func(t *testing.T) {
+			topic := kafkatest.CreateTopic(t, "", 4, 1)
+			counts := map[string]int32{topic: 4}
+			g := groupName(t)
+			ms := []*member{
+				startMember(t, "s1", fastConfig(g, "s1", assignor.Range), topic),
+				startMember(t, "s2", fastConfig(g, "s2", assignor.Range), topic),
+			}
+			eventually(t, 20*time.Second, func() bool { return settled(ms, counts) }, func() string { return describeMembers(ms) })
+			// Restart the leader or the follower; the other one stays.
+			r := slices.IndexFunc(ms, func(mb *member) bool { return mb.d.Member().Leader() == restartLeader })
+			stays := ms[1-r]
+			before := ms[r].d.Member()
+			gen := before.Generation()
+			_, revokes := stays.seen()
+			t.Logf("generation %d:%s", gen, describeMembers(ms))
 
-	if err := ms[1].close(t, group.LeaveDefault); err != nil {
-		t.Fatalf("close: %v", err)
+			if err := ms[r].close(t, group.LeaveDefault); err != nil {
+				t.Fatalf("close: %v", err)
+			}
+			ms[r] = startMember(t, ms[r].name+" again", fastConfig(g, before.Config().InstanceID, assignor.Range), topic)
+			eventually(t, 10*time.Second, func() bool { return settled(ms, counts) }, func() string { return describeMembers(ms) })
+			after := ms[r].d.Member()
+			// The restarted leader skipped the assignment (KIP-814) but
+			// counted the group's topics, which it now watches.
+			if restartLeader && !maps.Equal(after.AssignedFrom(), counts) {
+				t.Errorf("the restarted leader watches %v, want %v", after.AssignedFrom(), counts)
+			}
+			if after.Generation() != gen || !slices.Equal(after.Owned(), before.Owned()) || after.Leader() != restartLeader {
+				t.Errorf("restarted: generation %d owning %v (leader %v), want generation %d owning %v",
+					after.Generation(), after.Owned(), after.Leader(), gen, before.Owned())
+			}
+			// A second later, still the same generation and no revoke on
+			// the member that stayed.
+			time.Sleep(time.Second)
+			if _, n := stays.seen(); n != revokes || stays.d.Member().Generation() != gen || stays.d.Member().State() != group.Stable {
+				t.Errorf("the other member rebalanced:%s", describeMembers(ms))
+			}
+			t.Logf("after the restart:%s", describeMembers(ms))
+		})
 	}
-	ms[1] = startMember(t, "s2 again", fastConfig(g, "s2", assignor.Range), topic)
-	eventually(t, 10*time.Second, func() bool { return settled(ms, counts) }, func() string { return describeMembers(ms) })
-	after := ms[1].d.Member()
-	if after.Generation() != gen || !slices.Equal(after.Owned(), before.Owned()) {
-		t.Errorf("restarted: generation %d owning %v, want generation %d owning %v", after.Generation(), after.Owned(), gen, before.Owned())
-	}
-	// A second later, still the same generation and no revoke on s1.
-	time.Sleep(time.Second)
-	if _, r := ms[0].seen(); r != revokes || ms[0].d.Member().Generation() != gen || ms[0].d.Member().State() != group.Stable {
-		t.Errorf("the other member rebalanced:%s", describeMembers(ms))
-	}
-	t.Logf("after the restart:%s", describeMembers(ms))
 }
 
 // TestIntegrationFencedInstance: a second consumer with the same

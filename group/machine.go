@@ -35,6 +35,9 @@ type Member struct {
 	// assignedFrom are the partition counts this member assigned from as
 	// leader (nil for a follower).
 	assignedFrom map[string]int32
+	// skipAssignment: this leader was told to keep the group's assignment
+	// (KIP-814); its ComputeAssignment only counts partitions.
+	skipAssignment bool
 
 	coordinator bool   // a coordinator is known
 	rejoin      bool   // a (re)join is needed once the current step allows

@@ -179,19 +179,18 @@ func (s *step) joined(ev JoinResponse) {
 	}
 	m.memberID, m.generation, m.protocol, m.leader = ev.MemberID, ev.Generation, name, ev.Leader
 	m.assignedFrom, m.attempts, m.reason = nil, 0, ""
+	m.skipAssignment = m.Leader() && ev.SkipAssignment
 	// Java's heartbeat.resetTimeouts when the heartbeat thread is enabled.
 	m.hbDue = ev.Now.Add(m.cfg.HeartbeatInterval)
 	m.sessionEnd = ev.Now.Add(m.cfg.SessionTimeout)
 	m.lastPoll = ev.Now
-	switch {
-	case m.Leader() && !ev.SkipAssignment:
+	if m.Leader() {
+		// A static leader rejoining (KIP-814, SkipAssignment) keeps the
+		// assignment as it is but still learns the group's topics, to
+		// watch their metadata.
 		s.enter(Assigning)
-		s.emit(ComputeAssignment{Generation: m.generation, Protocol: name, Members: ev.Members})
+		s.emit(ComputeAssignment{Generation: m.generation, Protocol: name, Members: ev.Members, SkipAssignment: ev.SkipAssignment})
 		return
-	case m.Leader():
-		// A static leader rejoining (KIP-814) keeps the assignment as it is,
-		// and watches the metadata it knows, as Java's assignmentSnapshot.
-		m.assignedFrom = m.metadata
 	}
 	s.sendSync(nil)
 }

@@ -20,7 +20,16 @@ func (s *step) onAssignmentComputed(ev AssignmentComputed) {
 		return
 	}
 	m.assignedFrom = ev.PartitionCounts
-	s.sendSync(ev.Assignments)
+	if !m.skipAssignment {
+		s.sendSync(ev.Assignments)
+		return
+	}
+	if m.assignedFrom == nil {
+		// No counts (no AssignFunc): watch the metadata the member knows,
+		// as Java's assignmentSnapshot = metadataSnapshot.
+		m.assignedFrom = m.metadata
+	}
+	s.sendSync(nil) // the coordinator keeps the assignment it has
 }
 
 func (s *step) sendSync(assignments []protocol.SyncGroupRequestAssignment) {
@@ -117,11 +126,14 @@ func (s *step) synced(ev SyncResponse) {
 func equalTopics(a, b []string) bool { return slices.Equal(a, b) }
 
 // countsDiffer reports whether any topic the leader assigned from has
-// another partition count now (a topic missing from now counts as 0:
-// deleted).
+// another partition count in now. A topic absent from now is not known to
+// the Consumer's metadata and is not compared: a Consumer that reports
+// only its own topics must not make the leader rebalance for ever. A
+// deleted topic is reported with 0 (PartitionCounts does so for the
+// topics it is asked about), a created one with its count.
 func countsDiffer(assignedFrom, now map[string]int32) bool {
 	for t, n := range assignedFrom {
-		if now[t] != n {
+		if c, known := now[t]; known && c != n {
 			return true
 		}
 	}
