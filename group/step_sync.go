@@ -3,6 +3,7 @@ package group
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/rawkafka/rawkafka/assignor"
@@ -20,6 +21,16 @@ func (s *step) onAssignmentComputed(ev AssignmentComputed) {
 		return
 	}
 	m.assignedFrom = ev.PartitionCounts
+	if m.metadata != nil && ev.PartitionCounts != nil {
+		// The assignor's counts were read after every MetadataChanged seen
+		// so far: they are the member's newest metadata for those topics.
+		// Without this, a Consumer snapshot older than the assignment makes
+		// synced rejoin, and every round after it, until the Consumer's
+		// next MetadataChanged.
+		merged := maps.Clone(m.metadata)
+		maps.Copy(merged, ev.PartitionCounts)
+		m.metadata = merged
+	}
 	if !m.skipAssignment {
 		s.sendSync(ev.Assignments)
 		return

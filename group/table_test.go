@@ -104,6 +104,14 @@ var rows = []row{
 		r.SkipAssignment = true
 		return reach(m, r, AssignmentComputed{Now: at(15), Generation: 1, PartitionCounts: map[string]int32{"a": 2, "b": 1}}, syncOK(at(20), 1, "a/0"))
 	}, MetadataChanged{Now: at(30), PartitionCounts: map[string]int32{"a": 2, "b": 2}}, Revoking, []string{"commit [a/0] gen=1", "revoke [a/0]"}},
+	{"leader: the assignor's counts are newer than the Consumer's snapshot", func() Member {
+		m := reach(fJoining(), MetadataChanged{Now: t0, PartitionCounts: map[string]int32{"a": 2, "b": 1}})
+		return reach(m, joinOK(at(10), "m1", 1, "m1"), AssignmentComputed{Now: at(15), Generation: 1, PartitionCounts: map[string]int32{"a": 4}})
+	}, syncOK(at(20), 1, "a/0"), Stable, []string{"assign [a/0]"}},
+	{"leader: metadata that changed during the sync still counts", func() Member {
+		m := reach(fJoining(), joinOK(at(10), "m1", 1, "m1"), AssignmentComputed{Now: at(15), Generation: 1, PartitionCounts: map[string]int32{"a": 4}})
+		return reach(m, MetadataChanged{Now: at(16), PartitionCounts: map[string]int32{"a": 5}})
+	}, syncOK(at(20), 1, "a/0"), Revoking, []string{"assign [a/0]", "commit [a/0] gen=1", "revoke [a/0]"}},
 	{"skipping leader without counts watches the metadata it knows", func() Member {
 		m := reach(fJoining(), MetadataChanged{Now: t0, PartitionCounts: map[string]int32{"a": 2}})
 		r := joinOK(at(10), "m1", 1, "m1")
