@@ -108,7 +108,8 @@
 //	  GROUP_AUTHORIZATION_FAILED, anything else (COORDINATOR_LOAD_IN_PROGRESS
 //	  included)                          fatal
 //	  ok, protocol type or name not the generation's (v5+, KIP-559), or an
-//	  assignment that does not decode    fatal
+//	  assignment that does not decode    fatal (no bytes at all: the
+//	                                     coordinator's empty assignment)
 //	Heartbeat (an error for a generation or member id already left behind
 //	is ignored, as Java's generationUnchanged)
 //	  REBALANCE_IN_PROGRESS              Stable: revoke, rejoin; elsewhere ignored

@@ -103,7 +103,12 @@ func (s *step) synced(ev SyncResponse) {
 		return
 	}
 	var a protocol.ConsumerProtocolAssignment
-	if err := a.Decode(ev.Assignment); err != nil {
+	// No bytes at all is the coordinator's own empty assignment, which it
+	// gives a member the leader left out ("Setting empty assignments for
+	// members"): nothing assigned, not a malformed assignment.
+	if len(ev.Assignment) == 0 {
+		a.Version = assignmentVersion
+	} else if err := a.Decode(ev.Assignment); err != nil {
 		s.fail(fmt.Errorf("group: SyncGroup in group %q: the assignment: %w", m.cfg.Group, err))
 		return
 	}

@@ -162,6 +162,7 @@ var rows = []row{
 		[]string{"assign [a/0 x/0]", "commit [a/0 x/0] gen=1", "revoke [a/0 x/0]"}},
 	{"sync: empty assignment", fAwaitingSync, syncOK(at(20), 1, ""), Stable, []string{"assign []"}},
 	{"sync: other generation", fAwaitingSync, syncOK(at(20), 7, "a/0"), AwaitingSync, nil},
+	{"sync: no bytes, the coordinator's empty assignment", fAwaitingSync, SyncResponse{Now: at(20), Generation: 1}, Stable, []string{"assign []"}},
 	{"sync: rebalance in progress", fAwaitingSync, SyncResponse{Now: at(20), Generation: 1, Err: protocol.ErrRebalanceInProgress}, Joining,
 		[]string{`join member="m2" gen=1 topics=[a] reason="the group began another rebalance"`, "timer off"}},
 	{"sync: unknown member", fAwaitingSync, SyncResponse{Now: at(20), Generation: 1, Err: protocol.ErrUnknownMemberId}, Joining,
