@@ -266,6 +266,50 @@ func checkAssignor(t *testing.T, as assignor.Assignor, ms []*member, counts map[
 	}
 }
 
+// checkBroker asks the coordinator (DescribeGroups) what it holds: the
+// group Stable under protocol, with exactly these members, each with the
+// assignment it owns, at v3 as the rawkafka leader writes it.
+func checkBroker(t *testing.T, g, proto string, ms []*member) {
+	t.Helper()
+	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(kafkatest.Brokers(t), ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := findCoordinator(cl)(ctx, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.(*conn.Conn).Do(ctx, &protocol.DescribeGroupsRequest{Groups: []string{g}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := resp.(*protocol.DescribeGroupsResponse).Groups[0]
+	if d.ErrorCode != 0 || d.GroupState != "Stable" || d.ProtocolType != "consumer" || d.ProtocolData != proto || len(d.Members) != len(ms) {
+		t.Fatalf("the coordinator describes %s: error %d state %s type %q protocol %q, %d members (want %d)",
+			g, d.ErrorCode, d.GroupState, d.ProtocolType, d.ProtocolData, len(d.Members), len(ms))
+	}
+	owned := make(map[string][]protocol.TopicPartition)
+	for _, mb := range ms {
+		m := mb.d.Member()
+		owned[m.MemberID()] = m.Owned()
+	}
+	for _, dm := range d.Members {
+		want, ok := owned[dm.MemberId]
+		var a protocol.ConsumerProtocolAssignment
+		if err := a.Decode(dm.MemberAssignment); err != nil || !ok {
+			t.Fatalf("member %s (known %v): %v", dm.MemberId, ok, err)
+		}
+		got := assignor.AssignmentFromProtocol(&a).Partitions
+		slices.SortFunc(got, protocol.TopicPartition.Compare)
+		if a.Version != 3 || !slices.Equal(got, want) {
+			t.Errorf("the coordinator holds v%d %v for %s, which owns %v", a.Version, got, dm.MemberId, want)
+		}
+	}
+}
+
 func groupName(t *testing.T) string { return "g-" + kafkatest.TopicName(t) }
 
 // TestIntegrationGroupAssignors: three members agree on one generation
@@ -296,6 +340,7 @@ func TestIntegrationGroupAssignors(t *testing.T) {
 				}
 			}
 			checkAssignor(t, as, ms, counts)
+			checkBroker(t, g, as.Name(), ms)
 			gen := ms[0].d.Member().Generation()
 			t.Logf("generation %d:%s", gen, describeMembers(ms))
 
@@ -307,6 +352,7 @@ func TestIntegrationGroupAssignors(t *testing.T) {
 				return settled(rest, counts) && rest[0].d.Member().Generation() > gen
 			}, func() string { return describeMembers(rest) })
 			checkAssignor(t, as, rest, counts)
+			checkBroker(t, g, as.Name(), rest)
 			t.Logf("after a member left, generation %d:%s", rest[0].d.Member().Generation(), describeMembers(rest))
 		})
 	}
