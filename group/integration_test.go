@@ -73,6 +73,7 @@ func findCoordinator(cl *conn.Cluster) group.FindFunc {
 type member struct {
 	name string
 	d    *group.Driver
+	cl   *conn.Cluster
 	errc chan error // Run's result
 
 	mu      sync.Mutex
@@ -96,7 +97,8 @@ func fastConfig(g, instance string, as ...assignor.Assignor) group.Config {
 
 func startMember(t *testing.T, name string, cfg group.Config, topics ...string) *member {
 	t.Helper()
-	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(kafkatest.Brokers(t), ",")})
+	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: strings.Split(kafkatest.Brokers(t), ","),
+		MetadataMaxAge: 300 * time.Millisecond}) // for watchMetadata
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +111,7 @@ func startMember(t *testing.T, name string, cfg group.Config, topics ...string) 
 		Assign:         group.NewAssignFunc(cfg.Assignors, group.MetadataFromCluster(cl), nil),
 		RequestTimeout: 10 * time.Second,
 	})
-	mb := &member{name: name, d: d, errc: make(chan error, 1), view: make(map[protocol.TopicPartition]bool)}
+	mb := &member{name: name, d: d, cl: cl, errc: make(chan error, 1), view: make(map[protocol.TopicPartition]bool)}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { mb.errc <- d.Run(ctx, topics) }()
 	go mb.consume()
@@ -157,6 +159,31 @@ func (mb *member) consume() {
 					mb.d.Send(group.RevokeDone{})
 				}
 			}
+		}
+	}
+}
+
+// watchMetadata plays the Consumer's metadata loop: every 300ms it sends
+// MetadataChanged with the counts of the member's own topics and of every
+// topic it assigned from as the leader (Member.AssignedFrom), 0 for a
+// topic that does not exist.
+func (mb *member) watchMetadata() {
+	tick := time.NewTicker(300 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-mb.d.Done():
+			return
+		case <-tick.C:
+		}
+		m := mb.d.Member()
+		topics := slices.Sorted(maps.Keys(m.AssignedFrom()))
+		topics = slices.Compact(slices.Sorted(slices.Values(slices.Concat(topics, m.Topics()))))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		md, err := mb.cl.Metadata(ctx, topics...)
+		cancel()
+		if err == nil {
+			mb.d.Send(group.MetadataChanged{PartitionCounts: group.PartitionCounts(md, topics)})
 		}
 	}
 }
@@ -356,6 +383,34 @@ func TestIntegrationGroupAssignors(t *testing.T) {
 			t.Logf("after a member left, generation %d:%s", rest[0].d.Member().Generation(), describeMembers(rest))
 		})
 	}
+}
+
+// TestIntegrationLeaderSeesTopicCreated: members subscribe to a topic
+// that does not exist yet; the leader assigns the other one and logs the
+// missing one, and when it is created the leader's metadata shows it and
+// the group rebalances to share it too.
+func TestIntegrationLeaderSeesTopicCreated(t *testing.T) {
+	a := kafkatest.CreateTopic(t, "", 3, 1)
+	later := kafkatest.TopicName(t)
+	g := groupName(t)
+	var ms []*member
+	for i := range 2 {
+		mb := startMember(t, fmt.Sprintf("m%d", i), fastConfig(g, "", assignor.Range), a, later)
+		go mb.watchMetadata()
+		ms = append(ms, mb)
+	}
+	eventually(t, 20*time.Second, func() bool { return settled(ms, map[string]int32{a: 3}) }, func() string { return describeMembers(ms) })
+	gen := ms[0].d.Member().Generation()
+	for _, mb := range ms {
+		if m := mb.d.Member(); m.Leader() && !maps.Equal(m.AssignedFrom(), map[string]int32{a: 3, later: 0}) {
+			t.Fatalf("the leader watches %v", m.AssignedFrom())
+		}
+	}
+	kafkatest.CreateTopic(t, later, 2, 1)
+	counts := map[string]int32{a: 3, later: 2}
+	eventually(t, 15*time.Second, func() bool { return settled(ms, counts) && ms[0].d.Member().Generation() > gen },
+		func() string { return describeMembers(ms) })
+	checkAssignor(t, assignor.Range, ms, counts)
 }
 
 // TestIntegrationStaticMemberRestart: a static member that closes without
