@@ -25,6 +25,19 @@
 // A Driver performs the actions over a Coordinator connection; tests drive
 // Step directly, in tables and scripted sequences that run in microseconds.
 //
+// # Assignors and the leader's assignment
+//
+// Config.Assignors (partition.assignment.strategy) are what JoinGroup
+// offers, in order, each protocol with its own ConsumerProtocolSubscription
+// v3 (topics, the assignor's user data, owned partitions, generation,
+// client.rack), as Java's ConsumerCoordinator.metadata() builds them; the
+// rebalance protocol is assignor.RebalanceProtocolOf of them. The
+// assignor's pure parts (SubscriptionUserData, OnAssignment) run inside
+// the machine; its Assign needs metadata, so it runs in the AssignFunc
+// that NewAssignFunc builds: decode every member's subscription, count the
+// partitions of every subscribed topic (MetadataFromCluster), assign, and
+// encode each member's ConsumerProtocolAssignment v3, as Java's leader.
+//
 // # States
 //
 //	Idle ──Start──▶ FindingCoordinator ──found──▶ (Revoking ──RevokeDone──▶) Joining
