@@ -29,7 +29,9 @@ type FindFunc func(ctx context.Context, group string) (Coordinator, error)
 
 // AssignFunc runs the leader's assignor (a.Protocol) over the members'
 // subscriptions, fetching whatever metadata it needs, and returns the
-// encoded assignments and the partition counts it assigned from.
+// encoded assignments and the partition counts it assigned from (with
+// a.SkipAssignment, only the counts). NewAssignFunc is the one to use; a
+// test may script its own.
 type AssignFunc func(ctx context.Context, a ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error)
 
 // DriverConfig is what a Driver needs besides the Member.
