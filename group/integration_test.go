@@ -72,6 +72,7 @@ type member struct {
 	errc chan error // Run's result
 
 	mu      sync.Mutex
+	skips   int                              // ComputeAssignment with SkipAssignment (KIP-814)
 	view    map[protocol.TopicPartition]bool // owned, as the listener saw it
 	revokes int                              // Revoke and Lose seen
 	fails   []error
@@ -101,12 +102,21 @@ func startMember(t *testing.T, name string, cfg group.Config, topics ...string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := group.NewDriver(m, group.DriverConfig{
-		Find:           findCoordinator(cl),
-		Assign:         group.NewAssignFunc(cfg.Assignors, group.MetadataFromCluster(cl), nil),
+	mb := &member{name: name, cl: cl, errc: make(chan error, 1), view: make(map[protocol.TopicPartition]bool)}
+	assign := group.NewAssignFunc(cfg.Assignors, group.MetadataFromCluster(cl), nil)
+	mb.d = group.NewDriver(m, group.DriverConfig{
+		Find: findCoordinator(cl),
+		Assign: func(ctx context.Context, a group.ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
+			if a.SkipAssignment {
+				mb.mu.Lock()
+				mb.skips++
+				mb.mu.Unlock()
+			}
+			return assign(ctx, a)
+		},
 		RequestTimeout: 10 * time.Second,
 	})
-	mb := &member{name: name, d: d, cl: cl, errc: make(chan error, 1), view: make(map[protocol.TopicPartition]bool)}
+	d := mb.d
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { mb.errc <- d.Run(ctx, topics) }()
 	go mb.consume()
@@ -440,8 +450,11 @@ func TestIntegrationStaticMemberRestart(t *testing.T) {
 			after := ms[r].d.Member()
 			// The restarted leader skipped the assignment (KIP-814) but
 			// counted the group's topics, which it now watches.
-			if restartLeader && !maps.Equal(after.AssignedFrom(), counts) {
-				t.Errorf("the restarted leader watches %v, want %v", after.AssignedFrom(), counts)
+			ms[r].mu.Lock()
+			skips := ms[r].skips
+			ms[r].mu.Unlock()
+			if restartLeader && (skips != 1 || !maps.Equal(after.AssignedFrom(), counts)) {
+				t.Errorf("the restarted leader skipped %d assignments and watches %v, want 1 and %v", skips, after.AssignedFrom(), counts)
 			}
 			if after.Generation() != gen || !slices.Equal(after.Owned(), before.Owned()) || after.Leader() != restartLeader {
 				t.Errorf("restarted: generation %d owning %v (leader %v), want generation %d owning %v",
