@@ -17,8 +17,6 @@ type Action interface{ isAction() }
 type FindCoordinator struct{ Group string }
 
 // SendJoin asks for a JoinGroup; answer with JoinResponse or RequestFailed.
-// The driver encodes Subscription once per protocol, adding that
-// assignor's user data.
 type SendJoin struct {
 	Group            string
 	MemberID         string // empty on a first join
@@ -26,18 +24,33 @@ type SendJoin struct {
 	SessionTimeout   time.Duration
 	RebalanceTimeout time.Duration
 	ProtocolType     string
-	Protocols        []string
-	Subscription     protocol.ConsumerProtocolSubscription
-	Reason           string // why (re)joining, JoinGroup v8+
+	Protocols        []JoinProtocol // in order of preference
+	Reason           string         // why (re)joining, JoinGroup v8+
+}
+
+// JoinProtocol is one protocol of a JoinGroup: an assignor's name and the
+// subscription sent with it (the driver encodes it as the protocol's
+// metadata). Every protocol has its own, as each assignor adds its user
+// data.
+type JoinProtocol struct {
+	Name         string
+	Subscription protocol.ConsumerProtocolSubscription
 }
 
 // ComputeAssignment says this member leads generation Generation: run the
 // assignor named Protocol over Members' subscriptions and answer with
 // AssignmentComputed.
+//
+// With SkipAssignment (KIP-814: a static leader rejoined a stable group,
+// which keeps its assignment) no assignor runs: answer with the partition
+// counts of the topics Members subscribe to and no assignments, so that
+// the leader watches the group's topics as Java's leader does (it updates
+// the group subscription before it looks at skipAssignment).
 type ComputeAssignment struct {
-	Generation int32
-	Protocol   string
-	Members    []protocol.JoinGroupResponseMember
+	Generation     int32
+	Protocol       string
+	Members        []protocol.JoinGroupResponseMember
+	SkipAssignment bool
 }
 
 // SendSync asks for a SyncGroup (the leader with every assignment, a

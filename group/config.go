@@ -2,29 +2,11 @@ package group
 
 import (
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/rawkafka/rawkafka/assignor"
 )
-
-// Rebalance is the rebalance protocol a member runs.
-type Rebalance uint8
-
-const (
-	// Eager revokes every owned partition before each join (the classic
-	// protocol as it was before KIP-429).
-	Eager Rebalance = iota
-	// Cooperative (KIP-429) keeps owned partitions through the rebalance
-	// and revokes only owned − assigned after SyncGroup. Not implemented
-	// yet: New rejects it. See doc.go for where its branch goes.
-	Cooperative
-)
-
-// String returns "eager" or "cooperative".
-func (r Rebalance) String() string {
-	if r == Cooperative {
-		return "cooperative"
-	}
-	return "eager"
-}
 
 // Config is what the machine needs to know about the member; the Java
 // consumer's setting names are given for each field.
@@ -33,11 +15,13 @@ type Config struct {
 	Group string
 	// InstanceID is group.instance.id (KIP-345); empty for a dynamic member.
 	InstanceID string
-	// Protocols are the assignor names offered in JoinGroup, in order of
-	// preference (partition.assignment.strategy).
-	Protocols []string
-	// Rebalance is the rebalance protocol; only Eager is implemented.
-	Rebalance Rebalance
+	// Assignors are partition.assignment.strategy, in order of preference
+	// (assignor.ByNames): JoinGroup offers each by name with its own
+	// subscription (its SubscriptionUserData), and the rebalance protocol
+	// is the highest they all support (assignor.RebalanceProtocolOf), as in
+	// Java. Only eager is implemented: New rejects assignors that would run
+	// cooperative.
+	Assignors []assignor.Assignor
 	// SessionTimeout is session.timeout.ms (default 45s).
 	SessionTimeout time.Duration
 	// HeartbeatInterval is heartbeat.interval.ms (default 3s).
@@ -50,6 +34,16 @@ type Config struct {
 	RetryBackoff time.Duration
 	// RetryBackoffMax is retry.backoff.max.ms (default 1s), the longest wait.
 	RetryBackoffMax time.Duration
+	// BackoffJitter spreads the retries of many members that failed at the
+	// same moment (a coordinator that moved): each backoff is multiplied by
+	// a factor drawn uniformly from [1-BackoffJitter, 1+BackoffJitter), as
+	// Java's ExponentialBackoff and conn's reconnect backoff do. Zero takes
+	// the default 0.2; a negative value turns jitter off.
+	BackoffJitter float64
+	// Seed seeds the machine's own random numbers (the jitter), which live
+	// in the Member, so that a Member replayed with the same events makes
+	// the same choices. Zero lets New pick one at random.
+	Seed uint64
 	// AutoCommit is enable.auto.commit: CommitBeforeRevoke precedes every
 	// Revoke.
 	AutoCommit bool
@@ -68,6 +62,7 @@ const (
 	DefaultMaxPollInterval   = 5 * time.Minute
 	DefaultRetryBackoff      = 100 * time.Millisecond
 	DefaultRetryBackoffMax   = time.Second
+	DefaultBackoffJitter     = 0.2
 )
 
 // ProtocolType is the JoinGroup protocol type of consumers.
@@ -89,6 +84,12 @@ func (c Config) withDefaults() Config {
 	if c.RetryBackoffMax < c.RetryBackoff {
 		c.RetryBackoffMax = max(DefaultRetryBackoffMax, c.RetryBackoff)
 	}
+	switch {
+	case c.BackoffJitter == 0:
+		c.BackoffJitter = DefaultBackoffJitter
+	case c.BackoffJitter < 0:
+		c.BackoffJitter = 0
+	}
 	return c
 }
 
@@ -96,14 +97,51 @@ func (c Config) validate() error {
 	switch {
 	case c.Group == "":
 		return errors.New("group: Config.Group is empty")
-	case len(c.Protocols) == 0:
-		return errors.New("group: Config.Protocols is empty")
-	case c.Rebalance != Eager:
-		return errors.New("group: the cooperative protocol is not implemented yet")
+	case len(c.Assignors) == 0:
+		return errors.New("group: Config.Assignors is empty")
 	case c.HeartbeatInterval >= c.SessionTimeout:
 		return errors.New("group: heartbeat interval must be below the session timeout")
+	case c.BackoffJitter >= 1:
+		return errors.New("group: Config.BackoffJitter must be below 1")
+	}
+	seen := make(map[string]bool, len(c.Assignors))
+	for _, a := range c.Assignors {
+		if a == nil {
+			return errors.New("group: a nil assignor in Config.Assignors")
+		}
+		if seen[a.Name()] {
+			return fmt.Errorf("group: assignor %q is configured twice", a.Name())
+		}
+		seen[a.Name()] = true
+	}
+	p, err := assignor.RebalanceProtocolOf(c.Assignors)
+	if err != nil {
+		return fmt.Errorf("group: %w", err)
+	}
+	if p != assignor.Eager {
+		return fmt.Errorf("group: assignors %v run the %s rebalance protocol, which is not implemented yet", c.protocols(), p)
 	}
 	return nil
+}
+
+// protocols returns the assignors' names, in order: the protocols of
+// JoinGroup.
+func (c Config) protocols() []string {
+	names := make([]string, len(c.Assignors))
+	for i, a := range c.Assignors {
+		names[i] = a.Name()
+	}
+	return names
+}
+
+// assignor returns the configured assignor called name.
+func (c Config) assignor(name string) (assignor.Assignor, bool) {
+	for _, a := range c.Assignors {
+		if a.Name() == name {
+			return a, true
+		}
+	}
+	return nil, false
 }
 
 func (c Config) static() bool { return c.InstanceID != "" }

@@ -25,6 +25,19 @@
 // A Driver performs the actions over a Coordinator connection; tests drive
 // Step directly, in tables and scripted sequences that run in microseconds.
 //
+// # Assignors and the leader's assignment
+//
+// Config.Assignors (partition.assignment.strategy) are what JoinGroup
+// offers, in order, each protocol with its own ConsumerProtocolSubscription
+// v3 (topics, the assignor's user data, owned partitions, generation,
+// client.rack), as Java's ConsumerCoordinator.metadata() builds them; the
+// rebalance protocol is assignor.RebalanceProtocolOf of them. The
+// assignor's pure parts (SubscriptionUserData, OnAssignment) run inside
+// the machine; its Assign needs metadata, so it runs in the AssignFunc
+// that NewAssignFunc builds: decode every member's subscription, count the
+// partitions of every subscribed topic (MetadataFromCluster), assign, and
+// encode each member's ConsumerProtocolAssignment v3, as Java's leader.
+//
 // # States
 //
 //	Idle ──Start──▶ FindingCoordinator ──found──▶ (Revoking ──RevokeDone──▶) Joining
@@ -45,7 +58,9 @@
 // REBALANCE_IN_PROGRESS on a heartbeat while Stable; SubscriptionChanged;
 // MetadataChanged when this member is the leader and a topic it assigned
 // from has another partition count (AssignmentComputed says which counts it
-// used); MetadataChanged for any member when Config.Match (a pattern
+// used: NewAssignFunc gives every topic the group subscribes to, 0 for one
+// that does not exist, so that its creation counts too; a topic left out
+// of MetadataChanged is unknown, not compared, and 0 there means deleted); MetadataChanged for any member when Config.Match (a pattern
 // subscription) now matches other topics; a SyncGroup assignment naming
 // topics outside the subscription, or a subscription changed during the
 // round.
@@ -76,7 +91,7 @@
 //
 // "Rejoin" = JoinGroup again at once; "rediscover" = FindCoordinator again,
 // keeping member id and generation; "backoff" = retry.backoff.ms doubling
-// to retry.backoff.max.ms; "fatal" = Lose what is owned, Fail, state Failed.
+// to retry.backoff.max.ms, ±20% jitter; "fatal" = Lose what is owned, Fail, state Failed.
 //
 //	API / error                         handling
 //	FindCoordinator
@@ -106,7 +121,8 @@
 //	  GROUP_AUTHORIZATION_FAILED, anything else (COORDINATOR_LOAD_IN_PROGRESS
 //	  included)                          fatal
 //	  ok, protocol type or name not the generation's (v5+, KIP-559), or an
-//	  assignment that does not decode    fatal
+//	  assignment that does not decode    fatal (no bytes at all: the
+//	                                     coordinator's empty assignment)
 //	Heartbeat (an error for a generation or member id already left behind
 //	is ignored, as Java's generationUnchanged)
 //	  REBALANCE_IN_PROGRESS              Stable: revoke, rejoin; elsewhere ignored
@@ -162,8 +178,9 @@
 //
 // # Differences from the Java client
 //
-// Backoff has no jitter (the machine has no randomness; the driver may add
-// some when it sets the timer). The membership is only reset by the
+// The backoff's jitter (±20%, as Java's ExponentialBackoff) comes from a
+// random generator that lives in the Member, seeded by Config.Seed, so
+// that Step stays a function of the Member and the event. The membership is only reset by the
 // responses and timers above, never by another thread, so Java's "generation
 // data was cleared by the heartbeat thread" case does not exist.
 // Unsubscribing is Close here.

@@ -29,7 +29,9 @@ type FindFunc func(ctx context.Context, group string) (Coordinator, error)
 
 // AssignFunc runs the leader's assignor (a.Protocol) over the members'
 // subscriptions, fetching whatever metadata it needs, and returns the
-// encoded assignments and the partition counts it assigned from.
+// encoded assignments and the partition counts it assigned from (with
+// a.SkipAssignment, only the counts). NewAssignFunc is the one to use; a
+// test may script its own.
 type AssignFunc func(ctx context.Context, a ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error)
 
 // DriverConfig is what a Driver needs besides the Member.
@@ -66,6 +68,7 @@ type Driver struct {
 	mu      sync.Mutex
 	pending []Action
 	ready   chan struct{}
+	snap    Member // d.m after the last step, for Member
 }
 
 type result struct {
@@ -91,6 +94,7 @@ func NewDriver(m Member, cfg DriverConfig) *Driver {
 		res:   make(chan result, 16),
 		done:  make(chan struct{}),
 		ready: make(chan struct{}, 1),
+		snap:  m,
 	}
 }
 
@@ -117,6 +121,16 @@ func (d *Driver) Take() []Action {
 	p := d.pending
 	d.pending = nil
 	return p
+}
+
+// Member returns the member as it was after the last step: its state,
+// member id and generation (for the Consumer's commits, which carry
+// them), owned partitions. It is a copy, safe to read from any goroutine;
+// it may be one step behind Run.
+func (d *Driver) Member() Member {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.snap
 }
 
 // Done is closed when Run has returned.
@@ -190,6 +204,9 @@ func (d *Driver) step(ctx context.Context, timer *time.Timer, ev Event) {
 	before := d.m.State()
 	var acts []Action
 	d.m, acts = d.m.Step(ev)
+	d.mu.Lock()
+	d.snap = d.m
+	d.mu.Unlock()
 	if after := d.m.State(); after != before {
 		d.cfg.Logger.Debug("group: state", "group", d.m.cfg.Group, "member_id", d.m.MemberID(),
 			"generation", d.m.Generation(), "from", before.String(), "to", after.String())
@@ -224,6 +241,12 @@ func (d *Driver) perform(ctx context.Context, timer *time.Timer, a Action) {
 		})
 	case ComputeAssignment:
 		assign := d.cfg.Assign
+		if assign == nil && a.SkipAssignment {
+			// Nothing to assign; the machine watches what it knows.
+			assign = func(context.Context, ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
+				return nil, nil, nil
+			}
+		}
 		if assign == nil {
 			assign = func(context.Context, ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
 				return nil, nil, errors.New("group: this member leads the group but has no AssignFunc")

@@ -106,8 +106,12 @@ type SubscriptionChanged struct {
 }
 
 // MetadataChanged gives the topics' partition counts as the Consumer's
-// metadata now sees them (for the leader: every topic the group
-// subscribes to). The member keeps the map: do not modify it afterwards.
+// metadata now sees them: for the leader, every topic it assigned from
+// (Member.AssignedFrom, the whole group's subscription), with 0 for a
+// topic that no longer exists (PartitionCounts(md, topics) gives that). A
+// topic left out is unknown, not deleted: it is not compared. With
+// Config.Match, every topic of the cluster. The member keeps the map: do
+// not modify it afterwards.
 type MetadataChanged struct {
 	Now             time.Time
 	PartitionCounts map[string]int32

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -17,7 +18,8 @@ func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) 
 func testConfig() Config {
 	return Config{
 		Group:             "g",
-		Protocols:         []string{"range"},
+		Assignors:         []assignor.Assignor{assignor.Range},
+		BackoffJitter:     -1, // the scripts check exact backoff times
 		SessionTimeout:    10 * time.Second,
 		HeartbeatInterval: 3 * time.Second,
 		MaxPollInterval:   60 * time.Second,
@@ -93,7 +95,8 @@ func describe(a Action) string {
 	case FindCoordinator:
 		return "find-coordinator " + a.Group
 	case SendJoin:
-		s := fmt.Sprintf("join member=%q gen=%d topics=%v", a.MemberID, a.Subscription.GenerationId, a.Subscription.Topics)
+		sub := a.Protocols[0].Subscription
+		s := fmt.Sprintf("join member=%q gen=%d topics=%v", a.MemberID, sub.GenerationId, sub.Topics)
 		if a.InstanceID != "" {
 			s += " instance=" + a.InstanceID
 		}
@@ -102,7 +105,11 @@ func describe(a Action) string {
 		}
 		return s
 	case ComputeAssignment:
-		return fmt.Sprintf("compute-assignment gen=%d protocol=%s members=%d", a.Generation, a.Protocol, len(a.Members))
+		s := fmt.Sprintf("compute-assignment gen=%d protocol=%s members=%d", a.Generation, a.Protocol, len(a.Members))
+		if a.SkipAssignment {
+			s += " skip"
+		}
+		return s
 	case SendSync:
 		return fmt.Sprintf("sync gen=%d member=%q protocol=%s assignments=%d", a.Generation, a.MemberID, a.Protocol, len(a.Assignments))
 	case SendHeartbeat:

@@ -1,9 +1,11 @@
 package group
 
 import (
+	"math/rand/v2"
 	"slices"
 	"time"
 
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -33,6 +35,9 @@ type Member struct {
 	// assignedFrom are the partition counts this member assigned from as
 	// leader (nil for a follower).
 	assignedFrom map[string]int32
+	// skipAssignment: this leader was told to keep the group's assignment
+	// (KIP-814); its ComputeAssignment only counts partitions.
+	skipAssignment bool
 
 	coordinator bool   // a coordinator is known
 	rejoin      bool   // a (re)join is needed once the current step allows
@@ -47,6 +52,7 @@ type Member struct {
 	inFlight bool
 	attempts int // failed attempts in a row, for the backoff
 	retryAt  time.Time
+	rng      uint64 // the jitter's random state (splitmix64), a value like the rest
 
 	hbInFlight bool
 	hbDue      time.Time // next heartbeat
@@ -62,8 +68,14 @@ func New(cfg Config) (Member, error) {
 	if err := cfg.validate(); err != nil {
 		return Member{}, err
 	}
-	cfg.Protocols = slices.Clone(cfg.Protocols)
-	return Member{cfg: cfg, generation: noGeneration}, nil
+	cfg.Assignors = slices.Clone(cfg.Assignors)
+	seed := cfg.Seed
+	if seed == 0 {
+		// New is the constructor, not the transition function: the one
+		// place randomness may enter. Step stays deterministic from here.
+		seed = rand.Uint64()
+	}
+	return Member{cfg: cfg, generation: noGeneration, rng: seed}, nil
 }
 
 // Step is the transition function: it returns the member after ev and the
@@ -160,6 +172,20 @@ func (m Member) Generation() int32 { return m.generation }
 
 // Protocol returns the assignor the group chose in this generation.
 func (m Member) Protocol() string { return m.protocol }
+
+// Rebalance returns the rebalance protocol the member runs, from its
+// assignors (always assignor.Eager until cooperative is implemented).
+func (m Member) Rebalance() assignor.RebalanceProtocol {
+	p, _ := assignor.RebalanceProtocolOf(m.cfg.Assignors) // validated by New
+	return p
+}
+
+// AssignedFrom returns the partition counts this member assigned from as
+// the leader of the current generation (nil for a follower): the topics
+// the Consumer's MetadataChanged must cover, since the leader rejoins when
+// one of them has another count (a missing topic counts as 0). Do not
+// modify it.
+func (m Member) AssignedFrom() map[string]int32 { return m.assignedFrom }
 
 // Leader reports whether this member leads the current generation.
 func (m Member) Leader() bool { return m.leader != "" && m.leader == m.memberID }

@@ -1,6 +1,7 @@
 package group
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/rawkafka/rawkafka/protocol"
@@ -17,10 +18,6 @@ func nullable(s string) *string {
 }
 
 func joinRequest(a SendJoin, v int16) (*protocol.JoinGroupRequest, error) {
-	meta, err := a.Subscription.Encode(nil)
-	if err != nil {
-		return nil, err
-	}
 	req := &protocol.JoinGroupRequest{
 		Version:            v,
 		GroupId:            a.Group,
@@ -31,8 +28,12 @@ func joinRequest(a SendJoin, v int16) (*protocol.JoinGroupRequest, error) {
 		ProtocolType:       a.ProtocolType,
 		Reason:             nullable(a.Reason),
 	}
-	for _, name := range a.Protocols {
-		req.Protocols = append(req.Protocols, protocol.JoinGroupRequestProtocol{Name: name, Metadata: meta})
+	for _, p := range a.Protocols {
+		meta, err := p.Subscription.Encode(nil)
+		if err != nil {
+			return nil, fmt.Errorf("group: JoinGroup: the subscription of protocol %q: %w", p.Name, err)
+		}
+		req.Protocols = append(req.Protocols, protocol.JoinGroupRequestProtocol{Name: p.Name, Metadata: meta})
 	}
 	return req, nil
 }

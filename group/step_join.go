@@ -3,9 +3,9 @@ package group
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -68,16 +68,6 @@ func (s *step) sendJoin() {
 	s.enter(Joining)
 	m.inFlight, m.hbInFlight = true, false
 	m.joinedTopics = m.topics
-	sub := protocol.ConsumerProtocolSubscription{
-		Version:         protocol.ConsumerProtocolMaxVersion,
-		Topics:          m.topics,
-		OwnedPartitions: grouped(m.owned),
-		GenerationId:    m.generation,
-	}
-	if m.cfg.Rack != "" {
-		rack := m.cfg.Rack
-		sub.RackId = &rack
-	}
 	s.emit(SendJoin{
 		Group:            m.cfg.Group,
 		MemberID:         m.memberID,
@@ -85,10 +75,44 @@ func (s *step) sendJoin() {
 		SessionTimeout:   m.cfg.SessionTimeout,
 		RebalanceTimeout: m.cfg.MaxPollInterval,
 		ProtocolType:     ProtocolType,
-		Protocols:        m.cfg.Protocols,
-		Subscription:     sub,
+		Protocols:        m.joinProtocols(),
 		Reason:           m.reason,
 	})
+}
+
+// joinProtocols is what Java's ConsumerCoordinator.metadata() sends: one
+// protocol per configured assignor, in order of preference, each with its
+// own subscription carrying that assignor's user data. The subscription is
+// the newest version (3: owned partitions, generation, rack) whatever the
+// JoinGroup version, since the broker does not read it; older members
+// read the fields they know.
+func (m *Member) joinProtocols() []JoinProtocol {
+	var rack *string
+	if m.cfg.Rack != "" {
+		r := m.cfg.Rack
+		rack = &r
+	}
+	owned := grouped(m.owned)
+	self := assignor.Member{
+		ID:         m.memberID,
+		InstanceID: m.cfg.InstanceID,
+		Topics:     m.topics,
+		Owned:      m.owned,
+		Generation: m.generation,
+		Rack:       m.cfg.Rack,
+	}
+	out := make([]JoinProtocol, len(m.cfg.Assignors))
+	for i, a := range m.cfg.Assignors {
+		out[i] = JoinProtocol{Name: a.Name(), Subscription: protocol.ConsumerProtocolSubscription{
+			Version:         protocol.ConsumerProtocolMaxVersion,
+			Topics:          m.topics,
+			UserData:        a.SubscriptionUserData(self),
+			OwnedPartitions: owned,
+			GenerationId:    m.generation,
+			RackId:          rack,
+		}}
+	}
+	return out
 }
 
 // resetGeneration forgets the generation (ILLEGAL_GENERATION) and, with
@@ -149,25 +173,24 @@ func (s *step) joined(ev JoinResponse) {
 	if ev.ProtocolName != nil {
 		name = *ev.ProtocolName
 	}
-	if !slices.Contains(m.cfg.Protocols, name) {
-		s.fail(inconsistent(protocol.KeyJoinGroup, "name", name, fmt.Sprint(m.cfg.Protocols)))
+	if _, ok := m.cfg.assignor(name); !ok {
+		s.fail(inconsistent(protocol.KeyJoinGroup, "name", name, fmt.Sprint(m.cfg.protocols())))
 		return
 	}
 	m.memberID, m.generation, m.protocol, m.leader = ev.MemberID, ev.Generation, name, ev.Leader
 	m.assignedFrom, m.attempts, m.reason = nil, 0, ""
+	m.skipAssignment = m.Leader() && ev.SkipAssignment
 	// Java's heartbeat.resetTimeouts when the heartbeat thread is enabled.
 	m.hbDue = ev.Now.Add(m.cfg.HeartbeatInterval)
 	m.sessionEnd = ev.Now.Add(m.cfg.SessionTimeout)
 	m.lastPoll = ev.Now
-	switch {
-	case m.Leader() && !ev.SkipAssignment:
+	if m.Leader() {
+		// A static leader rejoining (KIP-814, SkipAssignment) keeps the
+		// assignment as it is but still learns the group's topics, to
+		// watch their metadata.
 		s.enter(Assigning)
-		s.emit(ComputeAssignment{Generation: m.generation, Protocol: name, Members: ev.Members})
+		s.emit(ComputeAssignment{Generation: m.generation, Protocol: name, Members: ev.Members, SkipAssignment: ev.SkipAssignment})
 		return
-	case m.Leader():
-		// A static leader rejoining (KIP-814) keeps the assignment as it is,
-		// and watches the metadata it knows, as Java's assignmentSnapshot.
-		m.assignedFrom = m.metadata
 	}
 	s.sendSync(nil)
 }

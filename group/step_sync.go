@@ -3,8 +3,10 @@ package group
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -19,7 +21,26 @@ func (s *step) onAssignmentComputed(ev AssignmentComputed) {
 		return
 	}
 	m.assignedFrom = ev.PartitionCounts
-	s.sendSync(ev.Assignments)
+	if m.metadata != nil && ev.PartitionCounts != nil {
+		// The assignor's counts were read after every MetadataChanged seen
+		// so far: they are the member's newest metadata for those topics.
+		// Without this, a Consumer snapshot older than the assignment makes
+		// synced rejoin, and every round after it, until the Consumer's
+		// next MetadataChanged.
+		merged := maps.Clone(m.metadata)
+		maps.Copy(merged, ev.PartitionCounts)
+		m.metadata = merged
+	}
+	if !m.skipAssignment {
+		s.sendSync(ev.Assignments)
+		return
+	}
+	if m.assignedFrom == nil {
+		// No counts (no AssignFunc): watch the metadata the member knows,
+		// as Java's assignmentSnapshot = metadataSnapshot.
+		m.assignedFrom = m.metadata
+	}
+	s.sendSync(nil) // the coordinator keeps the assignment it has
 }
 
 func (s *step) sendSync(assignments []protocol.SyncGroupRequestAssignment) {
@@ -82,9 +103,22 @@ func (s *step) synced(ev SyncResponse) {
 		return
 	}
 	var a protocol.ConsumerProtocolAssignment
-	if err := a.Decode(ev.Assignment); err != nil {
+	// No bytes at all is the coordinator's own empty assignment, which it
+	// gives a member the leader left out ("Setting empty assignments for
+	// members"): nothing assigned, not a malformed assignment.
+	if len(ev.Assignment) == 0 {
+		a.Version = assignmentVersion
+	} else if err := a.Decode(ev.Assignment); err != nil {
 		s.fail(fmt.Errorf("group: SyncGroup in group %q: the assignment: %w", m.cfg.Group, err))
 		return
+	}
+	// The chosen assignor reads its user data (Java's onAssignment); a
+	// sticky assignor that cannot fails the member, as Java's poll throws.
+	if as, ok := m.cfg.assignor(m.protocol); ok {
+		if err := as.OnAssignment(assignor.AssignmentFromProtocol(&a), m.generation); err != nil {
+			s.fail(fmt.Errorf("group: assignor %q in group %q: the assignment: %w", m.protocol, m.cfg.Group, err))
+			return
+		}
 	}
 	assigned := flatten(a.AssignedPartitions)
 	added := minus(assigned, m.owned)
@@ -108,11 +142,14 @@ func (s *step) synced(ev SyncResponse) {
 func equalTopics(a, b []string) bool { return slices.Equal(a, b) }
 
 // countsDiffer reports whether any topic the leader assigned from has
-// another partition count now (a topic missing from now counts as 0:
-// deleted).
+// another partition count in now. A topic absent from now is not known to
+// the Consumer's metadata and is not compared: a Consumer that reports
+// only its own topics must not make the leader rebalance for ever. A
+// deleted topic is reported with 0 (PartitionCounts does so for the
+// topics it is asked about), a created one with its count.
 func countsDiffer(assignedFrom, now map[string]int32) bool {
 	for t, n := range assignedFrom {
-		if now[t] != n {
+		if c, known := now[t]; known && c != n {
 			return true
 		}
 	}

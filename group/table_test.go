@@ -91,12 +91,32 @@ var rows = []row{
 	{"join: follower", fJoining, joinOK(at(10), "m2", 1, "m1"), AwaitingSync, []string{`sync gen=1 member="m2" protocol=range assignments=0`, "timer @3010"}},
 	{"join: leader", fJoining, joinOK(at(10), "m1", 1, "m1"), Assigning, []string{"compute-assignment gen=1 protocol=range members=2", "timer @3010"}},
 	{"join: leader skips assignment (KIP-814)", fJoining, func() JoinResponse { r := joinOK(at(10), "m1", 1, "m1"); r.SkipAssignment = true; return r }(),
-		AwaitingSync, []string{`sync gen=1 member="m1" protocol=range assignments=0`, "timer @3010"}},
-	{"skipping leader watches the metadata it knows", func() Member {
+		Assigning, []string{"compute-assignment gen=1 protocol=range members=2 skip", "timer @3010"}},
+	{"skipping leader: counted, syncs no assignment", func() Member {
+		r := joinOK(at(10), "m1", 1, "m1")
+		r.SkipAssignment = true
+		return reach(fJoining(), r)
+	}, AssignmentComputed{Now: at(15), Generation: 1, PartitionCounts: map[string]int32{"a": 2},
+		Assignments: []protocol.SyncGroupRequestAssignment{{MemberId: "m1"}}}, AwaitingSync, []string{`sync gen=1 member="m1" protocol=range assignments=0`}},
+	{"skipping leader watches the group's topics it counted", func() Member {
 		m := reach(fJoining(), MetadataChanged{Now: t0, PartitionCounts: map[string]int32{"a": 2}})
 		r := joinOK(at(10), "m1", 1, "m1")
 		r.SkipAssignment = true
-		return reach(m, r, syncOK(at(20), 1, "a/0"))
+		return reach(m, r, AssignmentComputed{Now: at(15), Generation: 1, PartitionCounts: map[string]int32{"a": 2, "b": 1}}, syncOK(at(20), 1, "a/0"))
+	}, MetadataChanged{Now: at(30), PartitionCounts: map[string]int32{"a": 2, "b": 2}}, Revoking, []string{"commit [a/0] gen=1", "revoke [a/0]"}},
+	{"leader: the assignor's counts are newer than the Consumer's snapshot", func() Member {
+		m := reach(fJoining(), MetadataChanged{Now: t0, PartitionCounts: map[string]int32{"a": 2, "b": 1}})
+		return reach(m, joinOK(at(10), "m1", 1, "m1"), AssignmentComputed{Now: at(15), Generation: 1, PartitionCounts: map[string]int32{"a": 4}})
+	}, syncOK(at(20), 1, "a/0"), Stable, []string{"assign [a/0]"}},
+	{"leader: metadata that changed during the sync still counts", func() Member {
+		m := reach(fJoining(), joinOK(at(10), "m1", 1, "m1"), AssignmentComputed{Now: at(15), Generation: 1, PartitionCounts: map[string]int32{"a": 4}})
+		return reach(m, MetadataChanged{Now: at(16), PartitionCounts: map[string]int32{"a": 5}})
+	}, syncOK(at(20), 1, "a/0"), Revoking, []string{"assign [a/0]", "commit [a/0] gen=1", "revoke [a/0]"}},
+	{"skipping leader without counts watches the metadata it knows", func() Member {
+		m := reach(fJoining(), MetadataChanged{Now: t0, PartitionCounts: map[string]int32{"a": 2}})
+		r := joinOK(at(10), "m1", 1, "m1")
+		r.SkipAssignment = true
+		return reach(m, r, AssignmentComputed{Now: at(15), Generation: 1}, syncOK(at(20), 1, "a/0"))
 	}, MetadataChanged{Now: at(30), PartitionCounts: map[string]int32{"a": 3}}, Revoking, []string{"commit [a/0] gen=1", "revoke [a/0]"}},
 	{"join: member id required", fJoining, JoinResponse{Now: t0, Err: protocol.ErrMemberIdRequired, MemberID: "m9"}, Joining, []string{`join member="m9"...`}},
 	{"join: unknown member", fJoining, joinErr(t0, protocol.ErrUnknownMemberId), Joining, []string{`join member="" gen=-1 topics=[a] reason="encountered kafka: UNKNOWN_MEMBER_ID (25)"`}},
@@ -142,6 +162,7 @@ var rows = []row{
 		[]string{"assign [a/0 x/0]", "commit [a/0 x/0] gen=1", "revoke [a/0 x/0]"}},
 	{"sync: empty assignment", fAwaitingSync, syncOK(at(20), 1, ""), Stable, []string{"assign []"}},
 	{"sync: other generation", fAwaitingSync, syncOK(at(20), 7, "a/0"), AwaitingSync, nil},
+	{"sync: no bytes, the coordinator's empty assignment", fAwaitingSync, SyncResponse{Now: at(20), Generation: 1}, Stable, []string{"assign []"}},
 	{"sync: rebalance in progress", fAwaitingSync, SyncResponse{Now: at(20), Generation: 1, Err: protocol.ErrRebalanceInProgress}, Joining,
 		[]string{`join member="m2" gen=1 topics=[a] reason="the group began another rebalance"`, "timer off"}},
 	{"sync: unknown member", fAwaitingSync, SyncResponse{Now: at(20), Generation: 1, Err: protocol.ErrUnknownMemberId}, Joining,

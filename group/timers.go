@@ -22,14 +22,31 @@ func (m *Member) pollWatched() bool { return m.heartbeating() && m.state != Revo
 func (m *Member) pollDeadline() time.Time { return m.lastPoll.Add(m.cfg.MaxPollInterval) }
 
 // backoff returns the wait after the attempts-th failure in a row:
-// RetryBackoff doubled each time, at most RetryBackoffMax. No jitter: the
-// machine has no randomness (the driver may add some to the timer).
+// RetryBackoff doubled each time, at most RetryBackoffMax, then jittered
+// by ±BackoffJitter as conn's reconnect backoff is. The random factor
+// comes from the Member's own generator, so Step stays deterministic.
 func (m *Member) backoff() time.Duration {
 	d := m.cfg.RetryBackoff
 	for i := 1; i < m.attempts && d < m.cfg.RetryBackoffMax; i++ {
 		d *= 2
 	}
-	return min(d, m.cfg.RetryBackoffMax)
+	d = min(d, m.cfg.RetryBackoffMax)
+	if j := m.cfg.BackoffJitter; j > 0 {
+		d = time.Duration(float64(d) * (1 - j + 2*j*m.random()))
+	}
+	return d
+}
+
+// random returns a number in [0, 1) from the member's splitmix64 state,
+// which it advances. A generator in the Member (not math/rand's) keeps the
+// Member a value: an old copy stepped again makes the same draws.
+func (m *Member) random() float64 {
+	m.rng += 0x9e3779b97f4a7c15
+	z := m.rng
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11) / (1 << 53)
 }
 
 // retryLater counts a failure and waits for its backoff (inFlight off).

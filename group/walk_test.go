@@ -29,6 +29,9 @@ func TestRandomWalks(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			cfg.InstanceID = "i1"
 		}
+		if rng.IntN(2) == 0 {
+			cfg.BackoffJitter, cfg.Seed = 0, uint64(w)+1 // the default jitter, reproducibly
+		}
 		m := newMember(t, cfg)
 		held := map[protocol.TopicPartition]bool{}
 		waiting := false // a Revoke or Lose awaits its RevokeDone

@@ -1,0 +1,192 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/rawkafka/rawkafka/assignor"
+	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// MetadataFunc returns the partition count of each of topics that exists.
+// A topic that does not exist (or has no partitions yet) is left out of
+// the map or given 0; an error means the metadata could not be had at all.
+type MetadataFunc func(ctx context.Context, topics []string) (map[string]int32, error)
+
+// assignmentVersion is the ConsumerProtocolAssignment version the leader
+// writes: the newest, whatever the members sent, as Java's
+// ConsumerProtocol.serializeAssignment does (versions 0-3 of the
+// assignment have the same fields, and a reader of an older version reads
+// a newer one by the fields it knows).
+const assignmentVersion = protocol.ConsumerProtocolMaxVersion
+
+// NewAssignFunc returns the AssignFunc of a leader configured with
+// assignors (Config.Assignors): it decodes every member's subscription from
+// the JoinGroup members, asks metadata for the partition counts of every
+// topic any member subscribes to, runs the assignor the coordinator chose
+// (ComputeAssignment.Protocol) and encodes each member's assignment.
+//
+// The counts it returns, which the machine watches (Member.AssignedFrom),
+// hold every subscribed topic, 0 for one that does not exist: the leader
+// then rejoins when such a topic is created or a topic it assigned from is
+// deleted or grows, as Java's leader compares its metadata snapshot.
+// Subscribed topics that do not exist are assigned to nobody, and logged
+// (Warn) as Java's leader logs them.
+//
+// With ComputeAssignment.SkipAssignment it only decodes the subscriptions
+// and counts the partitions: the counts, no assignments.
+//
+// A failing metadata is retried with backoff until ctx ends (the driver
+// bounds it by the request timeout): only then is it the leader's fatal
+// error. logger may be nil.
+func NewAssignFunc(assignors []assignor.Assignor, metadata MetadataFunc, logger *slog.Logger) AssignFunc {
+	assignors = slices.Clone(assignors)
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return func(ctx context.Context, a ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
+		i := slices.IndexFunc(assignors, func(x assignor.Assignor) bool { return x.Name() == a.Protocol })
+		if i < 0 && !a.SkipAssignment {
+			// The machine only leads with a protocol it offered.
+			return nil, nil, fmt.Errorf("group: the coordinator chose assignor %q, which this member does not have", a.Protocol)
+		}
+		members, topics, err := decodeMembers(a.Members)
+		if err != nil {
+			return nil, nil, err
+		}
+		counts, err := metadataWithRetry(ctx, metadata, topics)
+		if err != nil {
+			return nil, nil, err
+		}
+		if a.SkipAssignment {
+			logger.Info("group: a static leader rejoined; the group keeps its assignment (KIP-814)",
+				"generation", a.Generation, "members", len(members), "topics", len(topics))
+			return nil, counts, nil
+		}
+		out, missing, err := assignMembers(assignors[i], members, topics, counts)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(missing) > 0 {
+			logger.Warn("group: subscribed topics do not exist, so no member is assigned them",
+				"generation", a.Generation, "topics", missing)
+		}
+		logger.Info("group: assigned partitions as the leader", "generation", a.Generation,
+			"protocol", a.Protocol, "members", len(members), "topics", len(topics))
+		return out, counts, nil
+	}
+}
+
+// decodeMembers reads every member's ConsumerProtocolSubscription, with
+// its group.instance.id, and returns them with the topics any of them
+// subscribes to (sorted, distinct). A subscription that does not decode
+// fails the assignment, as Java's SchemaException does.
+func decodeMembers(in []protocol.JoinGroupResponseMember) ([]assignor.Member, []string, error) {
+	members := make([]assignor.Member, 0, len(in))
+	var topics []string
+	for _, jm := range in {
+		var sub protocol.ConsumerProtocolSubscription
+		if err := sub.Decode(jm.Metadata); err != nil {
+			return nil, nil, fmt.Errorf("group: the subscription of member %q: %w", jm.MemberId, err)
+		}
+		members = append(members, assignor.MemberFromSubscription(jm.MemberId, jm.GroupInstanceId, &sub))
+		topics = append(topics, sub.Topics...)
+	}
+	return members, normalizeTopics(topics), nil
+}
+
+// assignMembers runs as over members with the partition counts of topics
+// (every topic subscribed) and encodes one assignment per member, in the
+// members' order. It returns the subscribed topics without partitions,
+// which nobody gets. It is pure: NewAssignFunc's work minus the metadata.
+func assignMembers(as assignor.Assignor, members []assignor.Member, topics []string, counts map[string]int32) ([]protocol.SyncGroupRequestAssignment, []string, error) {
+	g := assignor.Group{Members: members, Topics: make(map[string]assignor.Topic, len(topics))}
+	var missing []string
+	for _, t := range topics {
+		if n := counts[t]; n > 0 {
+			g.Topics[t] = assignor.Topic{Partitions: n}
+		} else {
+			missing = append(missing, t)
+		}
+	}
+	result, err := as.Assign(g)
+	if err != nil {
+		return nil, nil, fmt.Errorf("group: assignor %q: %w", as.Name(), err)
+	}
+	out := make([]protocol.SyncGroupRequestAssignment, 0, len(members))
+	for _, m := range members {
+		p := result[m.ID].Protocol(assignmentVersion)
+		b, err := p.Encode(nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("group: the assignment of member %q: %w", m.ID, err)
+		}
+		out = append(out, protocol.SyncGroupRequestAssignment{MemberId: m.ID, Assignment: b})
+	}
+	return out, missing, nil
+}
+
+// metadataWithRetry asks metadata for the counts of topics until it
+// answers or ctx ends, backing off from 100ms to 1s, and returns a map
+// with every topic (0 for one that does not exist) that the caller owns.
+func metadataWithRetry(ctx context.Context, metadata MetadataFunc, topics []string) (map[string]int32, error) {
+	if metadata == nil {
+		return nil, errors.New("group: NewAssignFunc has no MetadataFunc")
+	}
+	wait := 100 * time.Millisecond
+	for {
+		got, err := metadata(ctx, topics)
+		if err == nil {
+			counts := make(map[string]int32, len(topics))
+			for _, t := range topics {
+				counts[t] = max(got[t], 0)
+			}
+			return counts, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("group: the leader's metadata for %v: %w", topics, err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
+// MetadataFromCluster is a MetadataFunc over a conn.Cluster's metadata
+// cache: it asks for the topics (which the cluster then keeps refreshing)
+// and counts the partitions of those the cluster knows without a
+// topic-level error (UNKNOWN_TOPIC_OR_PARTITION: the topic does not
+// exist).
+func MetadataFromCluster(cl *conn.Cluster) MetadataFunc {
+	return func(ctx context.Context, topics []string) (map[string]int32, error) {
+		md, err := cl.Metadata(ctx, topics...)
+		if err != nil {
+			return nil, err
+		}
+		return PartitionCounts(md, topics), nil
+	}
+}
+
+// PartitionCounts returns the partition count of each of topics as md
+// sees it, 0 for a topic md lists with a topic-level error
+// (UNKNOWN_TOPIC_OR_PARTITION: deleted, or not created yet) or does not
+// list; topics nil means every topic md lists. It is what a Consumer sends
+// in MetadataChanged, and what MetadataFromCluster answers.
+func PartitionCounts(md *conn.Metadata, topics []string) map[string]int32 {
+	if topics == nil {
+		topics = slices.Collect(maps.Keys(md.Topics))
+	}
+	counts := make(map[string]int32, len(topics))
+	for _, name := range topics {
+		counts[name] = 0
+		if t := md.Topics[name]; t != nil && t.Err == nil {
+			counts[name] = int32(len(t.Partitions))
+		}
+	}
+	return counts
+}
