@@ -1,0 +1,48 @@
+// Package grouptest is the harness of rawkafka's consumer-group integration
+// tests: it runs group members as external processes (kcat -G, which is
+// librdkafka's balanced consumer, and the Apache Kafka Java console
+// consumer; rawconsume -G joins them later), reads what each prints, and
+// checks, against a real broker, what the group must guarantee.
+//
+// A Member is one consumer process. Each line it prints becomes a Record (a
+// consumed record: topic, partition, offset, value) or an OwnershipEvent
+// (partitions assigned, revoked or lost), stamped with the time the harness
+// read the line and with a per-member sequence number. Intervals turns the
+// events of every member into ownership intervals per partition; the
+// checkers then say whether
+//
+//   - no partition was owned by two members at once (NoOverlap),
+//   - each member consumed only what it owned (RecordsWithinOwnership),
+//   - every produced record id was consumed at least once, and which
+//     (topic, partition, offset) were delivered more than once (Consume),
+//   - duplicates happened only at or after the last commit of a member that
+//     died (DuplicatesAfter, with CommittedOffsets read at its death),
+//   - a member saw no rebalance during a window (NoRebalance).
+//
+// A Stream produces records with unique ids ("id-<n>") at a steady rate with
+// kcat -P while members come and go.
+//
+// # How precise the timestamps are
+//
+// Records and events of one member travel through one pipe (stdout and
+// stderr are the same file), so their order within a member is the order
+// the process wrote them: Seq is exact, and RecordsWithinOwnership, which
+// compares a member's records with that member's own events, uses Seq only.
+//
+// Across members only wall-clock times can be compared. Time is when the
+// harness read the line; it is later than the moment the client acted by
+// the pipe and goroutine scheduling delay, a few milliseconds on an idle
+// machine and tens of milliseconds on a loaded one, and that delay differs
+// between members. The Java consumer stamps its log lines itself
+// (milliseconds, log4j2's UNIX_MILLIS); ClientTime holds that stamp and
+// When prefers it. In the eager protocol the member giving a partition up
+// logs its revoke before it sends JoinGroup, and the member receiving it
+// logs its assignment only after SyncGroup, which the coordinator answers
+// only once every member has rejoined: the true gap is at least one round
+// trip to the coordinator, which on loopback can be below a millisecond.
+// NoOverlap therefore takes a slack: an overlap shorter than the slack is
+// reported as unprovable (Overlap.WithinSlack), not as a violation. A
+// member that keeps a partition for longer than the slack after another got
+// it is caught; one that overlaps by less is not, by this check. A killed
+// member's ownership ends at the moment Kill sent SIGKILL.
+package grouptest
