@@ -75,6 +75,7 @@ func TestMixedGroup(t *testing.T) {
 				start(t, ctx, m)
 			}
 			WaitStable(t, 30*time.Second, parts, all...)
+			WaitRecords(t, 20*time.Second, 5, all...)
 			t.Logf("three members:\n%s", Ownership(all...))
 
 			stopped, killed := members[tc.stop], members[tc.kill]
@@ -91,7 +92,8 @@ func TestMixedGroup(t *testing.T) {
 			t.Logf("after %s stopped:\n%s", stopped.Name(), Ownership(live...))
 
 			// Let the killed member consume past its last automatic commit.
-			time.Sleep(1500 * time.Millisecond)
+			WaitRecords(t, 20*time.Second, 5, killed)
+			time.Sleep(time.Second)
 			if err := killed.Kill(); err != nil {
 				t.Fatal(err)
 			}

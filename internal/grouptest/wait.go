@@ -95,3 +95,21 @@ func WaitConsumed(t testing.TB, timeout time.Duration, ids []string, members ...
 		return Consume(ids, AllRecords(members...)).Summary() + "\n" + Ownership(members...)
 	})
 }
+
+// WaitRecords waits until each member has printed at least n more records
+// than it had when WaitRecords was called.
+func WaitRecords(t testing.TB, timeout time.Duration, n int, members ...Member) {
+	t.Helper()
+	base := make([]int, len(members))
+	for i, m := range members {
+		base[i] = len(m.Records())
+	}
+	WaitFor(t, timeout, fmt.Sprintf("%d more records for each member", n), func() bool {
+		for i, m := range members {
+			if len(m.Records())-base[i] < n {
+				return false
+			}
+		}
+		return true
+	}, func() string { return Ownership(members...) })
+}
