@@ -1,8 +1,10 @@
 package grouptest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +50,7 @@ func TestMixedGroup(t *testing.T) {
 	}{
 		{Range, "kcat", "kcat-2", "java-1", 500, 40 * time.Millisecond},
 		{RoundRobin, "java", "java-1", "kcat-2", 500, 40 * time.Millisecond},
+		{CooperativeSticky, "kcat", "java-1", "kcat-1", 500, 40 * time.Millisecond},
 	} {
 		t.Run(string(tc.strategy), func(t *testing.T) {
 			brokers := kafkatest.Brokers(t)
@@ -119,9 +122,7 @@ func TestMixedGroup(t *testing.T) {
 
 			ivs := IntervalsOf(all...)
 			t.Logf("ownership intervals:\n%s", FormatIntervals(ivs))
-			for _, o := range Overlaps(ivs, slack) {
-				t.Logf("overlap: %s", o)
-			}
+			logMargins(t, ivs)
 			if err := NoOverlap(ivs, slack); err != nil {
 				t.Errorf("NoOverlap: %v", err)
 			}
@@ -223,6 +224,7 @@ func TestStaticMemberRestart(t *testing.T) {
 	all := []Member{s1, s2, other, dyn}
 	ivs := IntervalsOf(all...)
 	t.Logf("ownership intervals:\n%s", FormatIntervals(ivs))
+	logMargins(t, ivs)
 	if err := NoOverlap(ivs, slack); err != nil {
 		t.Errorf("NoOverlap: %v", err)
 	}
@@ -234,4 +236,20 @@ func TestStaticMemberRestart(t *testing.T) {
 	if err := c.AllConsumed(); err != nil {
 		t.Error(err)
 	}
+}
+
+// logMargins logs the overlaps within the slack and the closest hand-over
+// between two members: how near the run came to what NoOverlap can prove.
+func logMargins(t *testing.T, ivs []Interval) {
+	t.Helper()
+	for _, o := range Overlaps(ivs, slack) {
+		t.Logf("overlap: %s", o)
+	}
+	hs := Handovers(ivs)
+	if len(hs) == 0 {
+		return
+	}
+	closest := slices.MinFunc(hs, func(a, b Handover) int { return cmp.Compare(a.Gap, b.Gap) })
+	t.Logf("%d hand-overs between members; the closest: %s from %s to %s, gap %v (slack %v)",
+		len(hs), closest.TP, closest.From.Member, closest.To.Member, closest.Gap, slack)
 }

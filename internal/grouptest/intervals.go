@@ -146,6 +146,41 @@ func Overlaps(ivs []Interval, slack time.Duration) []Overlap {
 	return out
 }
 
+// Handover is a partition passing from one member to another: the time
+// between the end of one's interval and the start of the next one's.
+type Handover struct {
+	TP       TopicPartition
+	From, To Interval
+	Gap      time.Duration // negative: they overlapped
+}
+
+// Handovers lists, per partition in time order, every change of owner
+// between two members. The smallest Gap shows how close to the slack a
+// run came.
+func Handovers(ivs []Interval) []Handover {
+	byTP := map[TopicPartition][]Interval{}
+	var tps []TopicPartition
+	for _, iv := range ivs {
+		if _, ok := byTP[iv.TP]; !ok {
+			tps = append(tps, iv.TP)
+		}
+		byTP[iv.TP] = append(byTP[iv.TP], iv)
+	}
+	var out []Handover
+	for _, tp := range tps {
+		list := byTP[tp]
+		slices.SortStableFunc(list, func(a, b Interval) int { return a.Start.Compare(b.Start) })
+		for i := 1; i < len(list); i++ {
+			a, b := list[i-1], list[i]
+			if a.Member == b.Member || a.Open() {
+				continue
+			}
+			out = append(out, Handover{TP: tp, From: a, To: b, Gap: b.Start.Sub(a.End)})
+		}
+	}
+	return out
+}
+
 // NoOverlap returns an error naming every overlap of at least slack: a
 // partition owned by two members at once. Overlaps within the slack are
 // not errors; Overlaps lists them.
