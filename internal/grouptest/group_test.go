@@ -154,6 +154,9 @@ func TestMixedGroup(t *testing.T) {
 					t.Errorf("interval still open after every member ended: %s", iv)
 				}
 			}
+			if t.Failed() {
+				t.Logf("ownership events:\n%s", FormatEvents(all...))
+			}
 			if !strings.Contains(stopped.Events()[len(stopped.Events())-1].Line, "evoke") {
 				t.Errorf("%s's last event is not a revoke: %+v", stopped.Name(), stopped.Events()[len(stopped.Events())-1])
 			}
@@ -235,6 +238,9 @@ func TestStaticMemberRestart(t *testing.T) {
 	t.Log(c.Summary())
 	if err := c.AllConsumed(); err != nil {
 		t.Error(err)
+	}
+	if t.Failed() {
+		t.Logf("ownership events:\n%s", FormatEvents(all...))
 	}
 }
 

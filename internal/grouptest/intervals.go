@@ -262,3 +262,15 @@ func NoRebalance(m Member, from, to time.Time) error {
 	}
 	return errors.Join(errs...)
 }
+
+// FormatEvents lays out every member's ownership events with the line each
+// came from, for t.Log when a check fails or a client's wording is in doubt.
+func FormatEvents(members ...Member) string {
+	var b strings.Builder
+	for _, m := range members {
+		for _, e := range m.Events() {
+			fmt.Fprintf(&b, "%s %s #%d %s %v: %s\n", e.When().Format("15:04:05.000"), m.Name(), e.Seq, e.Type, e.Partitions, e.Line)
+		}
+	}
+	return b.String()
+}
