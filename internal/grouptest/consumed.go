@@ -156,9 +156,10 @@ func AllRecords(members ...Member) []Record {
 
 // CommittedOffsets reads group's committed offsets of partitions from the
 // group coordinator (FindCoordinator, then OffsetFetch v7, with rawkafka's
-// conn and protocol: fast enough to run between a member's death and the
-// end of its session, which a JVM tool is not). A partition without a
-// commit maps to 0. It fails the test on any error.
+// conn and protocol: milliseconds, no JVM, well within the dead member's
+// session; TestCommittedOffsets checks it against offsets the Java
+// kafka-consumer-groups tool wrote). A partition without a commit maps to
+// 0. It fails the test on any error.
 //
 // Read it right after Kill: the dead member cannot commit any more, and no
 // other member owns its partitions before its session expires. A commit

@@ -39,6 +39,7 @@ type Process struct {
 	events  []OwnershipEvent
 	output  strings.Builder
 	seq     int
+	stopSig os.Signal
 	killed  bool
 	started bool
 	done    chan struct{}
@@ -49,7 +50,7 @@ type Process struct {
 // started) and reads its output with parse. The test's cleanup kills the
 // process if it still runs and logs its output if the test failed.
 func NewProcess(t testing.TB, name, kind string, cmd *exec.Cmd, parse LineParser) *Process {
-	p := &Process{t: t, name: name, kind: kind, cmd: cmd, parse: parse, done: make(chan struct{})}
+	p := &Process{t: t, name: name, kind: kind, cmd: cmd, parse: parse, done: make(chan struct{}), stopSig: syscall.SIGTERM}
 	// Its own process group, so that Kill reaches a wrapper script's child too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	t.Cleanup(func() {
@@ -177,9 +178,22 @@ func fill(member *string, t *time.Time, seq *int, name string, now time.Time, n 
 	}
 }
 
-// Stop implements Member: SIGTERM, then SIGKILL after timeout (an error).
+// SetStopSignal sets the signal Stop sends (SIGTERM by default; a kind
+// whose clean shutdown is on SIGINT sets that). Call it before Start.
+func (p *Process) SetStopSignal(sig os.Signal) { p.stopSig = sig }
+
+// Stop implements Member: the stop signal (SIGTERM unless SetStopSignal
+// said otherwise), then SIGKILL after timeout (an error). A process that
+// had already exited is an error too: it ended before the test asked it
+// to. A JVM ended by SIGTERM exits with status 143 after its shutdown
+// hooks ran (Err reports it); that is a clean stop.
 func (p *Process) Stop(timeout time.Duration) error {
-	if err := p.signal(syscall.SIGTERM); err != nil {
+	select {
+	case <-p.done:
+		return fmt.Errorf("grouptest: %s had exited before Stop: %s", p.name, errOrOK(p.Err()))
+	default:
+	}
+	if err := p.signal(p.stopSig); err != nil {
 		return err
 	}
 	select {
@@ -220,7 +234,7 @@ func (p *Process) Kill() error {
 	return nil
 }
 
-func (p *Process) signal(sig syscall.Signal) error {
+func (p *Process) signal(sig os.Signal) error {
 	p.mu.Lock()
 	started := p.started
 	p.mu.Unlock()
