@@ -132,6 +132,29 @@ func (c Consumption) DuplicatesAfter(committed map[TopicPartition]int64) error {
 	return errors.Join(errs...)
 }
 
+// RedeliveredAfterDeath is DuplicatesAfter and more: every duplicate must
+// also have been delivered first by dead, the member that died (a record
+// it printed but had not committed, which its successor printed again).
+func (c Consumption) RedeliveredAfterDeath(dead string, committed map[TopicPartition]int64) error {
+	errs := []error{c.DuplicatesAfter(committed)}
+	bad := 0
+	for _, d := range c.Duplicates {
+		first := d.By[0]
+		for _, r := range d.By[1:] {
+			if r.Time.Before(first.Time) {
+				first = r
+			}
+		}
+		if first.Member == dead {
+			continue
+		}
+		if bad++; bad <= 20 {
+			errs = append(errs, fmt.Errorf("%s@%d (%q) delivered first by %s, not by %s that died", d.TP, d.Offset, first.Value, first.Member, dead))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Summary is one line for t.Log.
 func (c Consumption) Summary() string {
 	return fmt.Sprintf("produced %d, missing %d, delivered twice or more %d, unexpected %d, by member %v",
@@ -250,4 +273,22 @@ func committedOffsets(ctx context.Context, brokers, group string, partitions []T
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// WaitCommitted waits until group has committed an offset above 0 for at
+// least one of partitions: a kill after it tests re-delivery from a real
+// commit, not from the start.
+func WaitCommitted(t testing.TB, timeout time.Duration, brokers, group string, partitions []TopicPartition) map[TopicPartition]int64 {
+	t.Helper()
+	var last map[TopicPartition]int64
+	WaitFor(t, timeout, fmt.Sprintf("a commit of group %s on %v", group, partitions), func() bool {
+		last = CommittedOffsets(t, brokers, group, partitions)
+		for _, o := range last {
+			if o > 0 {
+				return true
+			}
+		}
+		return false
+	}, func() string { return fmt.Sprintf("committed: %v", last) })
+	return last
 }

@@ -205,8 +205,10 @@ func TestRecordsWithinOwnership(t *testing.T) {
 }
 
 func TestConsume(t *testing.T) {
+	n := 0
 	r := func(m string, tp TopicPartition, off int64, v string) Record {
-		return Record{Member: m, Topic: tp.Topic, Partition: tp.Partition, Offset: off, Value: v}
+		n++
+		return Record{Member: m, Topic: tp.Topic, Partition: tp.Partition, Offset: off, Value: v, Time: t0.Add(time.Duration(n) * time.Millisecond)}
 	}
 	consumed := []Record{
 		r("a", p0, 0, "id-0"), r("a", p0, 1, "id-2"), r("a", p1, 0, "id-1"),
@@ -226,6 +228,13 @@ func TestConsume(t *testing.T) {
 	// a died with t/1 committed at 0 and t/0 at 1: both duplicates are explained.
 	if err := c.DuplicatesAfter(map[TopicPartition]int64{p0: 1, p1: 0}); err != nil {
 		t.Fatalf("DuplicatesAfter: %v", err)
+	}
+	if err := c.RedeliveredAfterDeath("a", map[TopicPartition]int64{p0: 1, p1: 0}); err != nil {
+		t.Fatalf("RedeliveredAfterDeath: %v", err)
+	}
+	// b died instead: a delivered both first.
+	if err := c.RedeliveredAfterDeath("b", map[TopicPartition]int64{p0: 1, p1: 0}); err == nil || !strings.Contains(err.Error(), "delivered first by a, not by b") {
+		t.Fatalf("RedeliveredAfterDeath: %v", err)
 	}
 	// t/0 committed at 2: offset 1 should not have come again.
 	if err := c.DuplicatesAfter(map[TopicPartition]int64{p0: 2, p1: 0}); err == nil || !strings.Contains(err.Error(), "t/0@1") {
