@@ -304,3 +304,36 @@ func logMargins(t *testing.T, ivs []Interval, members ...Member) {
 	t.Logf("%d hand-overs between members; the closest: %s from %s to %s, gap %v (slack %v)",
 		len(hs), closest.TP, closest.From.Member, closest.To.Member, closest.Gap, slack)
 }
+
+// TestNoOverlapCatchesTwoOwners is the negative control with real
+// processes: two kcat members in two different groups both own every
+// partition of one topic, and NoOverlap must say so, as it would for two
+// members of one group that a broken client let overlap.
+func TestNoOverlapCatchesTwoOwners(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := kafkatest.CreateTopic(t, "", 2, 1)
+	parts := Partitions(topic, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a := start(t, ctx, Kcat(t, groupConfig(brokers, "grouptest-a-"+topic, topic, "a", Range)))
+	b := start(t, ctx, Kcat(t, groupConfig(brokers, "grouptest-b-"+topic, topic, "b", Range)))
+	WaitStable(t, 30*time.Second, parts, a)
+	WaitStable(t, 30*time.Second, parts, b)
+	time.Sleep(2 * slack)
+	for _, m := range []Member{a, b} {
+		if err := m.Stop(10 * time.Second); err != nil {
+			t.Error(err)
+		}
+	}
+	ivs := IntervalsOf(a, b)
+	t.Logf("ownership intervals:\n%s", FormatIntervals(ivs))
+	err := NoOverlap(ivs, slack)
+	if err == nil {
+		t.Fatal("NoOverlap found nothing")
+	}
+	for _, tp := range parts {
+		if !strings.Contains(err.Error(), tp.String()+" owned by a and b at once") && !strings.Contains(err.Error(), tp.String()+" owned by b and a at once") {
+			t.Errorf("%s not reported: %v", tp, err)
+		}
+	}
+}
