@@ -1,0 +1,339 @@
+package grouptest
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rawkafka/rawkafka/internal/kafkatest"
+)
+
+// slack is how far apart two members' timestamps may be and still not
+// prove an overlap (see the package doc).
+const slack = 10 * time.Millisecond
+
+// groupConfig is the small timeouts the issues ask for.
+func groupConfig(brokers, group, topic, name string, s Strategy) Config {
+	return Config{Name: name, Brokers: brokers, Group: group, Topics: []string{topic}, Strategy: s,
+		SessionTimeout: 6 * time.Second, HeartbeatInterval: 2 * time.Second, AutoCommitInterval: 2 * time.Second}
+}
+
+func start(t *testing.T, ctx context.Context, m Member) Member {
+	t.Helper()
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestMixedGroup runs two kcat -G members and one Java console consumer in
+// one group while a stream of records is written; one member leaves with
+// Close (SIGTERM), one is killed. Everything produced must be consumed, no
+// partition owned twice at once, every member must consume only what it
+// owns, and records delivered twice must all be at or after the offsets
+// committed when the killed member died.
+//
+// range: kcat is the leader (it joins first), the Java member is killed, a
+// kcat member stops. roundrobin: the Java member leads and stops, a kcat
+// member is killed.
+func TestMixedGroup(t *testing.T) {
+	for _, tc := range []struct {
+		strategy     Strategy
+		leader       string // "kcat" or "java": which joins first
+		stop, kill   string // member names
+		records      int
+		recordsEvery time.Duration
+	}{
+		{Range, "kcat", "kcat-2", "java-1", 500, 40 * time.Millisecond},
+		{RoundRobin, "java", "java-1", "kcat-2", 500, 40 * time.Millisecond},
+		{CooperativeSticky, "kcat", "java-1", "kcat-1", 500, 40 * time.Millisecond},
+	} {
+		t.Run(string(tc.strategy), func(t *testing.T) {
+			brokers := kafkatest.Brokers(t)
+			topic := kafkatest.CreateTopic(t, "", 6, 1)
+			group := "grouptest-" + topic
+			parts := Partitions(topic, 6)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+
+			members := map[string]Member{
+				"kcat-1": Kcat(t, groupConfig(brokers, group, topic, "kcat-1", tc.strategy)),
+				"kcat-2": Kcat(t, groupConfig(brokers, group, topic, "kcat-2", tc.strategy)),
+				"java-1": Java(t, groupConfig(brokers, group, topic, "java-1", tc.strategy)),
+			}
+			all := []Member{members["kcat-1"], members["kcat-2"], members["java-1"]}
+			first, rest := members["kcat-1"], []Member{members["kcat-2"], members["java-1"]}
+			if tc.leader == "java" {
+				first, rest = members["java-1"], []Member{members["kcat-1"], members["kcat-2"]}
+			}
+
+			stream := StartStream(t, brokers, topic, "", tc.records, tc.recordsEvery)
+			start(t, ctx, first)
+			WaitStable(t, 30*time.Second, parts, first)
+			for _, m := range rest {
+				start(t, ctx, m)
+			}
+			WaitStable(t, 30*time.Second, parts, all...)
+			WaitRecords(t, 20*time.Second, 5, all...)
+			t.Logf("three members:\n%s", Ownership(all...))
+
+			stopped, killed := members[tc.stop], members[tc.kill]
+			if err := stopped.Stop(20 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			var live []Member
+			for _, m := range all {
+				if m != stopped {
+					live = append(live, m)
+				}
+			}
+			WaitStable(t, 30*time.Second, parts, live...)
+			t.Logf("after %s stopped:\n%s", stopped.Name(), Ownership(live...))
+
+			// Let the killed member commit, then consume past its commit.
+			WaitCommitted(t, 20*time.Second, brokers, group, killed.Owned())
+			WaitRecords(t, 20*time.Second, 3, killed)
+			if err := killed.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			dead := killed.Events()
+			deadOwned := dead[len(dead)-1].Partitions
+			time.Sleep(300 * time.Millisecond) // a commit in flight at the signal lands
+			committed := CommittedOffsets(t, brokers, group, deadOwned)
+			t.Logf("%s killed owning %v; committed then: %v", killed.Name(), deadOwned, committed)
+			var survivor Member
+			for _, m := range live {
+				if m != killed {
+					survivor = m
+				}
+			}
+			// The coordinator notices after session.timeout.ms.
+			WaitStable(t, 30*time.Second, parts, survivor)
+
+			ids := stream.Wait()
+			WaitConsumed(t, 30*time.Second, ids, all...)
+			if err := survivor.Stop(20 * time.Second); err != nil {
+				t.Error(err)
+			}
+
+			ivs := IntervalsOf(all...)
+			t.Logf("ownership intervals:\n%s", FormatIntervals(ivs))
+			logMargins(t, ivs, all...)
+			if err := NoOverlap(ivs, slack); err != nil {
+				t.Errorf("NoOverlap: %v", err)
+			}
+			if err := RecordsWithinOwnership(all...); err != nil {
+				t.Errorf("RecordsWithinOwnership: %v", err)
+			}
+			c := Consume(ids, AllRecords(all...))
+			t.Log(c.Summary())
+			if err := c.AllConsumed(); err != nil {
+				t.Error(err)
+			}
+			if err := c.RedeliveredAfterDeath(killed.Name(), committed); err != nil {
+				t.Errorf("RedeliveredAfterDeath: %v", err)
+			}
+			// Each of the three consumed something, and the killed member
+			// owned something when it died: the test exercised what it says.
+			for _, m := range all {
+				if c.ByMember[m.Name()] == 0 {
+					t.Errorf("%s consumed nothing", m.Name())
+				}
+			}
+			if len(deadOwned) == 0 {
+				t.Errorf("%s owned nothing when killed", killed.Name())
+			}
+			// Every member's ownership was seen to end: by a revoke on Stop,
+			// by the kill, by the survivor's Stop.
+			for _, iv := range ivs {
+				if iv.Open() {
+					t.Errorf("interval still open after every member ended: %s", iv)
+				}
+			}
+			if t.Failed() {
+				t.Logf("ownership events:\n%s", FormatEvents(all...))
+			}
+			if !strings.Contains(stopped.Events()[len(stopped.Events())-1].Line, "evoke") {
+				t.Errorf("%s's last event is not a revoke: %+v", stopped.Name(), stopped.Events()[len(stopped.Events())-1])
+			}
+		})
+	}
+}
+
+// TestStaticMemberRestart restarts a static kcat member (group.instance.id)
+// within the session timeout, after a Close (SIGTERM: a static member sends
+// no LeaveGroup) or a kill: it must get its partitions back and the other
+// member (the leader: it joined first) must see no rebalance. Then, as a
+// control, a dynamic member joins, and NoRebalance must see that rebalance
+// on the other member. Nothing may be delivered twice after a Close, and
+// after a kill only from the offsets committed when it died.
+func TestStaticMemberRestart(t *testing.T) {
+	for _, kill := range []bool{false, true} {
+		name := "stop"
+		if kill {
+			name = "kill"
+		}
+		t.Run(name, func(t *testing.T) { staticRestart(t, kill) })
+	}
+}
+
+func staticRestart(t *testing.T, kill bool) {
+	brokers := kafkatest.Brokers(t)
+	topic := kafkatest.CreateTopic(t, "", 4, 1)
+	group := "grouptest-" + topic
+	parts := Partitions(topic, 4)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	static := func(name, instance string) Config {
+		c := groupConfig(brokers, group, topic, name, Range)
+		c.InstanceID = instance
+		return c
+	}
+	other := start(t, ctx, Kcat(t, static("other", "static-2")))
+	WaitStable(t, 30*time.Second, parts, other)
+	s1 := start(t, ctx, Kcat(t, static("static-1#1", "static-1")))
+	WaitStable(t, 30*time.Second, parts, other, s1)
+	before := s1.Owned()
+	stream := StartStream(t, brokers, topic, "", 150, 30*time.Millisecond)
+	WaitRecords(t, 20*time.Second, 5, s1, other)
+
+	from := time.Now()
+	var committed map[TopicPartition]int64
+	if kill {
+		// Past an automatic commit, and some records beyond it.
+		WaitCommitted(t, 20*time.Second, brokers, group, before)
+		WaitRecords(t, 20*time.Second, 3, s1)
+		if err := s1.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		committed = CommittedOffsets(t, brokers, group, before)
+		t.Logf("static-1#1 killed owning %v; committed then: %v", before, committed)
+	} else if err := s1.Stop(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	s2 := start(t, ctx, Kcat(t, static("static-1#2", "static-1")))
+	WaitStable(t, 30*time.Second, parts, other, s2)
+	if restart := time.Since(from); restart > 6*time.Second {
+		t.Fatalf("the restart took %v, longer than the session timeout", restart)
+	}
+	if got := s2.Owned(); fmt.Sprint(got) != fmt.Sprint(before) {
+		t.Errorf("restarted static member owns %v, before it owned %v", got, before)
+	}
+	// Past the old session's end: a rebalance the coordinator would start
+	// for the old instance would have come by now.
+	time.Sleep(7 * time.Second)
+	if err := NoRebalance(other, from, time.Now()); err != nil {
+		t.Errorf("NoRebalance: %v", err)
+	}
+	ids := stream.Wait()
+	WaitConsumed(t, 30*time.Second, ids, s1, s2, other)
+
+	// Control: a dynamic member joining is a rebalance the others see.
+	mark := time.Now()
+	dyn := start(t, ctx, Kcat(t, groupConfig(brokers, group, topic, "dynamic", Range)))
+	WaitStable(t, 30*time.Second, parts, other, s2, dyn)
+	if err := NoRebalance(other, mark, time.Now()); err == nil {
+		t.Errorf("NoRebalance saw nothing when a member joined")
+	}
+	for _, m := range []Member{dyn, s2, other} {
+		if err := m.Stop(10 * time.Second); err != nil {
+			t.Error(err)
+		}
+	}
+	all := []Member{s1, s2, other, dyn}
+	ivs := IntervalsOf(all...)
+	t.Logf("ownership intervals:\n%s", FormatIntervals(ivs))
+	logMargins(t, ivs, all...)
+	if err := NoOverlap(ivs, slack); err != nil {
+		t.Errorf("NoOverlap: %v", err)
+	}
+	if err := RecordsWithinOwnership(all...); err != nil {
+		t.Errorf("RecordsWithinOwnership: %v", err)
+	}
+	c := Consume(ids, AllRecords(all...))
+	t.Log(c.Summary())
+	if err := c.AllConsumed(); err != nil {
+		t.Error(err)
+	}
+	// After a Close kcat has committed what it printed: nothing comes twice
+	// (committed is nil). After a kill, only from the offsets committed then.
+	if err := c.RedeliveredAfterDeath(s1.Name(), committed); err != nil {
+		t.Errorf("RedeliveredAfterDeath: %v", err)
+	}
+	if c.ByMember["static-1#1"] == 0 || c.ByMember["static-1#2"] == 0 {
+		t.Errorf("a static incarnation consumed nothing: %v", c.ByMember)
+	}
+	if t.Failed() {
+		t.Logf("ownership events:\n%s", FormatEvents(all...))
+	}
+}
+
+// logMargins logs the overlaps within the slack and the closest hand-over
+// between two members: how near the run came to what NoOverlap can prove.
+func logMargins(t *testing.T, ivs []Interval, members ...Member) {
+	t.Helper()
+	// The Java client stamps its lines: Time-ClientTime is how late the
+	// harness read them (plus up to 1 ms of the stamp's truncation).
+	var worst time.Duration
+	n := 0
+	for _, m := range members {
+		for _, e := range m.Events() {
+			if !e.ClientTime.IsZero() {
+				n++
+				worst = max(worst, e.Time.Sub(e.ClientTime))
+			}
+		}
+	}
+	if n > 0 {
+		t.Logf("%d client-stamped events read at most %v after their stamp", n, worst)
+	}
+	for _, o := range Overlaps(ivs, slack) {
+		t.Logf("overlap: %s", o)
+	}
+	hs := Handovers(ivs)
+	if len(hs) == 0 {
+		return
+	}
+	closest := slices.MinFunc(hs, func(a, b Handover) int { return cmp.Compare(a.Gap, b.Gap) })
+	t.Logf("%d hand-overs between members; the closest: %s from %s to %s, gap %v (slack %v)",
+		len(hs), closest.TP, closest.From.Member, closest.To.Member, closest.Gap, slack)
+}
+
+// TestNoOverlapCatchesTwoOwners is the negative control with real
+// processes: two kcat members in two different groups both own every
+// partition of one topic, and NoOverlap must say so, as it would for two
+// members of one group that a broken client let overlap.
+func TestNoOverlapCatchesTwoOwners(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := kafkatest.CreateTopic(t, "", 2, 1)
+	parts := Partitions(topic, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a := start(t, ctx, Kcat(t, groupConfig(brokers, "grouptest-a-"+topic, topic, "a", Range)))
+	b := start(t, ctx, Kcat(t, groupConfig(brokers, "grouptest-b-"+topic, topic, "b", Range)))
+	WaitStable(t, 30*time.Second, parts, a)
+	WaitStable(t, 30*time.Second, parts, b)
+	time.Sleep(2 * slack)
+	for _, m := range []Member{a, b} {
+		if err := m.Stop(10 * time.Second); err != nil {
+			t.Error(err)
+		}
+	}
+	ivs := IntervalsOf(a, b)
+	t.Logf("ownership intervals:\n%s", FormatIntervals(ivs))
+	err := NoOverlap(ivs, slack)
+	if err == nil {
+		t.Fatal("NoOverlap found nothing")
+	}
+	for _, tp := range parts {
+		if !strings.Contains(err.Error(), tp.String()+" owned by a and b at once") && !strings.Contains(err.Error(), tp.String()+" owned by b and a at once") {
+			t.Errorf("%s not reported: %v", tp, err)
+		}
+	}
+}
