@@ -164,6 +164,9 @@ func printVersions() {
 			switch d.Path {
 			case "github.com/twmb/franz-go", "github.com/confluentinc/confluent-kafka-go/v2",
 				"github.com/klauspost/compress", "github.com/pierrec/lz4/v4":
+				if d.Replace != nil { // go.mod pins klauspost/compress to the library's version
+					d = d.Replace
+				}
 				fmt.Println(d.Path, d.Version)
 			}
 		}
