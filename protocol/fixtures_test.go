@@ -25,7 +25,7 @@ const fixturesDir = "../testdata/fixtures"
 
 // fixtureBrokers are the broker generations captured; each must have its
 // directory.
-var fixtureBrokers = []string{"kafka-3.9.1", "kafka-4.1.1"}
+var fixtureBrokers = []string{"kafka-3.9.1", "kafka-4.1.1", "kafka-4.4.0"}
 
 // What internal/capture did, which the fixtures must show.
 const (
