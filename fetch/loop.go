@@ -158,16 +158,17 @@ func (l *brokerLoop) waitWork() bool {
 		// partition needs next (as franz-go fetches again only once the
 		// whole previous response is consumed). A paused partition's records
 		// are not being handed out, so it holds nothing up.
-		targeted, ready, data, held := false, false, false, false
+		ready, data, held := false, false, false
 		var next time.Time
-		for _, p := range f.parts {
-			if p.replica == l.id && p.replica != p.leader && p.replicaTill.After(now) && (next.IsZero() || p.replicaTill.Before(next)) {
-				next = p.replicaTill
-			}
-			if p.target(now) != l.id {
+		mine := f.b.byBroker[l.id]
+		for p := range mine {
+			p.expireReplica(now) // moves it to its leader's loop
+			if p.routed != l.id {
 				continue
 			}
-			targeted = true
+			if p.replica == l.id && p.replica != p.leader && (next.IsZero() || p.replicaTill.Before(next)) {
+				next = p.replicaTill
+			}
 			if p.fetchable(now) {
 				ready = true
 				data = data || !p.caughtUp(f.cfg.IsolationLevel)
@@ -176,7 +177,7 @@ func (l *brokerLoop) waitWork() bool {
 			}
 			held = held || p.buffered && !p.paused && p.state == posReady
 		}
-		if !targeted {
+		if len(f.b.byBroker[l.id]) == 0 {
 			if f.loops[l.id] == l {
 				delete(f.loops, l.id)
 			}
@@ -224,8 +225,9 @@ func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
 	now := time.Now()
 	var ps []*partition
 	noID := false
-	for _, p := range f.parts {
-		if p.target(now) == l.id && p.fetchable(now) {
+	for p := range f.b.byBroker[l.id] {
+		p.expireReplica(now)
+		if p.routed == l.id && p.fetchable(now) {
 			ps = append(ps, p)
 			noID = noID || p.topicID.IsZero()
 		}
@@ -295,19 +297,23 @@ func (l *brokerLoop) failed(pl *fetchPlan, err error) {
 	l.sess.reset(false)
 	l.failures++
 	f.m.fetchErrors.Add(1)
-	now := time.Now()
 	n := 0
-	for _, p := range f.parts {
-		if pl != nil {
-			if pd, ok := pl.parts[p.tp]; !ok || pd.p != p || p.inflight != pl.id {
-				continue
+	var ps []*partition
+	if pl != nil {
+		for _, pd := range pl.parts {
+			if p := pd.p; f.parts[p.tp] == p && p.inflight == pl.id {
+				ps = append(ps, p)
 			}
-		} else if p.target(now) != l.id {
-			continue
 		}
+	} else {
+		for p := range f.b.byBroker[l.id] {
+			ps = append(ps, p)
+		}
+	}
+	for _, p := range ps {
 		p.inflight = 0
 		if p.replica == l.id && p.leader != l.id {
-			p.replica = -1
+			p.setReplica(-1, time.Time{})
 		} else {
 			f.wantMeta(p)
 		}
@@ -337,8 +343,8 @@ func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
 		f.m.fetchErrors.Add(1)
 		if isSessionError(err) {
 			f.m.sessionResets.Add(1)
-			l.sess.reset(err == protocol.ErrFetchSessionIdNotFound)
-			l.log.Info("fetch session reset; sending a full fetch", "err", err, "session", pl.req.SessionId, "epoch", pl.req.SessionEpoch)
+			l.sess.reset(errors.Is(err, protocol.ErrFetchSessionIdNotFound))
+			l.log.Info("fetch session reset; sending a full fetch", "err", err, "session", pl.req.SessionId, "session_epoch", pl.req.SessionEpoch)
 			return
 		}
 		l.sess.reset(false)
@@ -355,7 +361,7 @@ func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
 	}
 	l.sess.success(resp.SessionId)
 	l.failures = 0
-	l.log.Debug("fetched", "partitions", len(pl.parts), "session", resp.SessionId, "epoch", pl.req.SessionEpoch)
+	l.log.Debug("fetched", "partitions", len(pl.parts), "session", resp.SessionId, "session_epoch", pl.req.SessionEpoch)
 	now := time.Now()
 	for ti := range resp.Responses {
 		t := &resp.Responses[ti]
@@ -393,34 +399,28 @@ func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.Fetch
 		p.lso, p.logStart = d.LastStableOffset, d.LogStartOffset
 		if d.PreferredReadReplica >= 0 && d.PreferredReadReplica != l.id {
 			if _, known := f.cl.Cached().Brokers[d.PreferredReadReplica]; known {
-				p.replica, p.replicaTill = d.PreferredReadReplica, now.Add(f.cfg.MetadataMaxAge)
+				p.setReplica(d.PreferredReadReplica, now.Add(f.cfg.MetadataMaxAge))
 				log.Debug("fetching from the preferred read replica", "replica", p.replica)
 			}
 		}
 		if len(d.Records) > 0 && p.state == posReady {
-			cf := newCompletedFetch(p, pd.offset, d.Records, d.AbortedTransactions, l.id)
-			f.queue = append(f.queue, cf)
-			f.buffered += cf.size
-			p.buffered = true
+			f.enqueue(newCompletedFetch(p, pd.offset, d.Records, d.AbortedTransactions, l.id))
 		}
 		return
 	}
 	fromReplica := pd.fromReplica && p.replica == l.id
 	if fromReplica {
-		p.replica = -1 // any error from a follower: back to the leader first
+		p.setReplica(-1, time.Time{}) // any error from a follower: back to the leader first
 	}
-	switch err {
-	case protocol.ErrOffsetOutOfRange:
+	switch {
+	case errors.Is(err, protocol.ErrOffsetOutOfRange):
 		if fromReplica {
 			log.Info("offset out of range on the preferred read replica; going back to the leader", "offset", pd.offset)
 			return
 		}
 		f.outOfRange(p, log)
-	case protocol.ErrNotLeaderOrFollower, protocol.ErrFencedLeaderEpoch, protocol.ErrReplicaNotAvailable,
-		protocol.ErrKafkaStorageError, protocol.ErrUnknownLeaderEpoch, protocol.ErrOffsetNotAvailable,
-		protocol.ErrLeaderNotAvailable, protocol.ErrUnknownTopicOrPartition, protocol.ErrUnknownTopicId,
-		protocol.ErrInconsistentTopicId:
-		hinted := err == protocol.ErrNotLeaderOrFollower || err == protocol.ErrFencedLeaderEpoch
+	case leaderErr(err) || errors.Is(err, protocol.ErrOffsetNotAvailable):
+		hinted := errors.Is(err, protocol.ErrNotLeaderOrFollower) || errors.Is(err, protocol.ErrFencedLeaderEpoch)
 		if hinted && !fromReplica && f.leaderHint(p, d.CurrentLeader, log) {
 			return
 		}
@@ -456,14 +456,11 @@ func (f *Fetcher) leaderHint(p *partition, hint protocol.FetchResponseLeaderIdAn
 	if _, known := md.Brokers[hint.LeaderId]; !known {
 		return false // the address is unknown: a metadata refresh finds it
 	}
-	log.Info("leader moved; the broker named the new one", "broker", hint.LeaderId, "leader_epoch", hint.LeaderEpoch,
-		"was", p.leader, "was_epoch", p.leaderEpoch)
+	log.Info("leader moved; the broker named the new one", "leader", hint.LeaderId, "leader_epoch", hint.LeaderEpoch,
+		"was_leader", p.leader, "was_leader_epoch", p.leaderEpoch)
 	f.m.leaderHints.Add(1)
-	p.leader, p.leaderEpoch = hint.LeaderId, hint.LeaderEpoch
-	if p.state == posReady && p.offsetEpoch >= 0 {
-		p.state = posValidate
-	}
 	p.failures, p.retryAt = 0, time.Time{}
+	p.setLeader(hint.LeaderId, hint.LeaderEpoch)
 	return true // handle's notify starts the new leader's loop
 }
 
@@ -477,7 +474,14 @@ func (f *Fetcher) outOfRange(p *partition, log *slog.Logger) {
 	}
 	f.m.resets.Add(1)
 	log.Warn("offset out of range; resetting", "offset", p.position, "reset", f.cfg.Reset.String())
-	from := p.position
-	p.setStart(f.cfg.Reset)
-	p.resetFrom = from
+	p.reset(f.cfg.Reset)
+}
+
+// enqueue queues a partition's fetched data for Poll and wakes it. Called
+// with mu held.
+func (f *Fetcher) enqueue(cf *completedFetch) {
+	f.queue = append(f.queue, cf)
+	f.buffered += cf.size
+	cf.p.buffered = true
+	f.b.wakePoll()
 }
