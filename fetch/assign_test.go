@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,8 +103,21 @@ func TestRemoveHandsBackPositions(t *testing.T) {
 	}
 	f := newTestFetcher(t, fc, Config{PartitionMaxBytes: 700}) // a few batches per fetch
 
+	// Each record is logged with the number of the Poll call that returned
+	// it; each Remove with the number of Poll calls begun before it
+	// returned. A record below the position a Remove handed back must come
+	// from a Poll begun before that Remove returned.
+	type logged struct {
+		offset int64
+		poll   int64
+	}
+	type removal struct {
+		pos, polls int64
+	}
+	var started atomic.Int64
 	var mu sync.Mutex
-	log := map[protocol.TopicPartition][]int64{}
+	log := map[protocol.TopicPartition][]logged{}
+	removals := map[protocol.TopicPartition][]removal{}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -116,6 +130,7 @@ func TestRemoveHandsBackPositions(t *testing.T) {
 			default:
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			n := started.Add(1)
 			fs, err := f.Poll(ctx, 25) // several partitions per Poll, some cut short
 			cancel()
 			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -125,7 +140,7 @@ func TestRemoveHandsBackPositions(t *testing.T) {
 			mu.Lock()
 			for r := range fs.Records() {
 				tp := protocol.TopicPartition{Topic: r.Topic, Partition: r.Partition}
-				log[tp] = append(log[tp], r.Offset)
+				log[tp] = append(log[tp], logged{r.Offset, n})
 			}
 			mu.Unlock()
 		}
@@ -155,11 +170,15 @@ func TestRemoveHandsBackPositions(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 		got := f.Remove(tp)
+		polls := started.Load()
 		pos, ok := got[tp]
 		if !ok || pos.Offset < next[tp] {
 			t.Fatalf("round %d: Remove(%s) = %v, had %d", round, tp, got, next[tp])
 		}
 		next[tp] = pos.Offset
+		mu.Lock()
+		removals[tp] = append(removals[tp], removal{pos.Offset, polls})
+		mu.Unlock()
 		f.Add(map[protocol.TopicPartition]Start{tp: StartAt(pos.Offset)})
 	}
 	final := f.Remove(tps...)
@@ -174,8 +193,14 @@ func TestRemoveHandsBackPositions(t *testing.T) {
 			t.Fatalf("%s: final position %v, %d records; want %d", tp, final[tp], len(offs), total)
 		}
 		for i, o := range offs {
-			if o != int64(i) {
-				t.Fatalf("%s: record %d has offset %d (duplicate or gap): %v", tp, i, o, offs[max(i-5, 0):min(i+5, len(offs))])
+			if o.offset != int64(i) {
+				t.Fatalf("%s: record %d has offset %d (duplicate or gap): %v", tp, i, o.offset, offs[max(i-5, 0):min(i+5, len(offs))])
+			}
+			for _, r := range removals[tp] {
+				if o.offset < r.pos && o.poll > r.polls {
+					t.Fatalf("%s: record %d came from Poll %d, begun after the Remove that handed back %d returned (%d Polls begun)",
+						tp, o.offset, o.poll, r.pos, r.polls)
+				}
 			}
 		}
 	}
