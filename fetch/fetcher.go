@@ -92,7 +92,8 @@ func (f *Fetcher) Close() error {
 
 // Add starts fetching partitions from the given start positions; the others
 // keep fetching. A partition already assigned keeps its position (use Seek
-// to move it).
+// to move it). A new partition is looked up by maintenance and fetched by
+// its leader's loop from then on; nothing of it was handed out before.
 func (f *Fetcher) Add(starts map[protocol.TopicPartition]Start) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -109,6 +110,12 @@ func (f *Fetcher) Add(starts map[protocol.TopicPartition]Start) {
 // Remove returns. Buffered data is dropped, fetches in flight are ignored
 // when they return, and sessions forget the partitions with the next
 // request. The other partitions keep fetching.
+//
+// After Remove returns, for the removed partitions: a fetch loop may
+// still have a Fetch in flight (its answer is dropped), maintenance may
+// still await a lookup (its answer is dropped), and a Poll in progress
+// drops their records before it returns. Nothing here commits: the caller
+// commits the positions it got back.
 func (f *Fetcher) Remove(tps ...protocol.TopicPartition) map[protocol.TopicPartition]protocol.OffsetEpoch {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -158,12 +158,11 @@ func (l *brokerLoop) waitWork() bool {
 		// partition needs next (as franz-go fetches again only once the
 		// whole previous response is consumed). A paused partition's records
 		// are not being handed out, so it holds nothing up.
-		ready, data, held := false, false, false
+		ready, data, held, moved := false, false, false, false
 		var next time.Time
-		mine := f.b.byBroker[l.id]
-		for p := range mine {
-			p.expireReplica(now) // moves it to its leader's loop
-			if p.routed != l.id {
+		for p := range f.b.byBroker[l.id] {
+			if p.expireReplica(now) { // to its leader's loop
+				moved = true
 				continue
 			}
 			if p.replica == l.id && p.replica != p.leader && (next.IsZero() || p.replicaTill.Before(next)) {
@@ -181,10 +180,11 @@ func (l *brokerLoop) waitWork() bool {
 			if f.loops[l.id] == l {
 				delete(f.loops, l.id)
 			}
-			// Its partitions may have moved without a notify (a preferred
-			// replica expiring): start loops for where they went.
-			f.notify()
+			f.notify() // start the loops of where its partitions went
 			return false
+		}
+		if moved {
+			f.notify()
 		}
 		if ready && (data || !held) && f.buffered+f.reserved < f.cfg.BufferMaxBytes {
 			return true
@@ -225,12 +225,17 @@ func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
 	now := time.Now()
 	var ps []*partition
 	noID := false
+	moved := false
 	for p := range f.b.byBroker[l.id] {
-		p.expireReplica(now)
-		if p.routed == l.id && p.fetchable(now) {
+		if p.expireReplica(now) {
+			moved = true
+		} else if p.fetchable(now) {
 			ps = append(ps, p)
 			noID = noID || p.topicID.IsZero()
 		}
+	}
+	if moved {
+		f.notify()
 	}
 	if len(ps) == 0 {
 		return nil, nil

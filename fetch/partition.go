@@ -299,11 +299,14 @@ func (p *partition) setReplica(id int32, till time.Time) {
 }
 
 // expireReplica goes back to the leader once the preferred read replica's
-// time is over.
-func (p *partition) expireReplica(now time.Time) {
+// time is over, reporting whether it did (the caller notifies, so that the
+// leader's loop runs).
+func (p *partition) expireReplica(now time.Time) bool {
 	if p.replica >= 0 && !now.Before(p.replicaTill) {
 		p.setReplica(-1, time.Time{})
+		return true
 	}
+	return false
 }
 
 // setPaused pauses or resumes; resuming a partition with data buffered
