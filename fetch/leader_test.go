@@ -3,7 +3,9 @@ package fetch
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rawkafka/rawkafka/protocol"
 )
@@ -277,5 +279,46 @@ func TestLeaderHint(t *testing.T) {
 				t.Fatalf("OffsetForLeaderEpoch asked for epochs %v, want [0]: the position is validated", *asked)
 			}
 		})
+	}
+}
+
+// TestSlowCommittedLookupHoldsUpNothingElse: while a committed-offset
+// lookup hangs (a coordinator loading its offsets), the other partitions
+// still get start positions, metadata refreshes and validation after a
+// leader change: each lookup is work in flight for its own partitions, not
+// a barrier for the maintenance loop.
+func TestSlowCommittedLookupHoldsUpNothingElse(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 1)
+	fc.addTopic("c", 1)
+	asked := countOFLE(fc)
+	inLookup, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	var once sync.Once
+	committed := func(ctx context.Context, tps []protocol.TopicPartition) (map[protocol.TopicPartition]protocol.CommittedOffset, error) {
+		once.Do(func() { close(inLookup) })
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return nil, errors.New("coordinator loading")
+	}
+	f := newTestFetcher(t, fc, Config{Committed: committed, RequestTimeout: time.Minute})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "c", Partition: 0}: StartCommitted})
+	<-inLookup
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
+	start := time.Now()
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
+	rs, _ := pollUntil(t, f, 5, 0)
+	checkSeq(t, rs, tp, 0, "v")
+	moveToBroker1AndRead(t, fc, f, tp) // a metadata refresh, then OffsetForLeaderEpoch
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("took %v: held up behind the committed-offset lookup", d)
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if len(*asked) == 0 {
+		t.Fatal("the leader change was not validated")
 	}
 }
