@@ -181,7 +181,9 @@ func TestRemoveHandsBackPositions(t *testing.T) {
 		mu.Unlock()
 		f.Add(map[protocol.TopicPartition]Start{tp: StartAt(pos.Offset)})
 	}
+	f.checkBoard(t)
 	final := f.Remove(tps...)
+	f.checkBoard(t)
 	time.Sleep(100 * time.Millisecond) // polls go on: nothing more may arrive
 	close(stop)
 	wg.Wait()

@@ -276,6 +276,7 @@ func TestPreferredReplicaExpires(t *testing.T) {
 	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
 	rs, _ := pollUntil(t, f, 2, 0)
 	checkSeq(t, rs, tp, 0, "v")
+	f.checkBoard(t)
 }
 
 // TestCompressedRecordsStayValid: the records of compressed batches point

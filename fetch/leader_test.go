@@ -313,6 +313,7 @@ func TestSlowCommittedLookupHoldsUpNothingElse(t *testing.T) {
 	rs, _ := pollUntil(t, f, 5, 0)
 	checkSeq(t, rs, tp, 0, "v")
 	moveToBroker1AndRead(t, fc, f, tp) // a metadata refresh, then OffsetForLeaderEpoch
+	f.checkBoard(t)
 	if d := time.Since(start); d > 10*time.Second {
 		t.Fatalf("took %v: held up behind the committed-offset lookup", d)
 	}
