@@ -251,3 +251,40 @@ func TestZeroMinBytesAndMaxWaitSent(t *testing.T) {
 		}
 	}
 }
+
+// TestPositionWokenByStop: Position waiting for a start position returns
+// the partition's error as soon as it stops (StartNone), and Remove wakes
+// it too.
+func TestPositionWokenByStop(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 1)
+	f := newTestFetcher(t, fc, Config{})
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
+	for i := range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		f.Assign(map[protocol.TopicPartition]Start{tp: StartNone})
+		_, err := f.Position(ctx, tp)
+		cancel()
+		if !errors.Is(err, ErrNoOffset) {
+			t.Fatalf("round %d: Position: %v; want ErrNoOffset at once", i, err)
+		}
+		f.Assign(nil)
+	}
+	// A lookup that never answers: only Remove ends the wait.
+	fc.onListOffsets = func(int32, *protocol.ListOffsetsRequest) *protocol.ListOffsetsResponse {
+		fc.mu.Unlock()
+		time.Sleep(time.Second)
+		fc.mu.Lock()
+		return nil
+	}
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		f.Remove(tp)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := f.Position(ctx, tp); !errors.Is(err, ErrNotAssigned) {
+		t.Fatalf("Position across Remove: %v; want ErrNotAssigned", err)
+	}
+}

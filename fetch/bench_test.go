@@ -31,7 +31,7 @@ func BenchmarkPoll(b *testing.B) {
 				off += 100
 			}
 			cfg, _ := Config{}.withDefaults()
-			f := &Fetcher{cfg: cfg, log: cfg.Logger, parts: map[protocol.TopicPartition]*partition{}, b: newBoard(), changed: make(chan struct{}),
+			f := &Fetcher{cfg: cfg, log: cfg.Logger, parts: map[protocol.TopicPartition]*partition{}, b: newBoard(),
 				maintWake: make(chan struct{}, 1), loops: map[int32]*brokerLoop{}}
 			tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 			p := newPartition(f.b, tp, StartAt(0))

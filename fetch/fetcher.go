@@ -34,7 +34,6 @@ type Fetcher struct {
 	handedOut int64             // bytes of fetches drained by the last Poll, released at the next
 	reserved  int64             // MaxBytes of fetches in flight
 	loops     map[int32]*brokerLoop
-	changed   chan struct{} // closed and replaced on every change waiters care about
 	maintWake chan struct{}
 	fetchSeq  uint64
 	metaAsked time.Time // when a partition last asked for fresh metadata
@@ -64,7 +63,6 @@ func New(cl *conn.Cluster, cfg Config) (*Fetcher, error) {
 		parts:     make(map[protocol.TopicPartition]*partition),
 		b:         newBoard(),
 		loops:     make(map[int32]*brokerLoop),
-		changed:   make(chan struct{}),
 		maintWake: make(chan struct{}, 1),
 	}
 	f.wg.Add(1)
@@ -84,6 +82,7 @@ func (f *Fetcher) Close() error {
 	f.closed = true
 	f.cancel()
 	f.b.wakePoll()
+	f.b.wakeState()
 	f.notify()
 	f.mu.Unlock()
 	f.wg.Wait()
@@ -272,7 +271,7 @@ func (f *Fetcher) Position(ctx context.Context, tp protocol.TopicPartition) (int
 		case posFailed:
 			return p.position, &PartitionError{TopicPartition: tp, Offset: p.position, Err: p.stopErr}
 		}
-		ch := f.changed
+		ch := f.b.stateWait() // every state change wakes it, where it is made
 		f.mu.Unlock()
 		select {
 		case <-ch:
@@ -315,12 +314,11 @@ func (f *Fetcher) dropBuffered(p *partition) {
 	p.inflight = 0
 }
 
-// notify wakes the waiters of Position, the fetch loops and maintenance
-// (Poll has its own wake-up, board.wakePoll), and starts loops for brokers
-// that gained partitions. Called with mu held.
+// notify wakes the fetch loops and maintenance (Poll and Position have
+// their own wake-ups, made where the change is recorded: board.wakePoll and
+// board.wakeState), and starts loops for brokers that gained partitions.
+// Called with mu held.
 func (f *Fetcher) notify() {
-	close(f.changed)
-	f.changed = make(chan struct{})
 	if !f.closed {
 		for id := range f.b.byBroker {
 			if f.loops[id] == nil {

@@ -52,6 +52,10 @@ type board struct {
 	// pollWake is closed at the next change Poll can return; nil when no
 	// Poll waits, so that a Poll that finds data allocates nothing.
 	pollWake chan struct{}
+	// stateWake is closed at the next change of a partition's state,
+	// position or routing (every reindex); nil when nobody waits
+	// (Position).
+	stateWake chan struct{}
 }
 
 func newBoard() *board {
@@ -64,6 +68,22 @@ func (b *board) wakePoll() {
 		close(b.pollWake)
 		b.pollWake = nil
 	}
+}
+
+// wakeState wakes the waiters for a partition's state (Position).
+func (b *board) wakeState() {
+	if b.stateWake != nil {
+		close(b.stateWake)
+		b.stateWake = nil
+	}
+}
+
+// stateWait returns the channel closed at the next wakeState.
+func (b *board) stateWait() <-chan struct{} {
+	if b.stateWake == nil {
+		b.stateWake = make(chan struct{})
+	}
+	return b.stateWake
 }
 
 // pollWait returns the channel closed at the next wakePoll.
@@ -130,8 +150,10 @@ func newPartition(b *board, tp protocol.TopicPartition, start Start) *partition 
 	return p
 }
 
-// reindex puts p under the board entries its fields call for.
+// reindex puts p under the board entries its fields call for, and wakes
+// those waiting for a partition's state to change.
 func (p *partition) reindex() {
+	p.b.wakeState()
 	route := int32(-1)
 	if !p.removed && !p.needMeta {
 		route = p.leader
