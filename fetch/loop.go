@@ -248,10 +248,14 @@ func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
 				if p.topicID.IsZero() { // wait for metadata with the id
 					f.wantMeta(p)
 					p.fail(&f.cfg, now)
+					moved = true // maintenance has work
 					return true
 				}
 				return false
 			})
+			if moved {
+				f.notify()
+			}
 			if len(ps) == 0 {
 				return nil, nil
 			}

@@ -152,6 +152,20 @@ func (o *output) add(tp protocol.TopicPartition, b *record.Batch, r *record.Reco
 	o.recs = append(o.recs, rec)
 }
 
+// live reports whether some records are still to be handed out: of a
+// partition neither removed nor sought since they were decoded. Called
+// with Fetcher.mu held.
+func (o *output) live() bool {
+	for _, g := range o.groups {
+		if g.p.gen == g.gen {
+			return true
+		}
+	}
+	return false
+}
+
+// fetches returns the records and errors to hand out. Called with
+// Fetcher.mu held.
 func (o *output) fetches() *Fetches {
 	fs := &Fetches{Errors: slices.Clone(o.errs)}
 	for _, g := range o.groups {
@@ -227,14 +241,18 @@ func (f *Fetcher) TryPoll(maxRecords int) (*Fetches, <-chan struct{}, error) {
 			visited[cf.p] = true
 			f.drainOne(cf, out, maxRecords)
 		}
-		// A round that drained something but handed out nothing (control
-		// records, a stale batch) may have let the partition's next fetch
-		// in meanwhile: look again, so that nothing ready is left behind
-		// a wait that has already been woken.
-		again := len(out.recs) == 0 && len(visited) > 0
+		// A round that drained something but hands out nothing (control
+		// records, a stale batch, records of a partition removed or sought
+		// meanwhile) may have let other data in while it decoded: look
+		// again, so that nothing ready is left behind a wait whose wake-up
+		// has already passed.
+		again := len(visited) > 0 && !out.live()
 		clear(visited)
 		if !again {
 			break
+		}
+		if len(out.recs) > 0 {
+			out.reset() // all of it dropped: make room
 		}
 	}
 	// Under mu from here to the return: the records and errors become
@@ -251,7 +269,7 @@ func (f *Fetcher) TryPoll(maxRecords int) (*Fetches, <-chan struct{}, error) {
 		clear(f.b.errParts)
 		f.b.errParts = f.b.errParts[:0]
 	}
-	if len(out.recs) == 0 && len(out.errs) == 0 {
+	if !out.live() && len(out.errs) == 0 {
 		return &Fetches{}, f.b.pollWait(), nil
 	}
 	return out.fetches(), nil, nil
