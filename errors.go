@@ -35,6 +35,7 @@ type mappedError struct {
 	fetch error
 }
 
+// Error returns the message.
 func (e *mappedError) Error() string { return e.msg }
 
 // Is reports whether target is the fetch error e stands for.

@@ -17,6 +17,7 @@ const (
 	posFailed                   // stopped by an error until Seek
 )
 
+// String names the state, for logs and Metrics.
 func (s posState) String() string {
 	switch s {
 	case posReset:
