@@ -213,3 +213,24 @@ func (c *Consumer) closeAutoCommit() {
 		c.log.Warn("the last auto commit, at Close, failed", "group", c.cfg.GroupID, "err", err)
 	}
 }
+
+// revoke stops fetching partitions and commits their final positions, as
+// revocation in a rebalance will (commit-on-revoke, the next step of
+// consumer groups): it waits for the commit in flight (an auto-commit),
+// then removes the partitions from the fetch engine, which hands back
+// their positions in the same step (no record of them is handed out
+// after, none before is left out), and commits those before it returns.
+// Without a group it only removes them.
+//
+// Meanwhile: a Poll on the user's goroutine may be running (it returns
+// the partitions' records only if it returns before the removal, and then
+// they are below the positions committed); no other commit runs (they wait
+// for the slot); fetches and lookups in flight for the partitions are
+// dropped when they return.
+func (c *Consumer) revoke(ctx context.Context, tps ...TopicPartition) error {
+	if c.cfg.GroupID == "" {
+		c.f.Remove(tps...)
+		return nil
+	}
+	return c.commitSync(ctx, func() map[TopicPartition]CommittedOffset { return committable(c.f.Remove(tps...)) })
+}
