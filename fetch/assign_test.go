@@ -288,3 +288,29 @@ func TestPositionWokenByStop(t *testing.T) {
 		t.Fatalf("Position across Remove: %v; want ErrNotAssigned", err)
 	}
 }
+
+// TestMaintenanceDoesNotSpin: with nothing assigned, and with a partition
+// and periodic refreshes, the maintenance loop sleeps until it has work
+// instead of going round without pause.
+func TestMaintenanceDoesNotSpin(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 1)
+	f := newTestFetcher(t, fc, Config{MetadataMaxAge: 20 * time.Millisecond})
+	rounds := func() int64 {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.ms.rounds
+	}
+	check := func(what string) {
+		t.Helper()
+		before := rounds()
+		time.Sleep(300 * time.Millisecond)
+		if n := rounds() - before; n > 100 { // ~15 periodic checks; a spinning loop makes millions
+			t.Fatalf("%s: %d maintenance rounds in 300 ms", what, n)
+		}
+	}
+	check("nothing assigned")
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest})
+	waitFor(t, "a position", func() bool { return f.Metrics().Partitions[protocol.TopicPartition{Topic: "t", Partition: 0}].State == "ready" })
+	check("one partition, refreshes answered")
+}

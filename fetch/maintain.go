@@ -8,6 +8,7 @@ import (
 // Fetcher.mu.
 type maintState struct {
 	metaBusy     bool      // a metadata refresh is in flight
+	rounds       int64     // loop iterations, for tests
 	metaFailures int       // consecutive refreshes that failed or left partitions without a leader
 	metaRetryAt  time.Time // no refresh for needMeta partitions before
 	lastCheck    time.Time // when the last refresh started (metadata.max.age.ms counts from it)
@@ -34,6 +35,7 @@ func (f *Fetcher) maintain() {
 			f.mu.Unlock()
 			return
 		}
+		f.ms.rounds++
 		f.startMetadata()
 		f.startLookups()
 		next := f.nextMaintenance()
@@ -59,6 +61,9 @@ func (f *Fetcher) maintain() {
 // earlier. Called with mu held.
 func (f *Fetcher) nextMaintenance() time.Time {
 	next := f.ms.lastCheck.Add(f.cfg.MetadataMaxAge)
+	if f.ms.metaBusy { // its answer wakes the loop, however long it takes
+		next = time.Now().Add(f.cfg.MetadataMaxAge)
+	}
 	for p := range f.b.maint {
 		switch {
 		case p.needMeta:

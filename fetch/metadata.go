@@ -13,10 +13,14 @@ import (
 // the backoff allows) or metadata.max.age.ms has passed, unless one is in
 // flight. Called with mu held.
 func (f *Fetcher) startMetadata() {
-	if f.ms.metaBusy || len(f.parts) == 0 {
+	if f.ms.metaBusy {
 		return
 	}
 	now := time.Now()
+	if len(f.parts) == 0 {
+		f.ms.lastCheck = now // nothing to refresh: the next periodic check is an age away
+		return
+	}
 	need := false
 	for p := range f.b.maint {
 		if p.needMeta {
