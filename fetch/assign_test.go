@@ -311,6 +311,8 @@ func TestMaintenanceDoesNotSpin(t *testing.T) {
 	}
 	check("nothing assigned")
 	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest})
-	waitFor(t, "a position", func() bool { return f.Metrics().Partitions[protocol.TopicPartition{Topic: "t", Partition: 0}].State == "ready" })
+	waitFor(t, "a position", func() bool {
+		return f.Metrics().Partitions[protocol.TopicPartition{Topic: "t", Partition: 0}].State == "ready"
+	})
 	check("one partition, refreshes answered")
 }
