@@ -41,9 +41,10 @@ func committedFunc(cl *conn.Cluster, group string, requireStable bool) fetch.Com
 // read, with the leader epoch of the record before it (-1 when unknown) and
 // metadata; Err is ignored. The consumer commits outside any group
 // generation, as a manually assigned Java consumer does, so the group must
-// have no active members. It retries while the coordinator moves or loads,
-// until ctx ends; partitions the coordinator refuses come back as a
-// *commit.PartitionErrors.
+// have no active members. It waits for an auto-commit in flight, so that
+// an earlier commit never lands after it, and retries while the coordinator
+// moves or loads, until ctx ends; partitions the coordinator refuses come
+// back as a *commit.PartitionErrors.
 func (c *Consumer) Commit(ctx context.Context, offsets map[TopicPartition]CommittedOffset) error {
 	if c.cfg.GroupID == "" {
 		return ErrNoGroup
@@ -51,21 +52,18 @@ func (c *Consumer) Commit(ctx context.Context, offsets map[TopicPartition]Commit
 	if c.isClosed() {
 		return ErrClosed
 	}
-	return c.commit(ctx, offsets)
-}
-
-func (c *Consumer) commit(ctx context.Context, offsets map[TopicPartition]CommittedOffset) error {
 	for tp, o := range offsets {
 		if o.Offset < 0 {
 			return &PartitionError{TopicPartition: tp, Offset: o.Offset, Err: errors.New("rawkafka: commit: negative offset")}
 		}
 	}
-	return commit.Commit(ctx, c.cl, c.cfg.GroupID, offsets)
+	return c.commitSync(ctx, func() map[TopicPartition]CommittedOffset { return offsets })
 }
 
 // CommitConsumed commits the position of every assigned partition whose
 // position is known: past every record Poll has returned (the Java
-// client's commitSync()).
+// client's commitSync()). Like Commit, it waits for an auto-commit in
+// flight first.
 func (c *Consumer) CommitConsumed(ctx context.Context) error {
 	if c.cfg.GroupID == "" {
 		return ErrNoGroup
@@ -73,12 +71,16 @@ func (c *Consumer) CommitConsumed(ctx context.Context) error {
 	if c.isClosed() {
 		return ErrClosed
 	}
-	return c.commit(ctx, c.consumed())
+	return c.commitSync(ctx, c.consumed)
 }
 
 // consumed is what CommitConsumed commits.
 func (c *Consumer) consumed() map[TopicPartition]CommittedOffset {
-	pos := c.f.Consumed()
+	return committable(c.f.Consumed())
+}
+
+// committable turns positions into the offsets that commit them.
+func committable(pos map[TopicPartition]protocol.OffsetEpoch) map[TopicPartition]CommittedOffset {
 	out := make(map[TopicPartition]CommittedOffset, len(pos))
 	for tp, p := range pos {
 		out[tp] = CommittedOffset{Offset: p.Offset, LeaderEpoch: p.LeaderEpoch}
@@ -86,46 +88,109 @@ func (c *Consumer) consumed() map[TopicPartition]CommittedOffset {
 	return out
 }
 
+// commitSlot serialises the consumer's commits: every commit (automatic,
+// by the user, at Close, and on revocation once groups come) holds the
+// slot from the moment it takes its offsets until the coordinator has
+// answered, so commits land in the order their offsets were taken and an
+// earlier background commit can never land after a later synchronous one.
+// Guarded by Consumer.mu.
+type commitSlot struct {
+	busy bool
+	done chan struct{} // closed when the holder releases the slot
+}
+
+// acquireCommit waits until no commit is in flight, then holds the slot;
+// release gives it back. It fails only when ctx ends first.
+func (c *Consumer) acquireCommit(ctx context.Context) (release func(), err error) {
+	c.mu.Lock()
+	for c.commit.busy {
+		done := c.commit.done
+		c.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		c.mu.Lock()
+	}
+	release = c.holdCommit()
+	c.mu.Unlock()
+	return release, nil
+}
+
+// holdCommit takes the free slot. Called with mu held.
+func (c *Consumer) holdCommit() (release func()) {
+	done := make(chan struct{})
+	c.commit.busy, c.commit.done = true, done
+	return func() {
+		c.mu.Lock()
+		c.commit.busy, c.commit.done = false, nil
+		c.mu.Unlock()
+		close(done)
+	}
+}
+
+// commitSync waits for the commit in flight (an auto-commit), then takes
+// offsets and commits them before it returns: what commit-on-revoke needs
+// (take the revoked partitions' positions from fetch.Fetcher.Remove inside
+// offsets, so that nothing is fetched or handed out for them after).
+func (c *Consumer) commitSync(ctx context.Context, offsets func() map[TopicPartition]CommittedOffset) error {
+	release, err := c.acquireCommit(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return c.sendCommit(ctx, offsets())
+}
+
+// sendCommit sends one commit; the caller holds the commit slot.
+func (c *Consumer) sendCommit(ctx context.Context, offsets map[TopicPartition]CommittedOffset) error {
+	if len(offsets) == 0 {
+		return nil
+	}
+	if err := commit.Commit(ctx, c.cl, c.cfg.GroupID, offsets); err != nil {
+		return err
+	}
+	c.commits.Add(1)
+	return nil
+}
+
 // autoCommit is enable.auto.commit at work: Poll commits, in the
 // background, the positions as they were when it was called (past the
 // records of earlier Polls) once auto.commit.interval.ms has passed since
-// the last commit, one commit at a time, so that a commit never overtakes
-// a later one; Close commits a last time.
+// the last commit; it skips a turn while another commit holds the slot.
+// Close commits a last time.
 type autoCommit struct {
 	interval time.Duration
-	last     time.Time
-	busy     bool          // a commit is in flight
-	done     chan struct{} // closed when the commit in flight ends
+	last     time.Time // guarded by Consumer.mu
 }
 
 // maybeAutoCommit starts a background commit when one is due. Called by
-// Poll before it returns new records.
+// Poll before it returns new records: the offsets are taken here, on
+// Poll's goroutine, so that they cover only records the user has had.
 func (c *Consumer) maybeAutoCommit() {
 	ac := c.auto
 	if ac == nil {
 		return
 	}
 	c.mu.Lock()
-	if c.closed || ac.busy || time.Since(ac.last) < ac.interval {
+	if c.closed || c.commit.busy || time.Since(ac.last) < ac.interval {
 		c.mu.Unlock()
 		return
 	}
-	ac.busy, ac.last, ac.done = true, time.Now(), make(chan struct{})
-	done := ac.done
+	ac.last = time.Now()
+	release := c.holdCommit()
 	c.mu.Unlock()
 	offsets := c.consumed()
 	go func() {
-		defer close(done)
+		defer release()
 		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.RequestTimeout)
 		defer cancel()
-		if err := c.commit(ctx, offsets); err != nil {
-			c.log.Warn("auto commit failed; the next one will try again", "err", err, "partitions", len(offsets))
+		if err := c.sendCommit(ctx, offsets); err != nil {
+			c.log.Warn("auto commit failed; the next one will try again", "group", c.cfg.GroupID, "err", err, "partitions", len(offsets))
 		} else {
-			c.log.Debug("auto commit", "partitions", len(offsets))
+			c.log.Debug("auto commit", "group", c.cfg.GroupID, "partitions", len(offsets))
 		}
-		c.mu.Lock()
-		ac.busy = false
-		c.mu.Unlock()
 	}()
 }
 
@@ -139,23 +204,33 @@ const finalCommitTimeout = 5 * time.Second
 // closeAutoCommit waits for the commit in flight and commits the positions
 // a last time. Called by Close before the fetcher stops.
 func (c *Consumer) closeAutoCommit() {
-	ac := c.auto
-	if ac == nil {
-		return
-	}
-	c.mu.Lock()
-	done := ac.done
-	c.mu.Unlock()
-	if done != nil {
-		<-done
-	}
-	offsets := c.consumed()
-	if len(offsets) == 0 {
+	if c.auto == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), min(finalCommitTimeout, c.cfg.RequestTimeout))
 	defer cancel()
-	if err := c.commit(ctx, offsets); err != nil {
-		c.log.Warn("the last auto commit, at Close, failed", "err", err, "partitions", len(offsets))
+	if err := c.commitSync(ctx, c.consumed); err != nil {
+		c.log.Warn("the last auto commit, at Close, failed", "group", c.cfg.GroupID, "err", err)
 	}
+}
+
+// revoke stops fetching partitions and commits their final positions, as
+// revocation in a rebalance will (commit-on-revoke, the next step of
+// consumer groups): it waits for the commit in flight (an auto-commit),
+// then removes the partitions from the fetch engine, which hands back
+// their positions in the same step (no record of them is handed out
+// after, none before is left out), and commits those before it returns.
+// Without a group it only removes them.
+//
+// Meanwhile: a Poll on the user's goroutine may be running (it returns
+// the partitions' records only if it returns before the removal, and then
+// they are below the positions committed); no other commit runs (they wait
+// for the slot); fetches and lookups in flight for the partitions are
+// dropped when they return.
+func (c *Consumer) revoke(ctx context.Context, tps ...TopicPartition) error {
+	if c.cfg.GroupID == "" {
+		c.f.Remove(tps...)
+		return nil
+	}
+	return c.commitSync(ctx, func() map[TopicPartition]CommittedOffset { return committable(c.f.Remove(tps...)) })
 }

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rawkafka/rawkafka/conn"
@@ -22,9 +23,18 @@ type Consumer struct {
 
 	auto *autoCommit // nil without a group or with enable.auto.commit=false
 
-	mu       sync.Mutex
-	assigned map[TopicPartition]bool
-	closed   bool
+	// events carries work for the user's goroutine: Poll runs each event
+	// it receives, before looking at fetched data again. Consumer groups
+	// (package group) post rebalances to run and listener callbacks
+	// (OnAssigned, OnRevoked, OnLost) here, so that they run inside Poll.
+	events chan func()
+	pollMu sync.Mutex   // one Poll at a time
+	polled atomic.Int64 // when Poll was last called, in unix ns (max.poll.interval.ms counts from it)
+
+	mu      sync.Mutex
+	closed  bool
+	commit  commitSlot   // guarded by mu
+	commits atomic.Int64 // commits the coordinator accepted
 }
 
 // New returns a Consumer. It checks the configuration but connects to no
@@ -46,6 +56,14 @@ func New(cfg Config) (*Consumer, error) {
 		return nil, err
 	}
 	fc := cfg.fetchConfig(log)
+	// Zero means zero to package fetch (fetch.min.bytes=0 and
+	// fetch.max.wait.ms=0 are settings); in Config it means the default.
+	if cfg.FetchMinBytes == 0 {
+		fc.MinBytes = fetch.DefaultMinBytes
+	}
+	if cfg.FetchMaxWait == 0 {
+		fc.MaxWait = fetch.DefaultMaxWait
+	}
 	if cfg.GroupID != "" {
 		fc.Committed = committedFunc(cl, cfg.GroupID, cfg.IsolationLevel == ReadCommitted)
 	}
@@ -58,7 +76,7 @@ func New(cfg Config) (*Consumer, error) {
 	cfg.RequestTimeout = orDefault(cfg.RequestTimeout, fetch.DefaultRequestTimeout)
 	cfg.RetryBackoff = orDefault(cfg.RetryBackoff, fetch.DefaultRetryBackoff)
 	cfg.RetryBackoffMax = orDefault(cfg.RetryBackoffMax, fetch.DefaultRetryBackoffMax)
-	c := &Consumer{cfg: cfg, log: log, cl: cl, f: f, assigned: map[TopicPartition]bool{}}
+	c := &Consumer{cfg: cfg, log: log, cl: cl, f: f, events: make(chan func(), 16)}
 	if cfg.GroupID != "" && !cfg.DisableAutoCommit {
 		c.auto = &autoCommit{interval: orDefault(cfg.AutoCommitInterval, DefaultAutoCommitInterval), last: time.Now()}
 	}
@@ -85,7 +103,12 @@ func (c *Consumer) Close() error {
 // Assign sets the partitions to read, each from its start position (the
 // manual assignment of the Java client's assign()). Partitions no longer
 // listed stop; partitions that stay keep their position and pause state
-// (use Seek to move them); the others keep fetching throughout.
+// (use Seek to move them); the others keep fetching throughout. The change
+// is one step in the fetch engine, which alone keeps the assignment: a Poll
+// running meanwhile returns records of a removed partition only if it
+// returns before Assign does. Manual assignment commits nothing on the
+// change; an auto-commit in flight may still commit a removed partition's
+// position from before it.
 func (c *Consumer) Assign(partitions map[TopicPartition]StartPosition) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -103,22 +126,7 @@ func (c *Consumer) Assign(partitions map[TopicPartition]StartPosition) error {
 			return &PartitionError{TopicPartition: tp, Offset: -1, Err: ErrNoGroup}
 		}
 	}
-	var gone []TopicPartition
-	for tp := range c.assigned {
-		if _, ok := partitions[tp]; !ok {
-			gone = append(gone, tp)
-			delete(c.assigned, tp)
-		}
-	}
-	c.f.Remove(gone...)
-	add := map[TopicPartition]fetch.Start{}
-	for tp, s := range partitions {
-		if !c.assigned[tp] {
-			add[tp] = s
-			c.assigned[tp] = true
-		}
-	}
-	c.f.Add(add)
+	c.f.Assign(partitions)
 	return nil
 }
 
@@ -135,9 +143,54 @@ func (c *Consumer) Assignment() []TopicPartition { return c.f.Assigned() }
 //
 // The Fetches and the records in it are valid until the next Poll: copy
 // what must live longer. Returning records moves the positions past them.
+// Calls are serialised; the consumer's own events (a group's rebalance and
+// its listener callbacks) run inside Poll, on its caller's goroutine.
 func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
+	c.pollMu.Lock()
+	defer c.pollMu.Unlock()
+	c.polled.Store(time.Now().UnixNano())
 	c.maybeAutoCommit()
-	return c.f.Poll(ctx, c.cfg.MaxPollRecords)
+	for {
+		c.runEvents()
+		fs, wait, err := c.f.TryPoll(c.cfg.MaxPollRecords)
+		if err != nil {
+			return &Fetches{}, rootErr(err)
+		}
+		if wait == nil {
+			rootErrs(fs.Errors)
+			return fs, nil
+		}
+		select {
+		case <-wait:
+		case ev := <-c.events:
+			ev()
+		case <-ctx.Done():
+			return &Fetches{}, ctx.Err()
+		}
+	}
+}
+
+// runEvents runs the events already posted, without waiting.
+func (c *Consumer) runEvents() {
+	for {
+		select {
+		case ev := <-c.events:
+			ev()
+		default:
+			return
+		}
+	}
+}
+
+// lastPoll returns when Poll was last called; the zero time before the
+// first. A group member that has not polled within max.poll.interval.ms
+// leaves its group.
+func (c *Consumer) lastPoll() time.Time {
+	ns := c.polled.Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
 }
 
 // Records returns an iterator over the records of the assigned partitions,
@@ -172,22 +225,23 @@ func (c *Consumer) Records(ctx context.Context) iter.Seq2[*Record, error] {
 // Position returns the offset of the next record Poll will return for tp,
 // waiting while its start position is looked up, unless ctx ends first.
 func (c *Consumer) Position(ctx context.Context, tp TopicPartition) (int64, error) {
-	return c.f.Position(ctx, tp)
+	pos, err := c.f.Position(ctx, tp)
+	return pos, rootErr(err)
 }
 
 // Seek moves tp to a new start position: the next record Poll returns for
 // it is the one there. Records of tp fetched but not yet returned are
 // dropped. A partition stopped by an error starts again.
 func (c *Consumer) Seek(tp TopicPartition, to StartPosition) error {
-	return c.f.Seek(tp, to)
+	return rootErr(c.f.Seek(tp, to))
 }
 
 // Pause stops fetching and returning records of the partitions until
 // Resume. Records already fetched are kept for after Resume.
-func (c *Consumer) Pause(tps ...TopicPartition) error { return c.f.Pause(tps...) }
+func (c *Consumer) Pause(tps ...TopicPartition) error { return rootErr(c.f.Pause(tps...)) }
 
 // Resume undoes Pause.
-func (c *Consumer) Resume(tps ...TopicPartition) error { return c.f.Resume(tps...) }
+func (c *Consumer) Resume(tps ...TopicPartition) error { return rootErr(c.f.Resume(tps...)) }
 
 // Paused returns the paused partitions, sorted.
 func (c *Consumer) Paused() []TopicPartition { return c.f.Paused() }
@@ -195,4 +249,8 @@ func (c *Consumer) Paused() []TopicPartition { return c.f.Paused() }
 // Metrics returns a snapshot of the counters (records and bytes consumed,
 // fetch latency, resets, truncations) and of every assigned partition
 // (position, high watermark, lag).
-func (c *Consumer) Metrics() Metrics { return c.f.Metrics() }
+func (c *Consumer) Metrics() Metrics {
+	m := Metrics{Metrics: c.f.Metrics()}
+	m.Group.Commits = c.commits.Load()
+	return m
+}

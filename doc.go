@@ -43,5 +43,5 @@
 //
 // Configuration uses the Java client's property names and defaults
 // (ParseConfig) or the typed fields of Config. Logs go to Config.Logger with
-// the keys topic, partition and broker.
+// the keys topic, partition and broker (a broker id), and group.
 package rawkafka

@@ -1,6 +1,8 @@
 package rawkafka
 
 import (
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/rawkafka/rawkafka/fetch"
@@ -25,18 +27,9 @@ type Fetches = fetch.Fetches
 // PartitionRecords is the records of one partition in a Fetches.
 type PartitionRecords = fetch.PartitionRecords
 
-// PartitionError is an error of one partition, reported once by Poll.
-type PartitionError = fetch.PartitionError
-
 // TruncationError reports log truncation found after a leader change
 // (KIP-320).
 type TruncationError = fetch.TruncationError
-
-// Metrics is a snapshot of the consumer's counters and partitions.
-type Metrics = fetch.Metrics
-
-// PartitionMetrics describes one assigned partition in Metrics.
-type PartitionMetrics = fetch.PartitionMetrics
 
 // IsolationLevel is isolation.level.
 type IsolationLevel = fetch.IsolationLevel
@@ -72,7 +65,7 @@ func At(offset int64) StartPosition { return fetch.StartAt(offset) }
 // AtEpoch starts at an offset that follows a record of the given leader
 // epoch (as a committed offset records it): the position is checked against
 // the leader's log before the first fetch, and truncation is reported
-// (KIP-320).
+// (KIP-320). A negative epoch is At.
 func AtEpoch(offset int64, epoch int32) StartPosition { return fetch.StartAtEpoch(offset, epoch) }
 
 // AtTime starts at the first record whose timestamp is at or after t, or
@@ -84,15 +77,10 @@ func ByDuration(d time.Duration) StartPosition { return fetch.StartByDuration(d)
 
 // ParseStartPosition parses earliest, latest, none, committed,
 // by_duration:PnDTnHnMnS, timestamp:<unix ms> or an offset.
-func ParseStartPosition(s string) (StartPosition, error) { return fetch.ParseStart(s) }
-
-// Errors, for errors.Is. Kafka error codes come as the protocol package's
-// values, e.g. protocol.ErrOffsetOutOfRange or
-// protocol.ErrTopicAuthorizationFailed.
-var (
-	ErrClosed      = fetch.ErrClosed
-	ErrNotAssigned = fetch.ErrNotAssigned
-	ErrNoOffset    = fetch.ErrNoOffset
-	ErrTruncated   = fetch.ErrTruncated
-	ErrNoGroup     = fetch.ErrNoGroup // Committed without a group.id
-)
+func ParseStartPosition(s string) (StartPosition, error) {
+	st, err := fetch.ParseStart(s)
+	if err != nil {
+		return st, errors.New("rawkafka: " + strings.TrimPrefix(err.Error(), "fetch: "))
+	}
+	return st, nil
+}

@@ -31,11 +31,11 @@ func BenchmarkPoll(b *testing.B) {
 				off += 100
 			}
 			cfg, _ := Config{}.withDefaults()
-			f := &Fetcher{cfg: cfg, log: cfg.Logger, parts: map[protocol.TopicPartition]*partition{}, changed: make(chan struct{}), maintWake: make(chan struct{}, 1),
-				loops: map[int32]*brokerLoop{}}
+			f := &Fetcher{cfg: cfg, log: cfg.Logger, parts: map[protocol.TopicPartition]*partition{}, b: newBoard(),
+				maintWake: make(chan struct{}, 1), loops: map[int32]*brokerLoop{}}
 			tp := protocol.TopicPartition{Topic: "t", Partition: 0}
-			p := newPartition(tp, StartAt(0))
-			p.needMeta = false
+			p := newPartition(f.b, tp, StartAt(0))
+			p.setNeedMeta(false)
 			f.parts[tp] = p
 			ctx := context.Background()
 			b.ReportAllocs()

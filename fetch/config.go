@@ -62,13 +62,16 @@ func ParseIsolationLevel(s string) (IsolationLevel, error) {
 	return 0, fmt.Errorf("fetch: isolation level %q: want read_uncommitted or read_committed", s)
 }
 
-// Config configures a Fetcher. Zero values take the defaults above, so the
-// zero Config behaves like the Java consumer with default settings.
+// Config configures a Fetcher. Zero values take the defaults above, except
+// MinBytes and MaxWait, for which zero is a setting the Java consumer allows
+// (fetch.min.bytes=0, fetch.max.wait.ms=0: the broker answers at once): the
+// caller sets them, from its resolved configuration (DefaultMinBytes and
+// DefaultMaxWait are the Java defaults).
 type Config struct {
-	MinBytes          int32          // fetch.min.bytes
+	MinBytes          int32          // fetch.min.bytes; 0 is sent as 0
 	MaxBytes          int32          // fetch.max.bytes
 	PartitionMaxBytes int32          // max.partition.fetch.bytes
-	MaxWait           time.Duration  // fetch.max.wait.ms
+	MaxWait           time.Duration  // fetch.max.wait.ms; 0 is sent as 0
 	IsolationLevel    IsolationLevel // isolation.level
 	// Reset is auto.offset.reset: where a partition assigned with
 	// StartDefault begins, and where a partition goes after
@@ -118,17 +121,11 @@ type CommittedFunc func(ctx context.Context, partitions []protocol.TopicPartitio
 // withDefaults returns c with zero values replaced by the defaults, or an
 // error naming the first invalid setting.
 func (c Config) withDefaults() (Config, error) {
-	if c.MinBytes == 0 {
-		c.MinBytes = DefaultMinBytes
-	}
 	if c.MaxBytes == 0 {
 		c.MaxBytes = DefaultMaxBytes
 	}
 	if c.PartitionMaxBytes == 0 {
 		c.PartitionMaxBytes = DefaultPartitionMaxBytes
-	}
-	if c.MaxWait == 0 {
-		c.MaxWait = DefaultMaxWait
 	}
 	if c.BufferMaxBytes == 0 {
 		c.BufferMaxBytes = DefaultBufferMaxBytes

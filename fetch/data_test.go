@@ -140,7 +140,7 @@ func TestCorruptBatchStopsPartition(t *testing.T) {
 	}
 	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest, {"t", 1}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest, {Topic: "t", Partition: 1}: StartEarliest})
 	err, rs := pollErr(t, f, record.ErrCorrupt)
 	var p0 []got
 	for _, r := range rs {
@@ -276,6 +276,7 @@ func TestPreferredReplicaExpires(t *testing.T) {
 	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
 	rs, _ := pollUntil(t, f, 2, 0)
 	checkSeq(t, rs, tp, 0, "v")
+	f.checkBoard(t)
 }
 
 // TestCompressedRecordsStayValid: the records of compressed batches point

@@ -2,7 +2,10 @@
 // changing set of partitions and fetches their records from the brokers.
 //
 // Partitions are added and removed while the others keep fetching (Add,
-// Remove), which cooperative rebalancing relies on. Each broker that leads
+// Remove, Assign), which cooperative rebalancing relies on. Removing
+// partitions hands back their positions in the same step, under the
+// Fetcher's lock, so that what is committed on revocation covers exactly
+// the records Poll handed out. Each broker that leads
 // an assigned partition, or that a leader named as the partition's
 // preferred read replica (KIP-392, with Config.Rack), gets one fetch loop
 // with one Fetch in flight. A partition is fetched again as soon as Poll
@@ -35,6 +38,16 @@
 //     (KIP-320). Errors from a preferred read replica send the partition back
 //     to its leader, including OFFSET_OUT_OF_RANGE, which is only acted on
 //     when the leader says it.
+//
+// Poll waits for records; TryPoll returns what is ready without waiting,
+// with a channel that is closed at the next change Poll could return, so a
+// caller can wait for it beside its own events (the rawkafka Consumer waits
+// for group events too). Every change Poll can return (data, a partition
+// error, a stopped partition) wakes it where it is recorded.
+//
+// Maintenance (metadata, start positions, committed offsets, validation)
+// runs every request as work in flight for the partitions it concerns:
+// a slow answer holds up only those.
 //
 // Records are decoded on the goroutine that calls Poll. Their bytes point
 // into fetch responses, or into Poll's own buffer for compressed batches,

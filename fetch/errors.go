@@ -21,8 +21,6 @@ var (
 	// ErrTruncated: the log was truncated below the position after a
 	// leader change (KIP-320).
 	ErrTruncated = errors.New("fetch: log truncation detected")
-	// ErrNoPosition: the partition's position is not known yet.
-	ErrNoPosition = errors.New("fetch: position not known yet")
 	// ErrNoGroup: the partition starts at StartCommitted but the Fetcher
 	// has no Config.Committed (no group.id). It stays stopped until Seek.
 	ErrNoGroup = errors.New("fetch: a committed start position needs a consumer group (group.id)")

@@ -33,7 +33,7 @@ func TestSessionErrorsFallBackToFullFetch(t *testing.T) {
 		return nil
 	}
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest, {Topic: "t", Partition: 1}: StartEarliest})
 	all, _ := pollUntil(t, f, 6, 0)
 	nInjected := func() int { // onFetch runs with fc.mu held
 		fc.mu.Lock()
@@ -83,7 +83,7 @@ func TestSessionsIncremental(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 3)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest, {"t", 2}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest, {Topic: "t", Partition: 1}: StartEarliest, {Topic: "t", Partition: 2}: StartEarliest})
 	waitFor(t, "a full fetch", func() bool { return len(fc.fetchLog()) > 1 })
 	fc.appendBatch("t", 1, -1, recs("v", 0, 2)...)
 	rs, _ := pollUntil(t, f, 2, 0)
@@ -128,7 +128,7 @@ func TestSessionsDisabledAndNames(t *testing.T) {
 	fc.addTopic("t", 1)
 	fc.appendBatch("t", 0, -1, recs("v", 0, 4)...)
 	f := newTestFetcher(t, fc, Config{DisableSessions: true})
-	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest})
 	rs, _ := pollUntil(t, f, 4, 2)
 	checkSeq(t, rs, protocol.TopicPartition{Topic: "t", Partition: 0}, 0, "v")
 	for _, fe := range fc.fetchLog() {
@@ -195,7 +195,7 @@ func TestSessionsClosed(t *testing.T) {
 	fc.appendBatch("t", 0, -1, recs("v", 0, 2)...)
 	fc.appendBatch("t", 1, -1, recs("v", 0, 2)...)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest, {Topic: "t", Partition: 1}: StartEarliest})
 	pollUntil(t, f, 4, 0)
 	sessions := func() int {
 		fc.mu.Lock()
@@ -238,7 +238,7 @@ func TestSessionsClosed(t *testing.T) {
 	fc2.addTopic("t", 1)
 	fc2.appendBatch("t", 0, -1, recs("v", 0, 2)...)
 	f2 := newTestFetcher(t, fc2, Config{DisableSessions: true})
-	f2.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest})
+	f2.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest})
 	pollUntil(t, f2, 2, 0)
 	n := len(fc2.fetchLogAll())
 	f2.Close()

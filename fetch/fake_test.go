@@ -581,16 +581,25 @@ func (fc *fakeCluster) fetchLogAll() []fakeFetch {
 	return slices.Clone(fc.fetches)
 }
 
-// newTestFetcher returns a Fetcher on fc with short waits.
+// newTestFetcher returns a Fetcher on fc with short waits: MaxWait 100 ms
+// unless set (zero means zero to a Fetcher, and the fake answers a zero
+// wait at once).
 func newTestFetcher(t *testing.T, fc *fakeCluster, cfg Config) *Fetcher {
+	t.Helper()
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = 100 * time.Millisecond
+	}
+	return newExactFetcher(t, fc, cfg)
+}
+
+// newExactFetcher returns a Fetcher on fc with cfg's MinBytes and MaxWait as
+// they are, short retry backoffs and the test's logger.
+func newExactFetcher(t *testing.T, fc *fakeCluster, cfg Config) *Fetcher {
 	t.Helper()
 	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: fc.bootstrap(), ReconnectBackoff: 10 * time.Millisecond,
 		ReconnectBackoffMax: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if cfg.MaxWait == 0 {
-		cfg.MaxWait = 100 * time.Millisecond
 	}
 	if cfg.RetryBackoff == 0 {
 		cfg.RetryBackoff, cfg.RetryBackoffMax = 10*time.Millisecond, 50*time.Millisecond

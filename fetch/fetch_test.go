@@ -42,7 +42,7 @@ func TestHeadersAndTimestamps(t *testing.T) {
 	fc.addTopic("t", 1)
 	fc.appendBatch("t", 0, -1, rec{"a", "b"}, rec{"c", "d"})
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest})
 	fs, err := f.Poll(context.Background(), 0)
 	if err != nil || fs.NumRecords() != 2 {
 		t.Fatalf("poll: %v, %d records", err, fs.NumRecords())
@@ -126,7 +126,7 @@ func TestByDurationStart(t *testing.T) {
 	}
 	f := newTestFetcher(t, fc, Config{Reset: StartByDuration(d)})
 	before := time.Now()
-	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartDefault, {"t", 1}: StartByDuration(time.Millisecond)})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartDefault, {Topic: "t", Partition: 1}: StartByDuration(time.Millisecond)})
 	if pos, err := f.Position(context.Background(), protocol.TopicPartition{Topic: "t", Partition: 0}); err != nil || pos != 0 {
 		t.Fatalf("position %d, %v; want 0", pos, err)
 	}
@@ -180,7 +180,7 @@ func TestStartCommitted(t *testing.T) {
 		return out, nil
 	}
 	f := newTestFetcher(t, fc, Config{Committed: committed, Reset: StartEarliest})
-	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartCommitted, {"t", 1}: StartCommitted, {"t", 2}: StartCommitted})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartCommitted, {Topic: "t", Partition: 1}: StartCommitted, {Topic: "t", Partition: 2}: StartCommitted})
 	rs, errs := pollUntil(t, f, 2+6+4, 0)
 	if len(errs) != 3 {
 		t.Fatalf("errors %v: want the GROUP_AUTHORIZATION_FAILED of the first lookup, once per partition", errs)
@@ -201,7 +201,7 @@ func TestStartCommitted(t *testing.T) {
 	fc.mu.Unlock()
 
 	f2 := newTestFetcher(t, fc, Config{})
-	f2.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartCommitted})
+	f2.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartCommitted})
 	if err, _ := pollErr(t, f2, ErrNoGroup); err == nil {
 		t.Fatal("no ErrNoGroup without a committed-offset lookup")
 	}

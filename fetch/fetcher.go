@@ -27,19 +27,21 @@ type Fetcher struct {
 	mu        sync.Mutex
 	closed    bool
 	parts     map[protocol.TopicPartition]*partition
+	b         *board            // indexes of parts, and Poll's wake-up
 	queue     []*completedFetch // fetched, not yet fully polled, in arrival order
 	draining  *completedFetch   // the completed fetch Poll is decoding outside mu
 	buffered  int64             // bytes in queue plus handedOut
 	handedOut int64             // bytes of fetches drained by the last Poll, released at the next
 	reserved  int64             // MaxBytes of fetches in flight
 	loops     map[int32]*brokerLoop
-	changed   chan struct{} // closed and replaced on every change waiters care about
 	maintWake chan struct{}
 	fetchSeq  uint64
 	metaAsked time.Time // when a partition last asked for fresh metadata
+	ms        maintState
 
-	pollMu sync.Mutex // one Poll at a time
-	out    output     // Poll's reusable record storage
+	pollMu  sync.Mutex // one Poll at a time
+	out     output     // Poll's reusable record storage
+	visited map[*partition]bool
 
 	m metrics
 }
@@ -59,8 +61,8 @@ func New(cl *conn.Cluster, cfg Config) (*Fetcher, error) {
 		ctx:       ctx,
 		cancel:    cancel,
 		parts:     make(map[protocol.TopicPartition]*partition),
+		b:         newBoard(),
 		loops:     make(map[int32]*brokerLoop),
-		changed:   make(chan struct{}),
 		maintWake: make(chan struct{}, 1),
 	}
 	f.wg.Add(1)
@@ -79,6 +81,8 @@ func (f *Fetcher) Close() error {
 	}
 	f.closed = true
 	f.cancel()
+	f.b.wakePoll()
+	f.b.wakeState()
 	f.notify()
 	f.mu.Unlock()
 	f.wg.Wait()
@@ -87,10 +91,61 @@ func (f *Fetcher) Close() error {
 
 // Add starts fetching partitions from the given start positions; the others
 // keep fetching. A partition already assigned keeps its position (use Seek
-// to move it).
+// to move it). A new partition is looked up by maintenance and fetched by
+// its leader's loop from then on; nothing of it was handed out before.
 func (f *Fetcher) Add(starts map[protocol.TopicPartition]Start) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.add(starts)
+	f.notify()
+}
+
+// Remove stops fetching partitions and hands back, for those whose position
+// is known and valid, the position past the last record Poll handed out:
+// what committing them on revocation stores. Removal and the positions are
+// one step under the Fetcher's lock, so a concurrent Poll either returned
+// a partition's records before (they are below its position) or returns
+// none of them; no record of a removed partition is handed out after
+// Remove returns. Buffered data is dropped, fetches in flight are ignored
+// when they return, and sessions forget the partitions with the next
+// request. The other partitions keep fetching.
+//
+// After Remove returns, for the removed partitions: a fetch loop may
+// still have a Fetch in flight (its answer is dropped), maintenance may
+// still await a lookup (its answer is dropped), and a Poll in progress
+// drops their records before it returns. Nothing here commits: the caller
+// commits the positions it got back.
+func (f *Fetcher) Remove(tps ...protocol.TopicPartition) map[protocol.TopicPartition]protocol.OffsetEpoch {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[protocol.TopicPartition]protocol.OffsetEpoch, len(tps))
+	for _, tp := range tps {
+		f.remove(tp, out)
+	}
+	f.notify()
+	return out
+}
+
+// Assign makes starts the assigned partitions in one step: the partitions
+// not in it are removed, and their positions handed back as Remove does;
+// those not yet assigned are added; those that stay keep their position
+// and pause state.
+func (f *Fetcher) Assign(starts map[protocol.TopicPartition]Start) map[protocol.TopicPartition]protocol.OffsetEpoch {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[protocol.TopicPartition]protocol.OffsetEpoch{}
+	for tp := range f.parts {
+		if _, keep := starts[tp]; !keep {
+			f.remove(tp, out)
+		}
+	}
+	f.add(starts)
+	f.notify()
+	return out
+}
+
+// add adds the partitions not yet assigned. Called with mu held.
+func (f *Fetcher) add(starts map[protocol.TopicPartition]Start) {
 	for tp, s := range starts {
 		if _, ok := f.parts[tp]; ok {
 			continue
@@ -98,28 +153,25 @@ func (f *Fetcher) Add(starts map[protocol.TopicPartition]Start) {
 		if s.kind == startDefault {
 			s = f.cfg.Reset
 		}
-		p := newPartition(tp, s)
-		f.parts[tp] = p
+		f.parts[tp] = newPartition(f.b, tp, s)
 		f.log.Debug("partition added", "topic", tp.Topic, "partition", tp.Partition, "start", s.String())
 	}
-	f.notify()
 }
 
-// Remove stops fetching partitions and drops their buffered data; the
-// others keep fetching. Fetches in flight for them are ignored when they
-// return, and sessions forget them with the next request.
-func (f *Fetcher) Remove(tps ...protocol.TopicPartition) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, tp := range tps {
-		if p, ok := f.parts[tp]; ok {
-			delete(f.parts, tp)
-			p.gen++ // anything fetched for it is stale
-			f.dropBuffered(p)
-			f.log.Debug("partition removed", "topic", tp.Topic, "partition", tp.Partition)
-		}
+// remove removes tp, adding its position to out when it is known and
+// valid. Called with mu held.
+func (f *Fetcher) remove(tp protocol.TopicPartition, out map[protocol.TopicPartition]protocol.OffsetEpoch) {
+	p, ok := f.parts[tp]
+	if !ok {
+		return
 	}
-	f.notify()
+	if oe, ok := p.consumed(); ok {
+		out[tp] = oe
+	}
+	delete(f.parts, tp)
+	f.dropBuffered(p)
+	p.drop()
+	f.log.Debug("partition removed", "topic", tp.Topic, "partition", tp.Partition)
 }
 
 // Assigned returns the assigned partitions, sorted.
@@ -155,7 +207,7 @@ func (f *Fetcher) setPaused(tps []protocol.TopicPartition, paused bool) error {
 			errs = append(errs, &PartitionError{TopicPartition: tp, Offset: -1, Err: ErrNotAssigned})
 			continue
 		}
-		p.paused = paused
+		p.setPaused(paused)
 	}
 	f.notify()
 	return errors.Join(errs...)
@@ -193,7 +245,7 @@ func (f *Fetcher) Seek(tp protocol.TopicPartition, start Start) error {
 	}
 	f.dropBuffered(p)
 	p.setStart(start)
-	p.errs = nil
+	p.clearErrs()
 	f.log.Info("seek", "topic", tp.Topic, "partition", tp.Partition, "start", start.String())
 	f.notify()
 	return nil
@@ -219,7 +271,7 @@ func (f *Fetcher) Position(ctx context.Context, tp protocol.TopicPartition) (int
 		case posFailed:
 			return p.position, &PartitionError{TopicPartition: tp, Offset: p.position, Err: p.stopErr}
 		}
-		ch := f.changed
+		ch := f.b.stateWait() // every state change wakes it, where it is made
 		f.mu.Unlock()
 		select {
 		case <-ch:
@@ -240,8 +292,8 @@ func (f *Fetcher) Consumed() map[protocol.TopicPartition]protocol.OffsetEpoch {
 	defer f.mu.Unlock()
 	out := make(map[protocol.TopicPartition]protocol.OffsetEpoch, len(f.parts))
 	for tp, p := range f.parts {
-		if p.state == posReady {
-			out[tp] = protocol.OffsetEpoch{Offset: p.position, LeaderEpoch: p.offsetEpoch}
+		if oe, ok := p.consumed(); ok {
+			out[tp] = oe
 		}
 	}
 	return out
@@ -262,18 +314,16 @@ func (f *Fetcher) dropBuffered(p *partition) {
 	p.inflight = 0
 }
 
-// notify wakes everyone waiting for a change: Poll, Position, the fetch
-// loops and maintenance; and starts loops for brokers that gained
-// partitions. Called with mu held.
+// notify wakes the fetch loops and maintenance (Poll and Position have
+// their own wake-ups, made where the change is recorded: board.wakePoll and
+// board.wakeState), and starts loops for brokers that gained partitions.
+// Called with mu held.
 func (f *Fetcher) notify() {
-	close(f.changed)
-	f.changed = make(chan struct{})
 	if !f.closed {
-		now := time.Now()
-		for _, p := range f.parts {
-			if t := p.target(now); t >= 0 && f.loops[t] == nil {
-				l := newBrokerLoop(f, t)
-				f.loops[t] = l
+		for id := range f.b.byBroker {
+			if f.loops[id] == nil {
+				l := newBrokerLoop(f, id)
+				f.loops[id] = l
 				f.wg.Add(1)
 				go l.run()
 			}

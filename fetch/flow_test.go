@@ -152,7 +152,7 @@ func TestBufferBudget(t *testing.T) {
 		fc.appendBatch("t", 1, -1, recs("v", i*4, 4)...)
 	}
 	f := newTestFetcher(t, fc, Config{BufferMaxBytes: 100})
-	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest, {"t", 1}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest, {Topic: "t", Partition: 1}: StartEarliest})
 	waitFor(t, "buffered data", func() bool { return f.Metrics().BufferedBytes >= 100 })
 	time.Sleep(200 * time.Millisecond) // room for fetches that should not happen
 	if n := len(fc.fetchLog()); n > 2 {
@@ -245,7 +245,7 @@ func TestCloseUnblocksPoll(t *testing.T) {
 	fc := newFakeCluster(t, 1)
 	fc.addTopic("t", 1)
 	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[protocol.TopicPartition]Start{{"t", 0}: StartEarliest})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest})
 	done := make(chan error)
 	go func() {
 		_, err := f.Poll(context.Background(), 0)

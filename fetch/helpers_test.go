@@ -167,3 +167,42 @@ func (f *Fetcher) state() string {
 	}
 	return s
 }
+
+// checkBoard checks that the board's indexes hold exactly what the
+// partitions' fields call for.
+func (f *Fetcher) checkBoard(t *testing.T) {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for id, set := range f.b.byBroker {
+		if len(set) == 0 {
+			t.Errorf("empty set left for broker %d", id)
+		}
+		for p := range set {
+			if f.parts[p.tp] != p || p.routed != id || p.needMeta {
+				t.Errorf("%s under broker %d: assigned %v, routed %d, needMeta %v", p.tp, id, f.parts[p.tp] == p, p.routed, p.needMeta)
+			}
+		}
+	}
+	for tp, p := range f.parts {
+		want := int32(-1)
+		if !p.needMeta {
+			want = p.leader
+			if p.replica >= 0 {
+				want = p.replica
+			}
+		}
+		if _, in := f.b.byBroker[want][p]; p.routed != want || (want >= 0 && !in) {
+			t.Errorf("%s routed %d, want %d (indexed %v)", tp, p.routed, want, in)
+		}
+		maint := p.needMeta || p.state == posReset || p.state == posValidate
+		if _, in := f.b.maint[p]; in != maint {
+			t.Errorf("%s in maintenance %v, want %v (state %s, needMeta %v)", tp, in, maint, p.state, p.needMeta)
+		}
+	}
+	for p := range f.b.maint {
+		if f.parts[p.tp] != p {
+			t.Errorf("removed %s still in maintenance", p.tp)
+		}
+	}
+}

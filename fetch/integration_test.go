@@ -26,7 +26,7 @@ func TestIntegrationSessionClosedAtClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	f, err := New(cl, Config{MaxWait: 100 * time.Millisecond, Logger: testLogger(t)})
+	f, err := New(cl, Config{MinBytes: 1, MaxWait: 100 * time.Millisecond, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

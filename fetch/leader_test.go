@@ -3,7 +3,9 @@ package fetch
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rawkafka/rawkafka/protocol"
 )
@@ -94,11 +96,17 @@ func TestFencedAndUnknownLeaderEpoch(t *testing.T) {
 	rs, _ := pollUntil(t, f, 2, 0)
 	checkSeq(t, rs, tp, 0, "v")
 	unknown := 3
+	// Answers without an error come only for epoch 2 once it is set: named
+	// in the request, or held by the fetch session (an incremental fetch
+	// after an error need not name the partition again).
 	fc.editFetch = func(_ int32, req *protocol.FetchRequest, resp *protocol.FetchResponse) {
+		if fc.part("t", 0).epoch != 2 {
+			return
+		}
 		for i := range resp.Responses {
 			for j := range resp.Responses[i].Partitions {
 				d := &resp.Responses[i].Partitions[j]
-				if d.ErrorCode == 0 && unknown > 0 && requestEpoch(req) == 2 {
+				if d.ErrorCode == 0 && unknown > 0 {
 					unknown--
 					*d = protocol.FetchResponsePartitionData{PartitionIndex: d.PartitionIndex, ErrorCode: protocol.ErrUnknownLeaderEpoch.Code,
 						HighWatermark: -1, LastStableOffset: -1, LogStartOffset: -1, PreferredReadReplica: -1}
@@ -277,5 +285,47 @@ func TestLeaderHint(t *testing.T) {
 				t.Fatalf("OffsetForLeaderEpoch asked for epochs %v, want [0]: the position is validated", *asked)
 			}
 		})
+	}
+}
+
+// TestSlowCommittedLookupHoldsUpNothingElse: while a committed-offset
+// lookup hangs (a coordinator loading its offsets), the other partitions
+// still get start positions, metadata refreshes and validation after a
+// leader change: each lookup is work in flight for its own partitions, not
+// a barrier for the maintenance loop.
+func TestSlowCommittedLookupHoldsUpNothingElse(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	fc.addTopic("t", 1)
+	fc.addTopic("c", 1)
+	asked := countOFLE(fc)
+	inLookup, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	var once sync.Once
+	committed := func(ctx context.Context, tps []protocol.TopicPartition) (map[protocol.TopicPartition]protocol.CommittedOffset, error) {
+		once.Do(func() { close(inLookup) })
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return nil, errors.New("coordinator loading")
+	}
+	f := newTestFetcher(t, fc, Config{Committed: committed, RequestTimeout: time.Minute})
+	f.Add(map[protocol.TopicPartition]Start{{Topic: "c", Partition: 0}: StartCommitted})
+	<-inLookup
+	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
+	start := time.Now()
+	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
+	rs, _ := pollUntil(t, f, 5, 0)
+	checkSeq(t, rs, tp, 0, "v")
+	moveToBroker1AndRead(t, fc, f, tp) // a metadata refresh, then OffsetForLeaderEpoch
+	f.checkBoard(t)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("took %v: held up behind the committed-offset lookup", d)
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if len(*asked) == 0 {
+		t.Fatal("the leader change was not validated")
 	}
 }

@@ -158,16 +158,16 @@ func (l *brokerLoop) waitWork() bool {
 		// partition needs next (as franz-go fetches again only once the
 		// whole previous response is consumed). A paused partition's records
 		// are not being handed out, so it holds nothing up.
-		targeted, ready, data, held := false, false, false, false
+		ready, data, held, moved := false, false, false, false
 		var next time.Time
-		for _, p := range f.parts {
-			if p.replica == l.id && p.replica != p.leader && p.replicaTill.After(now) && (next.IsZero() || p.replicaTill.Before(next)) {
-				next = p.replicaTill
-			}
-			if p.target(now) != l.id {
+		for p := range f.b.byBroker[l.id] {
+			if p.expireReplica(now) { // to its leader's loop
+				moved = true
 				continue
 			}
-			targeted = true
+			if p.replica == l.id && p.replica != p.leader && (next.IsZero() || p.replicaTill.Before(next)) {
+				next = p.replicaTill
+			}
 			if p.fetchable(now) {
 				ready = true
 				data = data || !p.caughtUp(f.cfg.IsolationLevel)
@@ -176,14 +176,15 @@ func (l *brokerLoop) waitWork() bool {
 			}
 			held = held || p.buffered && !p.paused && p.state == posReady
 		}
-		if !targeted {
+		if len(f.b.byBroker[l.id]) == 0 {
 			if f.loops[l.id] == l {
 				delete(f.loops, l.id)
 			}
-			// Its partitions may have moved without a notify (a preferred
-			// replica expiring): start loops for where they went.
-			f.notify()
+			f.notify() // start the loops of where its partitions went
 			return false
+		}
+		if moved {
+			f.notify()
 		}
 		if ready && (data || !held) && f.buffered+f.reserved < f.cfg.BufferMaxBytes {
 			return true
@@ -224,11 +225,17 @@ func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
 	now := time.Now()
 	var ps []*partition
 	noID := false
-	for _, p := range f.parts {
-		if p.target(now) == l.id && p.fetchable(now) {
+	moved := false
+	for p := range f.b.byBroker[l.id] {
+		if p.expireReplica(now) {
+			moved = true
+		} else if p.fetchable(now) {
 			ps = append(ps, p)
 			noID = noID || p.topicID.IsZero()
 		}
+	}
+	if moved {
+		f.notify()
 	}
 	if len(ps) == 0 {
 		return nil, nil
@@ -241,10 +248,14 @@ func (l *brokerLoop) build(cn *conn.Conn) (*fetchPlan, error) {
 				if p.topicID.IsZero() { // wait for metadata with the id
 					f.wantMeta(p)
 					p.fail(&f.cfg, now)
+					moved = true // maintenance has work
 					return true
 				}
 				return false
 			})
+			if moved {
+				f.notify()
+			}
 			if len(ps) == 0 {
 				return nil, nil
 			}
@@ -295,19 +306,23 @@ func (l *brokerLoop) failed(pl *fetchPlan, err error) {
 	l.sess.reset(false)
 	l.failures++
 	f.m.fetchErrors.Add(1)
-	now := time.Now()
 	n := 0
-	for _, p := range f.parts {
-		if pl != nil {
-			if pd, ok := pl.parts[p.tp]; !ok || pd.p != p || p.inflight != pl.id {
-				continue
+	var ps []*partition
+	if pl != nil {
+		for _, pd := range pl.parts {
+			if p := pd.p; f.parts[p.tp] == p && p.inflight == pl.id {
+				ps = append(ps, p)
 			}
-		} else if p.target(now) != l.id {
-			continue
 		}
+	} else {
+		for p := range f.b.byBroker[l.id] {
+			ps = append(ps, p)
+		}
+	}
+	for _, p := range ps {
 		p.inflight = 0
 		if p.replica == l.id && p.leader != l.id {
-			p.replica = -1
+			p.setReplica(-1, time.Time{})
 		} else {
 			f.wantMeta(p)
 		}
@@ -337,8 +352,8 @@ func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
 		f.m.fetchErrors.Add(1)
 		if isSessionError(err) {
 			f.m.sessionResets.Add(1)
-			l.sess.reset(err == protocol.ErrFetchSessionIdNotFound)
-			l.log.Info("fetch session reset; sending a full fetch", "err", err, "session", pl.req.SessionId, "epoch", pl.req.SessionEpoch)
+			l.sess.reset(errors.Is(err, protocol.ErrFetchSessionIdNotFound))
+			l.log.Info("fetch session reset; sending a full fetch", "err", err, "session", pl.req.SessionId, "session_epoch", pl.req.SessionEpoch)
 			return
 		}
 		l.sess.reset(false)
@@ -355,7 +370,7 @@ func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
 	}
 	l.sess.success(resp.SessionId)
 	l.failures = 0
-	l.log.Debug("fetched", "partitions", len(pl.parts), "session", resp.SessionId, "epoch", pl.req.SessionEpoch)
+	l.log.Debug("fetched", "partitions", len(pl.parts), "session", resp.SessionId, "session_epoch", pl.req.SessionEpoch)
 	now := time.Now()
 	for ti := range resp.Responses {
 		t := &resp.Responses[ti]
@@ -393,34 +408,28 @@ func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.Fetch
 		p.lso, p.logStart = d.LastStableOffset, d.LogStartOffset
 		if d.PreferredReadReplica >= 0 && d.PreferredReadReplica != l.id {
 			if _, known := f.cl.Cached().Brokers[d.PreferredReadReplica]; known {
-				p.replica, p.replicaTill = d.PreferredReadReplica, now.Add(f.cfg.MetadataMaxAge)
+				p.setReplica(d.PreferredReadReplica, now.Add(f.cfg.MetadataMaxAge))
 				log.Debug("fetching from the preferred read replica", "replica", p.replica)
 			}
 		}
 		if len(d.Records) > 0 && p.state == posReady {
-			cf := newCompletedFetch(p, pd.offset, d.Records, d.AbortedTransactions, l.id)
-			f.queue = append(f.queue, cf)
-			f.buffered += cf.size
-			p.buffered = true
+			f.enqueue(newCompletedFetch(p, pd.offset, d.Records, d.AbortedTransactions, l.id))
 		}
 		return
 	}
 	fromReplica := pd.fromReplica && p.replica == l.id
 	if fromReplica {
-		p.replica = -1 // any error from a follower: back to the leader first
+		p.setReplica(-1, time.Time{}) // any error from a follower: back to the leader first
 	}
-	switch err {
-	case protocol.ErrOffsetOutOfRange:
+	switch {
+	case errors.Is(err, protocol.ErrOffsetOutOfRange):
 		if fromReplica {
 			log.Info("offset out of range on the preferred read replica; going back to the leader", "offset", pd.offset)
 			return
 		}
 		f.outOfRange(p, log)
-	case protocol.ErrNotLeaderOrFollower, protocol.ErrFencedLeaderEpoch, protocol.ErrReplicaNotAvailable,
-		protocol.ErrKafkaStorageError, protocol.ErrUnknownLeaderEpoch, protocol.ErrOffsetNotAvailable,
-		protocol.ErrLeaderNotAvailable, protocol.ErrUnknownTopicOrPartition, protocol.ErrUnknownTopicId,
-		protocol.ErrInconsistentTopicId:
-		hinted := err == protocol.ErrNotLeaderOrFollower || err == protocol.ErrFencedLeaderEpoch
+	case leaderErr(err) || errors.Is(err, protocol.ErrOffsetNotAvailable):
+		hinted := errors.Is(err, protocol.ErrNotLeaderOrFollower) || errors.Is(err, protocol.ErrFencedLeaderEpoch)
 		if hinted && !fromReplica && f.leaderHint(p, d.CurrentLeader, log) {
 			return
 		}
@@ -456,14 +465,11 @@ func (f *Fetcher) leaderHint(p *partition, hint protocol.FetchResponseLeaderIdAn
 	if _, known := md.Brokers[hint.LeaderId]; !known {
 		return false // the address is unknown: a metadata refresh finds it
 	}
-	log.Info("leader moved; the broker named the new one", "broker", hint.LeaderId, "leader_epoch", hint.LeaderEpoch,
-		"was", p.leader, "was_epoch", p.leaderEpoch)
+	log.Info("leader moved; the broker named the new one", "leader", hint.LeaderId, "leader_epoch", hint.LeaderEpoch,
+		"was_leader", p.leader, "was_leader_epoch", p.leaderEpoch)
 	f.m.leaderHints.Add(1)
-	p.leader, p.leaderEpoch = hint.LeaderId, hint.LeaderEpoch
-	if p.state == posReady && p.offsetEpoch >= 0 {
-		p.state = posValidate
-	}
 	p.failures, p.retryAt = 0, time.Time{}
+	p.setLeader(hint.LeaderId, hint.LeaderEpoch)
 	return true // handle's notify starts the new leader's loop
 }
 
@@ -477,7 +483,14 @@ func (f *Fetcher) outOfRange(p *partition, log *slog.Logger) {
 	}
 	f.m.resets.Add(1)
 	log.Warn("offset out of range; resetting", "offset", p.position, "reset", f.cfg.Reset.String())
-	from := p.position
-	p.setStart(f.cfg.Reset)
-	p.resetFrom = from
+	p.reset(f.cfg.Reset)
+}
+
+// enqueue queues a partition's fetched data for Poll and wakes it. Called
+// with mu held.
+func (f *Fetcher) enqueue(cf *completedFetch) {
+	f.queue = append(f.queue, cf)
+	f.buffered += cf.size
+	cf.p.buffered = true
+	f.b.wakePoll()
 }

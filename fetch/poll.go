@@ -95,6 +95,7 @@ type output struct {
 
 type outGroup struct {
 	p        *partition
+	gen      uint64
 	from, to int
 	hw, lso  int64
 	logStart int64
@@ -151,9 +152,26 @@ func (o *output) add(tp protocol.TopicPartition, b *record.Batch, r *record.Reco
 	o.recs = append(o.recs, rec)
 }
 
+// live reports whether some records are still to be handed out: of a
+// partition neither removed nor sought since they were decoded. Called
+// with Fetcher.mu held.
+func (o *output) live() bool {
+	for _, g := range o.groups {
+		if g.p.gen == g.gen {
+			return true
+		}
+	}
+	return false
+}
+
+// fetches returns the records and errors to hand out. Called with
+// Fetcher.mu held.
 func (o *output) fetches() *Fetches {
 	fs := &Fetches{Errors: slices.Clone(o.errs)}
 	for _, g := range o.groups {
+		if g.p.gen != g.gen {
+			continue // removed or sought before Poll returned: not handed out
+		}
 		fs.Partitions = append(fs.Partitions, PartitionRecords{TopicPartition: g.p.tp, Records: o.recs[g.from:g.to:g.to],
 			HighWatermark: g.hw, LastStableOffset: g.lso, LogStartOffset: g.logStart})
 	}
@@ -168,8 +186,31 @@ func (o *output) fetches() *Fetches {
 // Poll becomes invalid, and the partitions whose buffered data Poll used up
 // are fetched again while the caller handles the records.
 //
-// Paused partitions return nothing until resumed. Calls are serialised.
+// Paused partitions return nothing until resumed. Calls of Poll and TryPoll
+// are serialised. Poll is TryPoll and a wait on its channel; a caller that
+// must also wake for other events (the rawkafka Consumer) runs that loop
+// itself.
 func (f *Fetcher) Poll(ctx context.Context, maxRecords int) (*Fetches, error) {
+	for {
+		fs, wait, err := f.TryPoll(maxRecords)
+		if err != nil || wait == nil {
+			return fs, err
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return &Fetches{}, ctx.Err()
+		}
+	}
+}
+
+// TryPoll is Poll without the wait: it returns what is ready now. When that
+// is nothing (no record, no error), it returns an empty Fetches and a
+// channel that is closed at the next change Poll can return (data fetched,
+// a partition error or a stopped partition, a resumed partition with data,
+// Close); the channel is nil otherwise. The data of the previous Poll or
+// TryPoll becomes invalid either way.
+func (f *Fetcher) TryPoll(maxRecords int) (*Fetches, <-chan struct{}, error) {
 	f.pollMu.Lock()
 	defer f.pollMu.Unlock()
 	if maxRecords <= 0 {
@@ -184,17 +225,14 @@ func (f *Fetcher) Poll(ctx context.Context, maxRecords int) (*Fetches, error) {
 		f.handedOut = 0
 		f.notify() // the budget has room again
 	}
-	visited := map[*partition]bool{}
+	if f.closed {
+		return &Fetches{}, nil, ErrClosed
+	}
+	if f.visited == nil {
+		f.visited = map[*partition]bool{}
+	}
+	visited := f.visited
 	for {
-		if f.closed {
-			return &Fetches{}, ErrClosed
-		}
-		for _, p := range f.parts {
-			if len(p.errs) > 0 {
-				out.errs = append(out.errs, p.errs...)
-				p.errs = nil
-			}
-		}
 		for len(out.recs) < maxRecords {
 			cf := f.nextDrainable(visited)
 			if cf == nil {
@@ -203,20 +241,38 @@ func (f *Fetcher) Poll(ctx context.Context, maxRecords int) (*Fetches, error) {
 			visited[cf.p] = true
 			f.drainOne(cf, out, maxRecords)
 		}
-		if len(out.recs) > 0 || len(out.errs) > 0 {
-			return out.fetches(), nil
-		}
+		// A round that drained something but hands out nothing (control
+		// records, a stale batch, records of a partition removed or sought
+		// meanwhile) may have let other data in while it decoded: look
+		// again, so that nothing ready is left behind a wait whose wake-up
+		// has already passed.
+		again := len(visited) > 0 && !out.live()
 		clear(visited)
-		ch := f.changed
-		f.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			f.mu.Lock()
-			return &Fetches{}, ctx.Err()
+		if !again {
+			break
 		}
-		f.mu.Lock()
+		if len(out.recs) > 0 {
+			out.reset() // all of it dropped: make room
+		}
 	}
+	// Under mu from here to the return: the records and errors become
+	// handed out in one step with the positions that Remove and Consumed
+	// see.
+	for _, g := range out.groups {
+		g.p.polledFrom = -1
+	}
+	if len(f.b.errParts) > 0 {
+		for _, p := range f.b.errParts {
+			out.errs = append(out.errs, p.errs...)
+			p.errs = nil
+		}
+		clear(f.b.errParts)
+		f.b.errParts = f.b.errParts[:0]
+	}
+	if !out.live() && len(out.errs) == 0 {
+		return &Fetches{}, f.b.pollWait(), nil
+	}
+	return out.fetches(), nil, nil
 }
 
 // nextDrainable returns the first queued fetch Poll can take now, dropping
@@ -274,14 +330,12 @@ func (f *Fetcher) drainOne(cf *completedFetch, out *output, maxRecords int) {
 		f.unqueue(cf, false)
 		return
 	}
-	if cf.next > p.position {
-		p.position = cf.next
-		if cf.nextEpoch >= 0 {
-			p.offsetEpoch = cf.nextEpoch
-		}
+	if n > 0 && p.polledFrom < 0 {
+		p.polledFrom, p.polledEpoch = p.position, p.offsetEpoch
 	}
+	p.advance(cf.next, cf.nextEpoch)
 	if n > 0 {
-		out.groups = append(out.groups, outGroup{p: p, from: m.recs, to: len(out.recs), hw: p.hw, lso: p.lso, logStart: p.logStart})
+		out.groups = append(out.groups, outGroup{p: p, gen: p.gen, from: m.recs, to: len(out.recs), hw: p.hw, lso: p.lso, logStart: p.logStart})
 		f.m.records.Add(int64(n))
 	}
 	if !cf.done {
@@ -291,9 +345,7 @@ func (f *Fetcher) drainOne(cf *completedFetch, out *output, maxRecords int) {
 	f.m.bytes.Add(cf.size)
 	p.buffered = false
 	if cf.err != nil {
-		p.stop(cf.err)
-		out.errs = append(out.errs, p.errs...)
-		p.errs = nil
+		p.stop(cf.err) // reported at this Poll or the next
 		f.log.Error("fetched data does not decode; partition stopped until Seek", "topic", p.tp.Topic,
 			"partition", p.tp.Partition, "offset", p.position, "broker", cf.broker, "err", cf.err)
 	}

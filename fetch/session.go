@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/rawkafka/rawkafka/protocol"
@@ -168,6 +169,6 @@ func (s *session) reset(notFound bool) {
 // isSessionError reports whether a top-level Fetch error concerns the
 // session only.
 func isSessionError(err error) bool {
-	return err == protocol.ErrFetchSessionIdNotFound || err == protocol.ErrInvalidFetchSessionEpoch ||
-		err == protocol.ErrFetchSessionTopicIdError
+	return errors.Is(err, protocol.ErrFetchSessionIdNotFound) || errors.Is(err, protocol.ErrInvalidFetchSessionEpoch) ||
+		errors.Is(err, protocol.ErrFetchSessionTopicIdError)
 }

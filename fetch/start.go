@@ -79,9 +79,6 @@ func StartByDuration(d time.Duration) Start { return Start{kind: startDuration, 
 // Offset returns the offset of a StartAt position.
 func (s Start) Offset() (int64, bool) { return s.n, s.kind == startOffset }
 
-// IsDefault reports whether s is StartDefault.
-func (s Start) IsDefault() bool { return s.kind == startDefault }
-
 // String returns the Start in readable form, for logs and errors.
 func (s Start) String() string {
 	switch s.kind {
