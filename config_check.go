@@ -350,10 +350,10 @@ const convertTrustStore = "convert to PEM with keytool/openssl " +
 // every value passed explicitly.
 func (c *Config) fetchConfig(log *slog.Logger) fetch.Config {
 	return fetch.Config{
-		MinBytes:          c.FetchMinBytes,
+		MinBytes:          c.FetchMinBytes, // zero means zero to fetch, as here
 		MaxBytes:          c.FetchMaxBytes,
 		PartitionMaxBytes: c.MaxPartitionFetchBytes,
-		MaxWait:           explicit(c.FetchMaxWait),
+		MaxWait:           c.FetchMaxWait, // zero means zero to fetch, as here
 		IsolationLevel:    c.IsolationLevel,
 		Reset:             cmp.Or(c.AutoOffsetReset, Latest),
 		Rack:              c.ClientRack,

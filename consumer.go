@@ -44,10 +44,7 @@ func New(cfg Config) (*Consumer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.MaxPollRecords < 0 {
-		return nil, errors.New("rawkafka: config max.poll.records: negative")
-	}
-	cc, err := cfg.clusterConfig(log)
+	cc, err := cfg.clusterConfig(log) // validates cfg as a whole
 	if err != nil {
 		return nil, err
 	}
@@ -56,14 +53,6 @@ func New(cfg Config) (*Consumer, error) {
 		return nil, err
 	}
 	fc := cfg.fetchConfig(log)
-	// Zero means zero to package fetch (fetch.min.bytes=0 and
-	// fetch.max.wait.ms=0 are settings); in Config it means the default.
-	if cfg.FetchMinBytes == 0 {
-		fc.MinBytes = fetch.DefaultMinBytes
-	}
-	if cfg.FetchMaxWait == 0 {
-		fc.MaxWait = fetch.DefaultMaxWait
-	}
 	if cfg.GroupID != "" {
 		fc.Committed = committedFunc(cl, cfg.GroupID, cfg.IsolationLevel == ReadCommitted)
 	}
@@ -72,13 +61,9 @@ func New(cfg Config) (*Consumer, error) {
 		cl.Close()
 		return nil, err
 	}
-	// The settings the Consumer itself uses, with the defaults filled in.
-	cfg.RequestTimeout = orDefault(cfg.RequestTimeout, fetch.DefaultRequestTimeout)
-	cfg.RetryBackoff = orDefault(cfg.RetryBackoff, fetch.DefaultRetryBackoff)
-	cfg.RetryBackoffMax = orDefault(cfg.RetryBackoffMax, fetch.DefaultRetryBackoffMax)
 	c := &Consumer{cfg: cfg, log: log, cl: cl, f: f, events: make(chan func(), 16)}
 	if cfg.GroupID != "" && !cfg.DisableAutoCommit {
-		c.auto = &autoCommit{interval: orDefault(cfg.AutoCommitInterval, DefaultAutoCommitInterval), last: time.Now()}
+		c.auto = &autoCommit{interval: cfg.AutoCommitInterval, last: time.Now()}
 	}
 	return c, nil
 }

@@ -13,7 +13,9 @@ import (
 // nothing: enough for everything that needs no broker.
 func newOfflineConsumer(t *testing.T, group string) *Consumer {
 	t.Helper()
-	c, err := New(Config{BootstrapServers: []string{"127.0.0.1:1"}, GroupID: group})
+	cfg := DefaultConfig()
+	cfg.BootstrapServers, cfg.GroupID = []string{"127.0.0.1:1"}, group
+	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,8 @@
 // them back, and the last two are logged and counted in Metrics.
 //
 // Configuration uses the Java client's property names and defaults
-// (ParseConfig) or the typed fields of Config. Logs go to Config.Logger with
+// (ParseConfig), or the typed fields of a Config that starts from
+// DefaultConfig: a field's zero value means zero, not "the default", so
+// that fetch.min.bytes=0 and the like can be said. Logs go to Config.Logger with
 // the keys topic, partition and broker (a broker id), and group.
 package rawkafka

@@ -185,11 +185,3 @@ func (c *Consumer) isClosed() bool {
 	defer c.mu.Unlock()
 	return c.closed
 }
-
-// orDefault returns d, or def when d is not set.
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
-}
