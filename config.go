@@ -151,11 +151,11 @@ const (
 // rawkafka's for its own settings), without BootstrapServers.
 func DefaultConfig() Config {
 	return Config{
-		ClientID:                    conn.DefaultClientID,
-		AutoCommitInterval:          DefaultAutoCommitInterval,
-		SessionTimeout:              DefaultSessionTimeout,
-		HeartbeatInterval:           DefaultHeartbeatInterval,
-		MaxPollInterval:             DefaultMaxPollInterval,
+		ClientID:           conn.DefaultClientID,
+		AutoCommitInterval: DefaultAutoCommitInterval,
+		SessionTimeout:     DefaultSessionTimeout,
+		HeartbeatInterval:  DefaultHeartbeatInterval,
+		MaxPollInterval:    DefaultMaxPollInterval,
 		// range alone for now: the sticky assignors are not built yet. The
 		// next issue (cooperative rebalancing) makes the default the Java
 		// client's, range then cooperative-sticky.
