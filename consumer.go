@@ -214,8 +214,7 @@ func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 	if s := c.sub.Load(); s != nil && !c.isClosed() {
 		s.driver.Send(group.Poll{})
 	}
-	c.maybeAutoCommit()
-	for {
+	for first := true; ; first = false {
 		if c.isClosed() {
 			return &Fetches{}, ErrClosed
 		}
@@ -226,6 +225,11 @@ func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 			if err := c.groupActions(ctx, s); err != nil {
 				return &Fetches{}, err
 			}
+		}
+		if first {
+			// After the rebalance actions, so that an auto-commit never
+			// carries a generation this Poll has just given up.
+			c.maybeAutoCommit()
 		}
 		c.runEvents()
 		fs, wait, err := c.f.TryPoll(c.cfg.MaxPollRecords)
