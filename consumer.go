@@ -49,6 +49,12 @@ type Consumer struct {
 	finished   atomic.Bool   // Close is done: commits fail with ErrClosed
 	commits    atomic.Int64  // commits the coordinator accepted
 
+	// testFind and testAssign, when set, replace the group driver's
+	// coordinator lookup and leader assignment (unit tests with a scripted
+	// coordinator).
+	testFind   group.FindFunc
+	testAssign group.AssignFunc
+
 	generation atomic.Int32 // the group metrics
 	rebalances atomic.Int64
 	revokedN   atomic.Int64
@@ -138,9 +144,10 @@ func (c *Consumer) close(mode leaveMode) error {
 	c.f.Close()
 	c.finished.Store(true)
 	err := c.cl.Close()
-	c.pollMu.Lock()
-	c.runEvents() // CommitAsync callbacks
-	c.pollMu.Unlock()
+	if c.pollMu.TryLock() { // not when Close was called inside Poll (a listener)
+		c.runEvents() // CommitAsync callbacks
+		c.pollMu.Unlock()
+	}
 	return err
 }
 

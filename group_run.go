@@ -181,12 +181,16 @@ func (c *Consumer) subscribe(topics []string, re *regexp.Regexp, l *RebalanceLis
 	if err != nil {
 		return fmt.Errorf("rawkafka: subscribe: %w", err)
 	}
-	s.driver = group.NewDriver(m, group.DriverConfig{
+	dcfg := group.DriverConfig{
 		Find:           group.FindFromCluster(c.cl),
 		Assign:         group.NewAssignFunc(gcfg.Assignors, group.MetadataFromCluster(c.cl), c.log),
 		RequestTimeout: c.cfg.RequestTimeout,
 		Logger:         c.log,
-	})
+	}
+	if c.testFind != nil {
+		dcfg.Find, dcfg.Assign = c.testFind, c.testAssign
+	}
+	s.driver = group.NewDriver(m, dcfg)
 	if re != nil {
 		c.cl.SetAllTopics(true)
 	}
