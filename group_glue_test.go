@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -245,4 +246,108 @@ func TestGroupGlueCloseLeaves(t *testing.T) {
 	if err := c.Subscribe([]string{"t"}, nil); !errors.Is(err, ErrAssignAndSubscribe) {
 		t.Errorf("Subscribe after Assign: %v", err)
 	}
+}
+
+// TestGroupGlueConcurrent runs rebalances while other goroutines read the
+// consumer's state, commit asynchronously and finally Unsubscribe while
+// Poll runs (for -race): the listener runs only inside Poll, CommitAsync's
+// callbacks too, in the order of the commits.
+func TestGroupGlueConcurrent(t *testing.T) {
+	c, fc := newScriptedGroupConsumer(t, "")
+	defer c.Close()
+	var inPoll atomic.Bool // set by the test around each Poll
+	var outside atomic.Int32
+	g := &glueLog{}
+	l := g.listener()
+	for _, f := range []*func(*Consumer, []TopicPartition){&l.OnAssigned, &l.OnRevoked, &l.OnLost} {
+		inner := *f
+		*f = func(c *Consumer, p []TopicPartition) {
+			if !inPoll.Load() {
+				outside.Add(1)
+			}
+			inner(c, p)
+		}
+	}
+	if err := c.Subscribe([]string{"t"}, l); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // readers, and rebalances
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			_ = c.Metrics()
+			_ = c.GroupMetadata()
+			_ = c.Subscription()
+			_ = c.Assignment()
+			fc.rebalance.Store(true)
+		}
+	}()
+	var order []int
+	var orderMu sync.Mutex
+	go func() { // asynchronous commits (the offline coordinator fails them)
+		defer wg.Done()
+		for i := range 3 {
+			c.CommitAsync(map[TopicPartition]CommittedOffset{{Topic: "t"}: {Offset: int64(i), LeaderEpoch: -1}},
+				func(_ map[TopicPartition]CommittedOffset, err error) {
+					if !inPoll.Load() {
+						outside.Add(1)
+					}
+					orderMu.Lock()
+					order = append(order, i)
+					orderMu.Unlock()
+				})
+		}
+	}()
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			inPoll.Store(true)
+			_, err := c.Poll(ctx)
+			inPoll.Store(false)
+			cancel()
+			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Poll: %v", err)
+				return
+			}
+			if c.Subscription() == nil {
+				return
+			}
+		}
+	}()
+	time.Sleep(time.Second)
+	close(stop)
+	wg.Wait()
+	if err := c.Unsubscribe(); err != nil { // while Poll runs
+		t.Fatal(err)
+	}
+	<-polled
+	if n := outside.Load(); n != 0 {
+		t.Errorf("%d callbacks ran outside Poll", n)
+	}
+	waitFor(t, 5*time.Second, "the commits' callbacks", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		inPoll.Store(true)
+		c.Poll(ctx)
+		inPoll.Store(false)
+		cancel()
+		orderMu.Lock()
+		defer orderMu.Unlock()
+		return len(order) == 3
+	})
+	if !slices.Equal(order, []int{0, 1, 2}) {
+		t.Errorf("callbacks in order %v", order)
+	}
+	if m := c.Metrics().Group; m.Rebalances < 2 {
+		t.Errorf("only %d rebalances", m.Rebalances)
+	}
+	t.Logf("%d rebalances; log: %.300s", c.Metrics().Group.Rebalances, g)
 }

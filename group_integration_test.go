@@ -285,7 +285,6 @@ func TestIntegrationGroupsShareAndSplit(t *testing.T) {
 	b1.stop(false)
 }
 
-
 // kinds returns the listener events, e.g. "assigned:4 revoked:4".
 func (m *member) kinds() string {
 	var out []string
