@@ -28,7 +28,9 @@ type scriptedCoordinator struct {
 	gen       atomic.Int32
 	rebalance atomic.Bool // the next heartbeat answers REBALANCE_IN_PROGRESS
 	fence     atomic.Bool // heartbeats answer FENCED_INSTANCE_ID
+	hang      atomic.Bool // no request is answered (a coordinator gone)
 	leaves    atomic.Int32
+	joins     atomic.Int32
 }
 
 func (f *scriptedCoordinator) Version(key protocol.APIKey) (int16, bool) {
@@ -42,8 +44,13 @@ func (f *scriptedCoordinator) Version(key protocol.APIKey) (int16, bool) {
 }
 
 func (f *scriptedCoordinator) DoPinned(ctx context.Context, req protocol.Request) (protocol.Response, error) {
+	if f.hang.Load() {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	switch r := req.(type) {
 	case *protocol.JoinGroupRequest:
+		f.joins.Add(1)
 		name := r.Protocols[0].Name
 		return &protocol.JoinGroupResponse{Version: r.Version, GenerationId: f.gen.Add(1), ProtocolName: &name,
 			Leader: "m1", MemberId: "m1", Members: []protocol.JoinGroupResponseMember{{MemberId: "m1", GroupInstanceId: r.GroupInstanceId, Metadata: r.Protocols[0].Metadata}}}, nil
@@ -350,4 +357,62 @@ func TestGroupGlueConcurrent(t *testing.T) {
 		t.Errorf("only %d rebalances", m.Rebalances)
 	}
 	t.Logf("%d rebalances; log: %.300s", c.Metrics().Group.Rebalances, g)
+}
+
+// TestGroupGlueCloseCoordinatorGone: Close returns within its bound when
+// the coordinator answers nothing, after OnRevoked.
+func TestGroupGlueCloseCoordinatorGone(t *testing.T) {
+	c, fc := newScriptedGroupConsumer(t, "")
+	c.cfg.RequestTimeout = 30 * time.Second // the driver's; Close's own bound is shorter
+	g := &glueLog{}
+	if err := c.Subscribe([]string{"t"}, g.listener()); err != nil {
+		t.Fatal(err)
+	}
+	if err := pollUntil(t, c, g, 1); err != nil {
+		t.Fatal(err)
+	}
+	fc.hang.Store(true)
+	start := time.Now()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > c.closeTimeout()+time.Second {
+		t.Errorf("Close took %v; its bound is %v", d, c.closeTimeout())
+	}
+	if got := g.String(); !strings.HasSuffix(got, "revoked [t/0 t/1] held [] gen 1") {
+		t.Errorf("listener %s", got)
+	}
+	t.Logf("Close took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestGroupGlueResubscribePause: a partition paused and then revoked comes
+// back unpaused; Subscribe with other topics rebalances.
+func TestGroupGlueResubscribePause(t *testing.T) {
+	c, fc := newScriptedGroupConsumer(t, "")
+	defer c.Close()
+	g := &glueLog{}
+	if err := c.Subscribe([]string{"t"}, g.listener()); err != nil {
+		t.Fatal(err)
+	}
+	if err := pollUntil(t, c, g, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Pause(TopicPartition{Topic: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe([]string{"u", "t"}, g.listener()); err != nil {
+		t.Fatal(err)
+	}
+	if err := pollUntil(t, c, g, 3); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Subscription(); !slices.Equal(got, []string{"t", "u"}) {
+		t.Errorf("Subscription() = %v", got)
+	}
+	if p := c.Paused(); len(p) != 0 {
+		t.Errorf("paused after the rebalance: %v", p)
+	}
+	if n := fc.joins.Load(); n != 2 {
+		t.Errorf("%d joins", n)
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -364,7 +363,7 @@ func (c *Consumer) sendCounts(s *subscription) {
 			return
 		}
 		for name, t := range md.Topics {
-			if !t.Internal && !strings.HasPrefix(name, "__") {
+			if !t.Internal { // exclude.internal.topics, as Java's default
 				topics = append(topics, name)
 			}
 		}
