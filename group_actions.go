@@ -116,7 +116,7 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 			l.OnAssigned(c, parts)
 		}
 	case group.Fail:
-		err := fmt.Errorf("rawkafka: consumer group %q: %w", c.cfg.GroupID, a.Err)
+		err := &groupFailedError{group: c.cfg.GroupID, err: a.Err}
 		s.mu.Lock()
 		if s.failed == nil {
 			s.failed = err
@@ -126,3 +126,16 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 	}
 	return nil
 }
+
+// groupFailedError is the membership's fatal error as Poll returns it.
+type groupFailedError struct {
+	group string
+	err   error
+}
+
+func (e *groupFailedError) Error() string {
+	return fmt.Sprintf("rawkafka: consumer group %q: %v", e.group, e.err)
+}
+
+func (e *groupFailedError) Unwrap() error        { return e.err }
+func (e *groupFailedError) Is(target error) bool { return target == ErrGroupFailed }

@@ -178,7 +178,7 @@ func TestGroupGlue(t *testing.T) {
 	if got := g.String(); got != want {
 		t.Errorf("listener:\n got %s\nwant %s", got, want)
 	}
-	if !errors.Is(err, protocol.ErrFencedInstanceId) || !strings.Contains(err.Error(), `group.instance.id "i1"`) {
+	if !errors.Is(err, protocol.ErrFencedInstanceId) || !errors.Is(err, ErrGroupFailed) || !strings.Contains(err.Error(), `group.instance.id "i1"`) {
 		t.Errorf("Poll after fencing: %v", err)
 	}
 	if _, again := c.Poll(context.Background()); !errors.Is(again, protocol.ErrFencedInstanceId) {

@@ -179,6 +179,16 @@ var ErrCommitFailed = &mappedError{"rawkafka: commit failed: the member's genera
 // group.ErrPollIntervalExceeded.
 var ErrPollIntervalExceeded = &mappedError{"rawkafka: max.poll.interval.ms exceeded between two Polls: the member left its group, lost its partitions and rejoins", errPollIntervalGroup}
 
+// ErrGroupFailed matches the error Poll returns when the group
+// membership ended for good (the Java client's fatal exceptions): another
+// consumer uses the same group.instance.id (FENCED_INSTANCE_ID: the error
+// says so), the group is not authorized, the group is full, the
+// coordinator refused the protocol or the session timeout. The Kafka error
+// is wrapped too (errors.Is(err, protocol.ErrFencedInstanceId)). Every later
+// Poll returns the same error; Unsubscribe or Close end the subscription,
+// and Subscribe returns the error until then.
+var ErrGroupFailed = errors.New("rawkafka: the consumer group membership failed")
+
 // leaveMode says whether closing a subscription sends LeaveGroup.
 type leaveMode uint8
 
