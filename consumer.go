@@ -210,10 +210,14 @@ func (c *Consumer) Assignment() []TopicPartition { return c.f.Assigned() }
 // alive (max.poll.interval.ms counts from the last Poll) and performs the
 // rebalances: the commit before a revocation (auto-commit), OnRevoked,
 // OnLost, the new assignment and OnAssigned, in the order the group
-// decided them. It returns the group's fatal error (another instance uses
-// the same group.instance.id, not authorized...), then and on every later
-// call; and, once, ErrPollIntervalExceeded when the member fell out of its
-// group because Poll was not called in time (it rejoins meanwhile).
+// decided them. It returns the group's fatal error (ErrGroupFailed:
+// another instance uses the same group.instance.id, not authorized...),
+// then and on every later call; and, once, ErrPollIntervalExceeded when
+// the member fell out of its group because Poll was not called in time
+// (it rejoins meanwhile: keep polling). Fetching continues through a
+// rebalance only for partitions still assigned, and with the eager
+// protocol none are: between OnRevoked and OnAssigned Poll returns no
+// records.
 func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 	c.pollMu.Lock()
 	defer c.pollMu.Unlock()

@@ -90,8 +90,10 @@ func (c *Consumer) SubscribeRegex(pattern string, l *RebalanceListener) error {
 // owned partitions, leaves the group as Close does (a dynamic member sends
 // LeaveGroup; a static member does not) and stops fetching. Assign and
 // Subscribe can be called afterwards. Without a subscription it does
-// nothing. Like Close, it waits at most about the request timeout for a
-// coordinator that does not answer.
+// nothing. Like Close, it waits at most 5 s (or request.timeout.ms if
+// shorter) for a coordinator that does not answer. Called while a Poll
+// runs on another goroutine, it lets that Poll perform the revocation (and
+// call OnRevoked) and returns when the membership has ended.
 func (c *Consumer) Unsubscribe() error {
 	return c.unsubscribe(leaveDefault)
 }
