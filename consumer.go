@@ -222,7 +222,7 @@ func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 	c.pollMu.Lock()
 	defer c.pollMu.Unlock()
 	c.polled.Store(time.Now().UnixNano())
-	if s := c.sub.Load(); s != nil && !c.isClosed() {
+	if s := c.sub.Load(); s != nil && s.started.Load() && !c.isClosed() {
 		s.driver.Send(group.Poll{})
 	}
 	for first := true; ; first = false {
