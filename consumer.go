@@ -217,7 +217,8 @@ func (c *Consumer) Assignment() []TopicPartition { return c.f.Assigned() }
 // (it rejoins meanwhile: keep polling). Fetching continues through a
 // rebalance only for partitions still assigned, and with the eager
 // protocol none are: between OnRevoked and OnAssigned Poll returns no
-// records.
+// records. Poll may outlast ctx while it commits before a revocation (by
+// at most request.timeout.ms), so that the commit is not cut short.
 func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 	c.pollMu.Lock()
 	defer c.pollMu.Unlock()
@@ -233,7 +234,9 @@ func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 		var ready <-chan struct{}
 		if s != nil {
 			ready = s.driver.Ready()
-			if err := c.groupActions(ctx, s); err != nil {
+			// The commit before a revocation must not be cut short by a
+			// short Poll: it is bounded by request.timeout.ms instead.
+			if err := c.groupActions(context.WithoutCancel(ctx), s); err != nil {
 				return &Fetches{}, err
 			}
 		}

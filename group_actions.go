@@ -75,9 +75,8 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 				c.log.Warn("the commit before revoking partitions failed", "group", c.cfg.GroupID,
 					"generation", cbr.Generation, "partitions", len(parts), "err", err)
 			}
-		} else {
-			c.f.Remove(parts...)
 		}
+		c.f.Remove(parts...) // done above unless the commit never got its turn
 		c.revokedN.Add(int64(len(parts)))
 		if l := s.listener(); l.OnRevoked != nil {
 			l.OnRevoked(c, parts)
