@@ -132,9 +132,13 @@ type groupFailedError struct {
 	err   error
 }
 
+// Error names the group and the membership's error.
 func (e *groupFailedError) Error() string {
 	return fmt.Sprintf("rawkafka: consumer group %q: %v", e.group, e.err)
 }
 
-func (e *groupFailedError) Unwrap() error        { return e.err }
+// Unwrap returns the membership's error (a Kafka error inside).
+func (e *groupFailedError) Unwrap() error { return e.err }
+
+// Is makes the error match ErrGroupFailed.
 func (e *groupFailedError) Is(target error) bool { return target == ErrGroupFailed }
