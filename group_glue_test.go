@@ -203,9 +203,11 @@ func TestGroupGlueCloseLeaves(t *testing.T) {
 	for _, tc := range []struct {
 		instance string
 		leave    bool
+		stay     bool // internal.leave.group.on.close=false
 		leaves   int32
-	}{{"", false, 1}, {"i1", false, 0}, {"i1", true, 1}} {
+	}{{"", false, false, 1}, {"", false, true, 0}, {"i1", false, false, 0}, {"i1", true, false, 1}} {
 		c, fc := newScriptedGroupConsumer(t, tc.instance)
+		c.cfg.LeaveGroupOnClose = !tc.stay
 		g := &glueLog{}
 		if err := c.Subscribe([]string{"t"}, g.listener()); err != nil {
 			t.Fatal(err)
