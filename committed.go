@@ -3,6 +3,8 @@ package rawkafka
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/rawkafka/rawkafka/commit"
@@ -39,9 +41,14 @@ func committedFunc(cl *conn.Cluster, group string, requireStable bool) fetch.Com
 // Commit stores offsets as the committed offsets of Config.GroupID (the
 // Java client's commitSync(offsets)): each Offset is the next offset to
 // read, with the leader epoch of the record before it (-1 when unknown) and
-// metadata; Err is ignored. The consumer commits outside any group
-// generation, as a manually assigned Java consumer does, so the group must
-// have no active members. It waits for an auto-commit in flight, so that
+// metadata; Err is ignored. Under a subscription the commit carries the
+// member's generation, member id and group.instance.id (those of the last
+// assignment Poll performed); a refusal of them (a stale generation, the
+// member removed, a rebalance under way, no assignment in force) is an
+// error matching ErrCommitFailed, and nothing was committed. With Assign
+// the consumer commits outside any group generation, as a manually
+// assigned Java consumer does, so the group must have no active members.
+// It waits for the commits in flight (auto-commit, CommitAsync), so that
 // an earlier commit never lands after it, and retries while the coordinator
 // moves or loads, until ctx ends; partitions the coordinator refuses come
 // back as a *commit.PartitionErrors.
@@ -49,7 +56,7 @@ func (c *Consumer) Commit(ctx context.Context, offsets map[TopicPartition]Commit
 	if c.cfg.GroupID == "" {
 		return ErrNoGroup
 	}
-	if c.isClosed() {
+	if c.finished.Load() {
 		return ErrClosed
 	}
 	for tp, o := range offsets {
@@ -68,7 +75,7 @@ func (c *Consumer) CommitConsumed(ctx context.Context) error {
 	if c.cfg.GroupID == "" {
 		return ErrNoGroup
 	}
-	if c.isClosed() {
+	if c.finished.Load() {
 		return ErrClosed
 	}
 	return c.commitSync(ctx, c.consumed)
@@ -88,67 +95,110 @@ func committable(pos map[TopicPartition]protocol.OffsetEpoch) map[TopicPartition
 	return out
 }
 
-// commitSlot serialises the consumer's commits: every commit (automatic,
-// by the user, at Close, and on revocation once groups come) holds the
-// slot from the moment it takes its offsets until the coordinator has
-// answered, so commits land in the order their offsets were taken and an
-// earlier background commit can never land after a later synchronous one.
-// Guarded by Consumer.mu.
-type commitSlot struct {
-	busy bool
-	done chan struct{} // closed when the holder releases the slot
+// The consumer's commits (automatic, by the user, asynchronous, at Close,
+// and on revocation) form one queue: each takes a ticket when it takes its
+// offsets (commitTail, guarded by Consumer.mu, is the last ticket's
+// channel, closed when that commit got its answer) and is sent only after
+// the commit before it finished, so commits land in the order their
+// offsets were taken and an earlier background commit can never land
+// after a later synchronous one, nor a commit of one generation after the
+// first of the next.
+
+// commitBusy reports whether a commit is in flight. Called with mu held.
+func (c *Consumer) commitBusy() bool {
+	if c.commitTail == nil {
+		return false
+	}
+	select {
+	case <-c.commitTail:
+		return false
+	default:
+		return true
+	}
 }
 
-// acquireCommit waits until no commit is in flight, then holds the slot;
-// release gives it back. It fails only when ctx ends first.
+// acquireCommit takes a ticket and waits until the commits before it are
+// done; release ends the turn. It fails only when ctx ends first (the
+// ticket then passes on as soon as the commit before it ends).
 func (c *Consumer) acquireCommit(ctx context.Context) (release func(), err error) {
 	c.mu.Lock()
-	for c.commit.busy {
-		done := c.commit.done
-		c.mu.Unlock()
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		c.mu.Lock()
-	}
-	release = c.holdCommit()
+	prev := c.commitTail
+	mine := c.holdCommit()
 	c.mu.Unlock()
-	return release, nil
+	if prev == nil {
+		return mine, nil
+	}
+	select {
+	case <-prev:
+		return mine, nil
+	case <-ctx.Done():
+		go func() { <-prev; mine() }()
+		return nil, ctx.Err()
+	}
 }
 
-// holdCommit takes the free slot. Called with mu held.
+// holdCommit takes the next ticket without waiting: the caller has seen
+// that no commit is in flight (commitBusy). Called with mu held.
 func (c *Consumer) holdCommit() (release func()) {
 	done := make(chan struct{})
-	c.commit.busy, c.commit.done = true, done
-	return func() {
-		c.mu.Lock()
-		c.commit.busy, c.commit.done = false, nil
-		c.mu.Unlock()
-		close(done)
+	c.commitTail = done
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
+}
+
+// waitCommits waits until every commit queued so far has its answer, or
+// ctx ends.
+func (c *Consumer) waitCommits(ctx context.Context) {
+	c.mu.Lock()
+	tail := c.commitTail
+	c.mu.Unlock()
+	if tail == nil {
+		return
+	}
+	select {
+	case <-tail:
+	case <-ctx.Done():
 	}
 }
 
-// commitSync waits for the commit in flight (an auto-commit), then takes
-// offsets and commits them before it returns: what commit-on-revoke needs
-// (take the revoked partitions' positions from fetch.Fetcher.Remove inside
-// offsets, so that nothing is fetched or handed out for them after).
+// commitSync waits for the commits in flight (an auto-commit, a
+// CommitAsync), then takes offsets and commits them, as the member the
+// subscription is in (or outside any generation without one), before it
+// returns: what commit-on-revoke needs (take the revoked partitions'
+// positions from fetch.Fetcher.Remove inside offsets, so that nothing is
+// fetched or handed out for them after).
 func (c *Consumer) commitSync(ctx context.Context, offsets func() map[TopicPartition]CommittedOffset) error {
+	return c.commitSyncAs(ctx, nil, offsets)
+}
+
+// commitSyncAs is commitSync as member m; nil m means the consumer's
+// identity when the offsets are taken (Consumer.member).
+func (c *Consumer) commitSyncAs(ctx context.Context, m *commit.Member, offsets func() map[TopicPartition]CommittedOffset) error {
 	release, err := c.acquireCommit(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
-	return c.sendCommit(ctx, offsets())
+	if m == nil {
+		who, err := c.member()
+		if err != nil {
+			return err
+		}
+		m = &who
+	}
+	return c.sendCommit(ctx, *m, offsets())
 }
 
-// sendCommit sends one commit; the caller holds the commit slot.
-func (c *Consumer) sendCommit(ctx context.Context, offsets map[TopicPartition]CommittedOffset) error {
+// sendCommit sends one commit as m; the caller holds its turn. A refusal
+// of the member (stale generation...) matches ErrCommitFailed.
+func (c *Consumer) sendCommit(ctx context.Context, m commit.Member, offsets map[TopicPartition]CommittedOffset) error {
 	if len(offsets) == 0 {
 		return nil
 	}
-	if err := commit.Commit(ctx, c.cl, c.cfg.GroupID, offsets); err != nil {
+	if err := c.committer.Commit(ctx, m, offsets); err != nil {
+		if errors.Is(err, commit.ErrCommitFailed) {
+			return fmt.Errorf("%w: %w", ErrCommitFailed, err)
+		}
 		return err
 	}
 	c.commits.Add(1)
@@ -174,7 +224,12 @@ func (c *Consumer) maybeAutoCommit() {
 		return
 	}
 	c.mu.Lock()
-	if c.closed || c.commit.busy || time.Since(ac.last) < ac.interval {
+	if c.closed || c.commitBusy() || time.Since(ac.last) < ac.interval {
+		c.mu.Unlock()
+		return
+	}
+	who, err := c.member()
+	if err != nil { // a subscription without an assignment in force
 		c.mu.Unlock()
 		return
 	}
@@ -186,7 +241,7 @@ func (c *Consumer) maybeAutoCommit() {
 		defer release()
 		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.RequestTimeout)
 		defer cancel()
-		if err := c.sendCommit(ctx, offsets); err != nil {
+		if err := c.sendCommit(ctx, who, offsets); err != nil {
 			c.log.Warn("auto commit failed; the next one will try again", "group", c.cfg.GroupID, "err", err, "partitions", len(offsets))
 		} else {
 			c.log.Debug("auto commit", "group", c.cfg.GroupID, "partitions", len(offsets))

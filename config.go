@@ -31,9 +31,9 @@ type Config struct {
 	// ClientID is client.id, sent in every request header; default
 	// "rawkafka".
 	ClientID string
-	// GroupID is group.id: the consumer group whose committed offsets the
-	// Committed start position reads and Commit writes. (Group membership
-	// is not built yet: partitions are assigned with Assign.)
+	// GroupID is group.id: the consumer group Subscribe joins, and whose
+	// committed offsets the Committed start position reads and Commit
+	// writes.
 	GroupID string
 	// DisableAutoCommit turns off the commits Poll makes every
 	// AutoCommitInterval when GroupID is set (enable.auto.commit=false).
@@ -45,34 +45,32 @@ type Config struct {
 	ClientRack string
 
 	// GroupInstanceID is group.instance.id: a static member's id (KIP-345);
-	// "" (the default) is a dynamic member. Used by group membership
-	// (coming).
+	// "" (the default) is a dynamic member.
 	GroupInstanceID string
 	// SessionTimeout is session.timeout.ms, default 45s: how long the
-	// coordinator waits for a heartbeat before it removes the member. Used
-	// by group membership (coming).
+	// coordinator waits for a heartbeat before it removes the member.
 	SessionTimeout time.Duration
 	// HeartbeatInterval is heartbeat.interval.ms, default 3s; it must be
-	// below SessionTimeout. Used by group membership (coming).
+	// below SessionTimeout.
 	HeartbeatInterval time.Duration
 	// MaxPollInterval is max.poll.interval.ms, default 5m: the longest time
 	// between Polls before the member leaves the group (and the rebalance
-	// timeout it joins with). Used by group membership (coming).
+	// timeout it joins with).
 	MaxPollInterval time.Duration
 	// PartitionAssignmentStrategy is partition.assignment.strategy: the
 	// assignors the member offers, in order of preference, by protocol
 	// name ("range", "roundrobin", "sticky", "cooperative-sticky");
-	// ParseConfig also takes the Java class names. Default range, then
-	// cooperative-sticky, as in the Java client. Used by group membership
-	// (coming).
+	// ParseConfig also takes the Java class names. Default range (the Java
+	// client's is range, then cooperative-sticky: that default comes with
+	// the sticky assignors). Subscribe refuses sticky and
+	// cooperative-sticky, not implemented yet.
 	PartitionAssignmentStrategy []string
 	// GroupProtocol is group.protocol: "classic" (the default and, for
-	// now, the only one; "consumer", KIP-848, is rejected). Used by group
-	// membership (coming).
+	// now, the only one; "consumer", KIP-848, is rejected).
 	GroupProtocol string
 	// LeaveGroupOnClose is internal.leave.group.on.close, default true: a
-	// dynamic member sends LeaveGroup at Close. Used by group membership
-	// (coming).
+	// dynamic member sends LeaveGroup at Close (a static member never
+	// does, unless CloseLeave).
 	LeaveGroupOnClose bool
 
 	// SecurityProtocol is security.protocol: PLAINTEXT (the default), SSL,
@@ -153,12 +151,15 @@ const (
 // rawkafka's for its own settings), without BootstrapServers.
 func DefaultConfig() Config {
 	return Config{
-		ClientID:                    conn.DefaultClientID,
-		AutoCommitInterval:          DefaultAutoCommitInterval,
-		SessionTimeout:              DefaultSessionTimeout,
-		HeartbeatInterval:           DefaultHeartbeatInterval,
-		MaxPollInterval:             DefaultMaxPollInterval,
-		PartitionAssignmentStrategy: []string{"range", "cooperative-sticky"},
+		ClientID:           conn.DefaultClientID,
+		AutoCommitInterval: DefaultAutoCommitInterval,
+		SessionTimeout:     DefaultSessionTimeout,
+		HeartbeatInterval:  DefaultHeartbeatInterval,
+		MaxPollInterval:    DefaultMaxPollInterval,
+		// range alone for now: the sticky assignors are not built yet. The
+		// next issue (cooperative rebalancing) makes the default the Java
+		// client's, range then cooperative-sticky.
+		PartitionAssignmentStrategy: []string{"range"},
 		GroupProtocol:               "classic",
 		LeaveGroupOnClose:           true,
 		SecurityProtocol:            "PLAINTEXT",

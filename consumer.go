@@ -9,8 +9,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rawkafka/rawkafka/commit"
 	"github.com/rawkafka/rawkafka/conn"
 	"github.com/rawkafka/rawkafka/fetch"
+	"github.com/rawkafka/rawkafka/group"
 )
 
 // Consumer reads records from Kafka partitions. Its methods are safe for
@@ -21,20 +23,42 @@ type Consumer struct {
 	cl  *conn.Cluster
 	f   *fetch.Fetcher
 
-	auto *autoCommit // nil without a group or with enable.auto.commit=false
+	auto      *autoCommit       // nil without a group or with enable.auto.commit=false
+	committer *commit.Committer // nil without a group
 
 	// events carries work for the user's goroutine: Poll runs each event
-	// it receives, before looking at fetched data again. Consumer groups
-	// (package group) post rebalances to run and listener callbacks
-	// (OnAssigned, OnRevoked, OnLost) here, so that they run inside Poll.
-	events chan func()
-	pollMu sync.Mutex   // one Poll at a time
-	polled atomic.Int64 // when Poll was last called, in unix ns (max.poll.interval.ms counts from it)
+	// posted (post), before looking at fetched data again: CommitAsync's
+	// callbacks. The group's rebalances come from the driver instead
+	// (groupActions), also run inside Poll.
+	evMu    sync.Mutex
+	evQueue []func()
+	evSig   chan struct{} // signaled when evQueue gets work
+	pollMu  sync.Mutex    // one Poll at a time; held while rebalance actions run
+	unsubMu sync.Mutex    // one Unsubscribe or Close at a time
+	polled  atomic.Int64  // when Poll was last called, in unix ns (max.poll.interval.ms counts from it)
 
-	mu      sync.Mutex
-	closed  bool
-	commit  commitSlot   // guarded by mu
-	commits atomic.Int64 // commits the coordinator accepted
+	// sub is the running subscription, nil without one. It is set and
+	// cleared under mu; read without a lock.
+	sub atomic.Pointer[subscription]
+
+	mu         sync.Mutex
+	closed     bool
+	closeCh    chan struct{} // closed when Close starts: wakes Poll
+	manual     bool          // partitions assigned with Assign; guarded by mu
+	commitTail chan struct{} // the commit queue's last ticket; guarded by mu
+	finished   atomic.Bool   // Close is done: commits fail with ErrClosed
+	commits    atomic.Int64  // commits the coordinator accepted
+
+	// testFind and testAssign, when set, replace the group driver's
+	// coordinator lookup and leader assignment (unit tests with a scripted
+	// coordinator).
+	testFind   group.FindFunc
+	testAssign group.AssignFunc
+
+	generation atomic.Int32 // the group metrics
+	rebalances atomic.Int64
+	revokedN   atomic.Int64
+	lostN      atomic.Int64
 }
 
 // New returns a Consumer. It checks the configuration but connects to no
@@ -52,16 +76,30 @@ func New(cfg Config) (*Consumer, error) {
 	if err != nil {
 		return nil, err
 	}
+	c := &Consumer{cfg: cfg, log: log, cl: cl, evSig: make(chan struct{}, 1), closeCh: make(chan struct{})}
 	fc := cfg.fetchConfig(log)
 	if cfg.GroupID != "" {
-		fc.Committed = committedFunc(cl, cfg.GroupID, cfg.IsolationLevel == ReadCommitted)
+		// A group member reads committed offsets with require_stable, as
+		// the Java client does, so that an offset a transaction is still
+		// committing is waited for (KIP-447); manual assignment only under
+		// read_committed, as before.
+		fc.Committed = func(ctx context.Context, tps []TopicPartition) (map[TopicPartition]CommittedOffset, error) {
+			stable := cfg.IsolationLevel == ReadCommitted || c.sub.Load() != nil
+			return commit.Committed(ctx, cl, cfg.GroupID, tps, stable)
+		}
+		c.committer, err = commit.New(cl, cfg.GroupID, commit.Config{
+			RetryBackoff: cfg.RetryBackoff, RetryBackoffMax: cfg.RetryBackoffMax, Logger: log})
+		if err != nil {
+			cl.Close()
+			return nil, err
+		}
 	}
 	f, err := fetch.New(cl, fc)
 	if err != nil {
 		cl.Close()
 		return nil, err
 	}
-	c := &Consumer{cfg: cfg, log: log, cl: cl, f: f, events: make(chan func(), 16)}
+	c.f = f
 	if cfg.GroupID != "" && !cfg.DisableAutoCommit {
 		c.auto = &autoCommit{interval: cfg.AutoCommitInterval, last: time.Now()}
 	}
@@ -71,18 +109,46 @@ func New(cfg Config) (*Consumer, error) {
 // Close commits the consumed positions under auto-commit (waiting at most
 // 5 s), stops fetching, closes the fetch sessions the brokers hold for this
 // consumer (waiting at most 5 s for each answer) and closes every
-// connection. Poll and Records return ErrClosed afterwards.
-func (c *Consumer) Close() error {
+// connection. Poll and Records return ErrClosed afterwards; a Poll running
+// on another goroutine returns ErrClosed at once.
+//
+// Under a subscription it first ends the membership, as the Java client
+// does: the commit of the consumed positions (auto-commit) is made in the
+// member's generation, OnRevoked is called for the owned partitions (on
+// Close's goroutine), then a dynamic member sends LeaveGroup (unless
+// internal.leave.group.on.close=false), so that the group rebalances at
+// once; a static member (group.instance.id) does not leave (see
+// CloseLeave) and gets its partitions back if it returns within
+// session.timeout.ms. All of this waits at most 5 s (or request.timeout.ms
+// if shorter) for a coordinator that does not answer. CommitAsync
+// callbacks still due run inside Close.
+func (c *Consumer) Close() error { return c.close(leaveDefault) }
+
+func (c *Consumer) close(mode leaveMode) error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
 		return nil
 	}
 	c.closed = true
+	close(c.closeCh)
 	c.mu.Unlock()
-	c.closeAutoCommit()
+	if c.sub.Load() != nil {
+		c.unsubscribe(mode)
+	} else {
+		c.closeAutoCommit()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.closeTimeout())
+	c.waitCommits(ctx) // CommitAsync in flight
+	cancel()
 	c.f.Close()
-	return c.cl.Close()
+	c.finished.Store(true)
+	err := c.cl.Close()
+	if c.pollMu.TryLock() { // not when Close was called inside Poll (a listener)
+		c.runEvents() // CommitAsync callbacks
+		c.pollMu.Unlock()
+	}
+	return err
 }
 
 // Assign sets the partitions to read, each from its start position (the
@@ -94,11 +160,18 @@ func (c *Consumer) Close() error {
 // returns before Assign does. Manual assignment commits nothing on the
 // change; an auto-commit in flight may still commit a removed partition's
 // position from before it.
+//
+// Assign and Subscribe exclude each other: Assign fails with
+// ErrAssignAndSubscribe while a subscription runs; Assign with no
+// partitions ends a manual assignment, so that Subscribe may follow.
 func (c *Consumer) Assign(partitions map[TopicPartition]StartPosition) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return ErrClosed
+	}
+	if c.sub.Load() != nil {
+		return ErrAssignAndSubscribe
 	}
 	for tp, s := range partitions {
 		if tp.Topic == "" || tp.Partition < 0 {
@@ -112,6 +185,7 @@ func (c *Consumer) Assign(partitions map[TopicPartition]StartPosition) error {
 		}
 	}
 	c.f.Assign(partitions)
+	c.manual = len(partitions) > 0
 	return nil
 }
 
@@ -129,13 +203,48 @@ func (c *Consumer) Assignment() []TopicPartition { return c.f.Assigned() }
 // The Fetches and the records in it are valid until the next Poll: copy
 // what must live longer. Returning records moves the positions past them.
 // Calls are serialised; the consumer's own events (a group's rebalance and
-// its listener callbacks) run inside Poll, on its caller's goroutine.
+// its listener callbacks, CommitAsync's callbacks) run inside Poll, on its
+// caller's goroutine.
+//
+// Under a subscription, Poll also tells the group that the application is
+// alive (max.poll.interval.ms counts from the last Poll) and performs the
+// rebalances: the commit before a revocation (auto-commit), OnRevoked,
+// OnLost, the new assignment and OnAssigned, in the order the group
+// decided them. It returns the group's fatal error (ErrGroupFailed:
+// another instance uses the same group.instance.id, not authorized...),
+// then and on every later call; and, once, ErrPollIntervalExceeded when
+// the member fell out of its group because Poll was not called in time
+// (it rejoins meanwhile: keep polling). Fetching continues through a
+// rebalance only for partitions still assigned, and with the eager
+// protocol none are: between OnRevoked and OnAssigned Poll returns no
+// records. Poll may outlast ctx while it commits before a revocation (by
+// at most request.timeout.ms), so that the commit is not cut short.
 func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 	c.pollMu.Lock()
 	defer c.pollMu.Unlock()
 	c.polled.Store(time.Now().UnixNano())
-	c.maybeAutoCommit()
-	for {
+	if s := c.sub.Load(); s != nil && s.started.Load() && !c.isClosed() {
+		s.driver.Send(group.Poll{})
+	}
+	for first := true; ; first = false {
+		if c.isClosed() {
+			return &Fetches{}, ErrClosed
+		}
+		s := c.sub.Load()
+		var ready <-chan struct{}
+		if s != nil {
+			ready = s.driver.Ready()
+			// The commit before a revocation must not be cut short by a
+			// short Poll: it is bounded by request.timeout.ms instead.
+			if err := c.groupActions(context.WithoutCancel(ctx), s); err != nil {
+				return &Fetches{}, err
+			}
+		}
+		if first {
+			// After the rebalance actions, so that an auto-commit never
+			// carries a generation this Poll has just given up.
+			c.maybeAutoCommit()
+		}
 		c.runEvents()
 		fs, wait, err := c.f.TryPoll(c.cfg.MaxPollRecords)
 		if err != nil {
@@ -147,22 +256,39 @@ func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 		}
 		select {
 		case <-wait:
-		case ev := <-c.events:
-			ev()
+		case <-c.evSig:
+		case <-ready:
+		case <-c.closeCh:
 		case <-ctx.Done():
 			return &Fetches{}, ctx.Err()
 		}
 	}
 }
 
-// runEvents runs the events already posted, without waiting.
+// post queues f to run on the goroutine that calls Poll (or Close).
+func (c *Consumer) post(f func()) {
+	c.evMu.Lock()
+	c.evQueue = append(c.evQueue, f)
+	c.evMu.Unlock()
+	select {
+	case c.evSig <- struct{}{}:
+	default:
+	}
+}
+
+// runEvents runs the events already posted, without waiting. The caller
+// holds pollMu.
 func (c *Consumer) runEvents() {
 	for {
-		select {
-		case ev := <-c.events:
-			ev()
-		default:
+		c.evMu.Lock()
+		q := c.evQueue
+		c.evQueue = nil
+		c.evMu.Unlock()
+		if len(q) == 0 {
 			return
+		}
+		for _, ev := range q {
+			ev()
 		}
 	}
 }
@@ -237,5 +363,9 @@ func (c *Consumer) Paused() []TopicPartition { return c.f.Paused() }
 func (c *Consumer) Metrics() Metrics {
 	m := Metrics{Metrics: c.f.Metrics()}
 	m.Group.Commits = c.commits.Load()
+	m.Group.Generation = c.generation.Load()
+	m.Group.Rebalances = c.rebalances.Load()
+	m.Group.Revoked = c.revokedN.Load()
+	m.Group.Lost = c.lostN.Load()
 	return m
 }

@@ -93,10 +93,10 @@ func TestPollRunsEvents(t *testing.T) {
 	polling := make(chan struct{})
 	go func() {
 		<-polling
-		c.events <- func() {
+		c.post(func() {
 			// Poll holds pollMu while events run: they are inside Poll.
 			ran <- !c.pollMu.TryLock()
-		}
+		})
 	}()
 	close(polling)
 	fs, err := c.Poll(ctx)

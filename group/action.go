@@ -98,8 +98,14 @@ type CommitBeforeRevoke struct {
 type Revoke struct{ Partitions []protocol.TopicPartition }
 
 // Assign asks the Consumer to start fetching Partitions and call OnAssigned. Partitions are
-// the ones added (for eager, the whole assignment).
-type Assign struct{ Partitions []protocol.TopicPartition }
+// the ones added (for eager, the whole assignment). Generation and MemberID
+// are the membership the assignment belongs to: the identity the
+// Consumer's commits carry from now until the next Revoke or Lose.
+type Assign struct {
+	Partitions []protocol.TopicPartition
+	Generation int32
+	MemberID   string
+}
 
 // Lose says the membership is gone and another member may own Partitions
 // now: the Consumer stops fetching them, does not commit them, calls

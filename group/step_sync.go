@@ -125,7 +125,7 @@ func (s *step) synced(ev SyncResponse) {
 	m.owned = assigned
 	m.rejoin, m.attempts = false, 0
 	s.enter(Stable)
-	s.emit(Assign{Partitions: added}) // also when empty, as Java calls onPartitionsAssigned
+	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID}) // also when empty, as Java calls onPartitionsAssigned
 	switch {
 	case !equalTopics(m.topics, m.joinedTopics):
 		m.reason = "the subscription changed during the rebalance"
