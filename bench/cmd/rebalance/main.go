@@ -22,6 +22,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
@@ -79,7 +80,7 @@ func run() error {
 		topic, *partitions, *rate, *members, *strategy, *session, *heartbeat, *maxWait, *pollRecords, *pollTimeout)
 	var results []result
 	for i := range *runs {
-		r, err := oneRun(ctx, bs, topic, i)
+		r, err := oneRun(ctx, bs, topic, i, p)
 		if err != nil {
 			return fmt.Errorf("run %d: %w", i+1, err)
 		}
@@ -97,12 +98,17 @@ func run() error {
 // measurement.
 type result struct {
 	// The join, from the new member's Subscribe.
-	lastRevoked   time.Duration // the last old member's OnRevoked (it saw the rebalance)
+	firstRevoked  time.Duration // the first old member's OnRevoked (it heard of the rebalance and stopped fetching)
+	lastRevoked   time.Duration // the last old member's OnRevoked
 	allAssigned   time.Duration // every member's OnAssigned of the new generation
 	allFetching   time.Duration // every member's first record after that
 	newFirst      time.Duration // the new member's first record
 	joinGap       time.Duration // the longest a partition went without a record, across the join
 	steadyGap     time.Duration // the same, over the seconds before the join
+	steadyLatency time.Duration // the longest from a record's timestamp to its Poll, before the join
+	steadyMade    time.Duration // the longest between two records' timestamps of a partition, before the join
+	steadyAck     time.Duration // the producer's longest acknowledgement, before the join
+	allParts      time.Duration // every partition's first record after every member's OnAssigned
 	genBefore     int32
 	genAfter      int32
 	staticClose   time.Duration // Close of the static member
@@ -114,7 +120,7 @@ type result struct {
 	othersRevoked int // OnRevoked calls of the other members during the restart
 }
 
-func oneRun(ctx context.Context, bs []string, topic string, n int) (result, error) {
+func oneRun(ctx context.Context, bs []string, topic string, n int, p *producer) (result, error) {
 	var r result
 	group := fmt.Sprintf("%s-g%d", topic, n)
 	tr := newTracker(*partitions)
@@ -139,7 +145,9 @@ func oneRun(ctx context.Context, bs []string, topic string, n int) (result, erro
 	if err := waitUntil(*timeout, "the group to settle", func() bool { return settled(ms, *partitions, tr) }); err != nil {
 		return r, err
 	}
-	time.Sleep(3 * time.Second)
+	// Join at a random moment of the members' heartbeat cycles, which
+	// decide when they hear of the rebalance.
+	time.Sleep(3*time.Second + rand.N(time.Duration(*heartbeat)*time.Millisecond))
 	r.genBefore = ms[0].c.GroupMetadata().GenerationID
 
 	cfg, err := config(bs, group, "", "new")
@@ -154,6 +162,8 @@ func oneRun(ctx context.Context, bs []string, topic string, n int) (result, erro
 	ms = append(ms, nm)
 	t0 := time.Now()
 	r.steadyGap = tr.longestGap(t0.Add(-3*time.Second), t0)
+	r.steadyLatency, r.steadyMade = tr.latest(t0.Add(-3*time.Second), t0)
+	r.steadyAck = p.slowest(t0.Add(-3*time.Second), t0)
 	if err := nc.Subscribe([]string{topic}, nm.listener()); err != nil {
 		return r, err
 	}
@@ -168,6 +178,7 @@ func oneRun(ctx context.Context, bs []string, topic string, n int) (result, erro
 	}); err != nil {
 		return r, err
 	}
+	r.firstRevoked = *timeout
 	for _, m := range ms {
 		a, _ := m.assignedAfter(t0)
 		f, _ := m.firstRecordAfterAssign(t0)
@@ -177,9 +188,16 @@ func oneRun(ctx context.Context, bs []string, topic string, n int) (result, erro
 			r.newFirst = f.Sub(t0)
 		} else if rv, ok := m.revokedAfter(t0); ok {
 			r.lastRevoked = max(r.lastRevoked, rv.Sub(t0))
+			r.firstRevoked = min(r.firstRevoked, rv.Sub(t0))
 		}
 	}
-	time.Sleep(2 * time.Second) // every partition's next record after the rebalance
+	if err := waitUntil(*timeout, "every partition's first record after the join", func() bool {
+		return tr.allSince(t0.Add(r.allAssigned))
+	}); err != nil {
+		return r, err
+	}
+	r.allParts = tr.firstAfterAll(t0.Add(r.allAssigned)).Sub(t0)
+	time.Sleep(time.Second)
 	r.joinGap = tr.longestGap(t0, t0.Add(r.allFetching))
 	r.genAfter = nm.c.GroupMetadata().GenerationID
 	if err := allFailed(ms); err != nil {

@@ -69,7 +69,7 @@ func (m *member) poll() {
 		}
 		for i := range fs.Partitions {
 			if len(fs.Partitions[i].Records) > 0 {
-				m.tr.record(fs.Partitions[i].Partition, at)
+				m.tr.record(fs.Partitions[i].Partition, at, fs.Partitions[i].Records[0].Timestamp)
 			}
 		}
 		m.mu.Lock()

@@ -16,6 +16,13 @@ type producer struct {
 	done   chan struct{}
 	mu     sync.Mutex
 	err    error
+	slow   []slowAck // acknowledgements that took longer than 100 ms
+}
+
+// slowAck is a record whose acknowledgement took long.
+type slowAck struct {
+	at   time.Time // the record's timestamp
+	took time.Duration
 }
 
 func startProducer(bs []string, topic string, partitions, rate int) (*producer, error) {
@@ -44,10 +51,15 @@ func startProducer(bs []string, topic string, partitions, rate int) (*producer, 
 			for ; sent < due; sent++ {
 				r := &kgo.Record{Partition: int32(next), Value: value}
 				next = (next + 1) % partitions
-				cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
-					if err != nil && ctx.Err() == nil {
+				cl.Produce(ctx, r, func(r *kgo.Record, err error) {
+					took := time.Since(r.Timestamp)
+					if (err != nil && ctx.Err() == nil) || took > 100*time.Millisecond {
 						p.mu.Lock()
-						p.err = err
+						if err != nil && ctx.Err() == nil {
+							p.err = err
+						} else if err == nil {
+							p.slow = append(p.slow, slowAck{r.Timestamp, took})
+						}
 						p.mu.Unlock()
 					}
 				})
@@ -61,6 +73,19 @@ func (p *producer) failed() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.err
+}
+
+// slowest returns the longest acknowledgement over 100 ms of a record
+// made in [from, to] (0 when none took that long).
+func (p *producer) slowest(from, to time.Time) (longest time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.slow {
+		if !s.at.Before(from) && !s.at.After(to) {
+			longest = max(longest, s.took)
+		}
+	}
+	return longest
 }
 
 func (p *producer) stop() {

@@ -12,16 +12,39 @@ import (
 type tracker struct {
 	mu   sync.Mutex
 	seen [][]time.Time
+	made [][]time.Time // the producer's timestamp of each Poll's first record
 }
 
 func newTracker(partitions int) *tracker {
-	return &tracker{seen: make([][]time.Time, partitions)}
+	return &tracker{seen: make([][]time.Time, partitions), made: make([][]time.Time, partitions)}
 }
 
-func (t *tracker) record(p int32, at time.Time) {
+func (t *tracker) record(p int32, at, made time.Time) {
 	t.mu.Lock()
 	t.seen[p] = append(t.seen[p], at)
+	t.made[p] = append(t.made[p], made)
 	t.mu.Unlock()
+}
+
+// latest returns the longest time from a record's timestamp (the
+// producer's clock, the same machine's) to a Poll returning it, among the
+// Polls in [from, to], and the longest gap between two records' timestamps
+// there: what the producer, not the consumers, left unwritten.
+func (t *tracker) latest(from, to time.Time) (latency, made time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for p := range t.seen {
+		for i, at := range t.seen[p] {
+			if at.Before(from) || at.After(to) {
+				continue
+			}
+			latency = max(latency, at.Sub(t.made[p][i]))
+			if i > 0 {
+				made = max(made, t.made[p][i].Sub(t.made[p][i-1]))
+			}
+		}
+	}
+	return latency, made
 }
 
 // allSince reports whether every partition had a record after since.
@@ -71,4 +94,23 @@ func gapIn(s []time.Time, from, to time.Time) time.Duration {
 		longest = max(longest, time.Since(s[n-1]))
 	}
 	return longest
+}
+
+// firstAfterAll returns when the last partition to get a record after t
+// got it; call it once allSince(t).
+func (t *tracker) firstAfterAll(after time.Time) time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var last time.Time
+	for _, s := range t.seen {
+		for _, at := range s {
+			if at.After(after) {
+				if at.After(last) {
+					last = at
+				}
+				break
+			}
+		}
+	}
+	return last
 }
