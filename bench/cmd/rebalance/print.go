@@ -24,6 +24,7 @@ func printSummary(rs []result) {
 		{"join: Subscribe to the last old member's OnRevoked", func(r result) time.Duration { return r.lastRevoked }},
 		{"join: Subscribe to every member's OnAssigned", func(r result) time.Duration { return r.allAssigned }},
 		{"join: Subscribe to every member fetching again", func(r result) time.Duration { return r.allFetching }},
+		{"join: the stall: the first OnRevoked to every member fetching again", func(r result) time.Duration { return r.allFetching - r.firstRevoked }},
 		{"join: Subscribe to every partition's first record after that", func(r result) time.Duration { return r.allParts }},
 		{"join: Subscribe to the new member's first record", func(r result) time.Duration { return r.newFirst }},
 		{"join: longest partition without a record", func(r result) time.Duration { return r.joinGap }},
