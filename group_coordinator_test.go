@@ -277,11 +277,12 @@ func TestIntegrationGroupCoordinatorMoved(t *testing.T) {
 	t.Logf("coordinator %d -> %d after %v", old, moved, time.Since(stopped).Round(time.Millisecond))
 	// While the old coordinator is down the group commits through the new
 	// one: the committed offsets pass what they were once it answered.
-	base := committedSum()
-	waitFor(t, 20*time.Second, "commits through the new coordinator", func() bool {
-		sum := committedSum()
-		return base >= 0 && sum > base
+	base := int64(-1)
+	waitFor(t, 10*time.Second, "the committed offsets from the new coordinator", func() bool {
+		base = committedSum()
+		return base >= 0
 	})
+	waitFor(t, 20*time.Second, "commits through the new coordinator", func() bool { return committedSum() > base })
 	t.Logf("commits go on through broker %d, %v after the stop", moved, time.Since(stopped).Round(time.Millisecond))
 
 	restart()
@@ -337,21 +338,47 @@ func TestIntegrationGroupCoordinatorMoved(t *testing.T) {
 			}
 		}
 	}
-	// The committed offsets never went back.
+	// The committed offsets never went back, but for one step at the
+	// failover: right after the move, the new coordinator answers
+	// OffsetFetch with the group's state as of the offsets partition's
+	// high watermark on that broker, which may lag the log it took over by
+	// the last commits (seen on Kafka 4.1.1: the log held 6 then 8, and
+	// OffsetFetch said 8, then 6 for 300 ms after the stop, then 20). The
+	// step may only go back to a value sampled before, once per partition,
+	// within 10 s of the stop; a commit the members sent late (a stale
+	// position, a retry landing after a newer commit) would show as a
+	// second step or a value never seen.
 	last := map[TopicPartition]int64{}
+	sampled := map[TopicPartition]map[int64]bool{}
+	stepped := map[TopicPartition]bool{}
 	during := 0
-	for _, s := range samples {
+	for i, s := range samples {
 		if s.at.After(stopped) {
 			during++
 		}
 		for tp, off := range s.offsets {
 			if prev, ok := last[tp]; ok && off < prev {
-				t.Errorf("%v: committed offset went back from %d to %d at %v (%v after the stop)", tp, prev, off,
-					s.at.Format("15:04:05.000"), s.at.Sub(stopped).Round(time.Millisecond))
+				var around []string
+				for _, o := range samples[max(0, i-3):min(len(samples), i+4)] {
+					around = append(around, fmt.Sprintf("%s %d", o.at.Format("05.000"), o.offsets[tp]))
+				}
+				failover := !stepped[tp] && s.at.After(stopped) && s.at.Sub(stopped) < 10*time.Second && sampled[tp][off]
+				msg := fmt.Sprintf("%v: committed offset went back from %d to %d at %v (%v after the stop); samples around: %v", tp, prev, off,
+					s.at.Format("15:04:05.000"), s.at.Sub(stopped).Round(time.Millisecond), around)
+				if failover {
+					t.Logf("the new coordinator's first answers lag: %s", msg)
+				} else {
+					t.Error(msg)
+				}
+				stepped[tp] = true
 			}
 			if off > end[tp] {
 				t.Errorf("%v: committed offset %d past the end offset %d", tp, off, end[tp])
 			}
+			if sampled[tp] == nil {
+				sampled[tp] = map[int64]bool{}
+			}
+			sampled[tp][off] = true
 			last[tp] = off
 		}
 	}
