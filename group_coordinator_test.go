@@ -339,11 +339,12 @@ func TestIntegrationGroupCoordinatorMoved(t *testing.T) {
 		}
 	}
 	// The committed offsets never went back, but for one step at the
-	// failover: right after the move, the new coordinator answers
-	// OffsetFetch with the group's state as of the offsets partition's
-	// high watermark on that broker, which may lag the log it took over by
-	// the last commits (seen on Kafka 4.1.1: the log held 6 then 8, and
-	// OffsetFetch said 8, then 6 for 300 ms after the stop, then 20). The
+	// failover: right after the move, the new coordinator may answer
+	// OffsetFetch without the last commits its log already holds (seen on
+	// Kafka 4.1.1: __consumer_offsets held 6 then 8 and nothing smaller
+	// later, and OffsetFetch said 8, then 6 for 300 ms after the stop,
+	// then 20; likely the state as of that broker's high watermark of the
+	// offsets partition, which lags until the followers fetch again). The
 	// step may only go back to a value sampled before, once per partition,
 	// within 10 s of the stop; a commit the members sent late (a stale
 	// position, a retry landing after a newer commit) would show as a
