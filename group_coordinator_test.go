@@ -3,10 +3,14 @@ package rawkafka
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -172,6 +176,61 @@ func stopNode(t *testing.T, dir string, id int32) (restart func()) {
 	}
 	t.Cleanup(restart)
 	return restart
+}
+
+// commitLog reads the offset commits of group for topic from
+// __consumer_offsets with the Java console consumer and its
+// OffsetsMessageFormatter: per partition, the committed offsets in the
+// order the coordinators wrote them (a group's commits all go to one
+// partition of __consumer_offsets, so its order is the write order).
+func commitLog(t *testing.T, bootstrap, group, topic string) map[int32][]int64 {
+	t.Helper()
+	root, err := kafkatest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(root, "scripts", "kafka"), "java-tool",
+		"org.apache.kafka.tools.consumer.ConsoleConsumer", "--bootstrap-server", bootstrap,
+		"--topic", "__consumer_offsets", "--from-beginning", "--timeout-ms", "4000",
+		"--formatter", "org.apache.kafka.tools.consumer.OffsetsMessageFormatter")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	// It exits with status 0 or 1 when idle for --timeout-ms, depending on
+	// the version; only the context's end is a failure.
+	out, err := cmd.Output()
+	if ctx.Err() != nil || (err != nil && len(out) == 0) {
+		t.Fatalf("reading __consumer_offsets: %v (%v)\n%s", err, ctx.Err(), stderr.String())
+	}
+	type record struct {
+		Key struct {
+			Data struct {
+				Group     string `json:"group"`
+				Topic     string `json:"topic"`
+				Partition int32  `json:"partition"`
+			} `json:"data"`
+		} `json:"key"`
+		Value *struct {
+			Data struct {
+				Offset int64 `json:"offset"`
+			} `json:"data"`
+		} `json:"value"`
+	}
+	log := map[int32][]int64{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var r record
+		if err := dec.Decode(&r); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("reading __consumer_offsets: %v in %q", err, out[:min(len(out), 300)])
+		}
+		if r.Key.Data.Group == group && r.Key.Data.Topic == topic && r.Value != nil {
+			log[r.Key.Data.Partition] = append(log[r.Key.Data.Partition], r.Value.Data.Offset)
+		}
+	}
+	return log
 }
 
 // TestIntegrationGroupCoordinatorMoved stops the group coordinator's broker
@@ -351,9 +410,10 @@ func TestIntegrationGroupCoordinatorMoved(t *testing.T) {
 	// then 20; likely the state as of that broker's high watermark of the
 	// offsets partition, which lags until the followers fetch again). The
 	// step may only go back to a value sampled before, once per partition,
-	// within 10 s of the stop; a commit the members sent late (a stale
-	// position, a retry landing after a newer commit) would show as a
-	// second step or a value never seen.
+	// within 10 s of the stop. A commit the members sent late (a stale
+	// position, a retry landing after a newer commit) shows here only as a
+	// second step or a value never seen; the log of commits, checked
+	// below, shows it in any case.
 	last := map[TopicPartition]int64{}
 	sampled := map[TopicPartition]map[int64]bool{}
 	stepped := map[TopicPartition]bool{}
@@ -407,5 +467,23 @@ func TestIntegrationGroupCoordinatorMoved(t *testing.T) {
 	}
 	for _, m := range members {
 		m.stop(false)
+	}
+	// What the coordinators wrote never went back either (this also rules
+	// out a stale commit landing once at the failover, which the samples
+	// could not tell from the lagging answers). The members are closed
+	// first: their auto-commits would keep the console consumer from
+	// ever going idle.
+	written := commitLog(t, strings.Split(e.Bootstrap, ",")[0], g, topic)
+	for _, tp := range tps {
+		offs := written[tp.Partition]
+		for i := 1; i < len(offs); i++ {
+			if offs[i] < offs[i-1] {
+				t.Errorf("%v: __consumer_offsets holds a commit of %d after one of %d (commits %v)", tp, offs[i], offs[i-1], offs)
+				break
+			}
+		}
+		if len(offs) == 0 || offs[len(offs)-1] != end[tp] {
+			t.Errorf("%v: the last commit in __consumer_offsets is not the end offset %d: %v", tp, end[tp], offs)
+		}
 	}
 }
