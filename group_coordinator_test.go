@@ -239,8 +239,10 @@ func commitLog(t *testing.T, bootstrap, group, topic string) map[int32][]int64 {
 // and starts it again later: the members find the new coordinator (the
 // group's offsets partition gets a new leader) and carry on, committing
 // through it while the old one is down; every record written is consumed
-// (by id, and every offset of every partition) and the committed offsets,
-// sampled throughout from outside the group, never go back. It disturbs
+// (by id, and every offset of every partition); the commits written to
+// __consumer_offsets never go back, nor do the committed offsets sampled
+// throughout from outside the group, but for the new coordinator's first
+// answers, which may lag by the last commits (see below). It disturbs
 // the cluster, so it runs only with RAWKAFKA_TEST_DISRUPTIVE=1 and
 // RAWKAFKA_KAFKA_DIR naming that cluster's state directory.
 func TestIntegrationGroupCoordinatorMoved(t *testing.T) {
