@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"encoding/base64"
-	"fmt"
 )
 
 // TaggedField is one field of a tagged-field section (KIP-482): its tag and
@@ -32,14 +31,3 @@ func (u UUID) String() string { return base64.RawURLEncoding.EncodeToString(u[:]
 
 // IsZero reports whether u is the all-zero UUID Kafka uses for "no id".
 func (u UUID) IsZero() bool { return u == UUID{} }
-
-// ParseUUID parses Kafka's URL-safe base64 form of a UUID.
-func ParseUUID(s string) (UUID, error) {
-	var u UUID
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != 16 {
-		return u, fmt.Errorf("protocol: invalid UUID %q", s)
-	}
-	copy(u[:], b)
-	return u, nil
-}

@@ -157,8 +157,8 @@ func (c Consumption) RedeliveredAfterDeath(dead string, committed map[TopicParti
 
 // Summary is one line for t.Log.
 func (c Consumption) Summary() string {
-	return fmt.Sprintf("produced %d, missing %d, delivered twice or more %d, unexpected %d, by member %v",
-		c.Produced, len(c.Missing), len(c.Duplicates), len(c.Unexpected), c.ByMember)
+	return fmt.Sprintf("produced %d, missing %d %s, delivered twice or more %d, unexpected %d, by member %v",
+		c.Produced, len(c.Missing), head(c.Missing, 10), len(c.Duplicates), len(c.Unexpected), c.ByMember)
 }
 
 func head(s []string, n int) string {

@@ -37,9 +37,12 @@ func start(t *testing.T, ctx context.Context, m Member) Member {
 // owns, and records delivered twice must all be at or after the offsets
 // committed when the killed member died.
 //
-// range: kcat is the leader (it joins first), the Java member is killed, a
-// kcat member stops. roundrobin: the Java member leads and stops, a kcat
-// member is killed.
+// range: kcat is the leader (it joins first). roundrobin: the Java member
+// leads. In every case the member that stops with Close is the Java one and
+// a kcat member is killed: a kcat stopped mid-stream can lose a record
+// (kcat.c's consume_cb returns without printing what it polls after
+// SIGTERM, though librdkafka has stored the offset, so the commit at close
+// covers it); see TestStaticMemberRestart.
 func TestMixedGroup(t *testing.T) {
 	for _, tc := range []struct {
 		strategy     Strategy
@@ -48,7 +51,7 @@ func TestMixedGroup(t *testing.T) {
 		records      int
 		recordsEvery time.Duration
 	}{
-		{Range, "kcat", "kcat-2", "java-1", 500, 40 * time.Millisecond},
+		{Range, "kcat", "java-1", "kcat-2", 500, 40 * time.Millisecond},
 		{RoundRobin, "java", "java-1", "kcat-2", 500, 40 * time.Millisecond},
 		{CooperativeSticky, "kcat", "java-1", "kcat-1", 500, 40 * time.Millisecond},
 	} {
@@ -214,10 +217,23 @@ func staticRestart(t *testing.T, kill bool) {
 		time.Sleep(300 * time.Millisecond)
 		committed = CommittedOffsets(t, brokers, group, before)
 		t.Logf("static-1#1 killed owning %v; committed then: %v", before, committed)
-	} else if err := s1.Stop(10 * time.Second); err != nil {
-		t.Fatal(err)
+	} else {
+		// Stop it with nothing in flight: kcat's consume_cb returns without
+		// printing a record polled after SIGTERM (kcat.c: "if (!conf.run)
+		// return"), though librdkafka has already stored its offset, so the
+		// commit at close covers a record nobody printed. Seen here: one
+		// record missing in about one run of three.
+		WaitConsumed(t, 30*time.Second, stream.Wait(), s1, other)
+		if err := s1.Stop(10 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		from = time.Now()
 	}
 	s2 := start(t, ctx, Kcat(t, static("static-1#2", "static-1")))
+	var late *Stream
+	if !kill {
+		late = StartStream(t, brokers, topic, "late-", 60, 30*time.Millisecond)
+	}
 	WaitStable(t, 30*time.Second, parts, other, s2)
 	if restart := time.Since(from); restart > 6*time.Second {
 		t.Fatalf("the restart took %v, longer than the session timeout", restart)
@@ -232,6 +248,9 @@ func staticRestart(t *testing.T, kill bool) {
 		t.Errorf("NoRebalance: %v", err)
 	}
 	ids := stream.Wait()
+	if late != nil {
+		ids = append(ids, late.Wait()...)
+	}
 	WaitConsumed(t, 30*time.Second, ids, s1, s2, other)
 
 	// Control: a dynamic member joining is a rebalance the others see.
