@@ -205,3 +205,26 @@ func kafkatestKcat(t *testing.T, args ...string) (string, error) {
 	out, err := exec.CommandContext(ctx, "kcat", args...).CombinedOutput()
 	return string(out), err
 }
+
+// -c stops in the middle of what one Poll returned: rawconsume commits the
+// records it printed, not those the library handed it (the library's
+// auto-commit would cover all of them).
+func TestIntegrationGroupCountCommitsOnlyPrinted(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := kafkatest.CreateTopic(t, "", 1, 1)
+	group := "rawconsume-" + topic
+	produceIDs(t, brokers, topic, "id-", 50, 1)
+	code, out, errOut := runCmd(t, "-b", brokers, "-G", group, "-c", "3", "-o", "beginning", "-f", `%o\n`, topic)
+	if code != exitOK || out != "0\n1\n2\n" {
+		t.Fatalf("rawconsume -G -c 3: exit %d, stdout %q\n%s", code, out, errOut)
+	}
+	tp := grouptest.TopicPartition{Topic: topic, Partition: 0}
+	if got := grouptest.CommittedOffsets(t, brokers, group, []grouptest.TopicPartition{tp})[tp]; got != 3 {
+		t.Errorf("committed %d after printing offsets 0-2, want 3", got)
+	}
+	// The next member goes on from there.
+	code, out, errOut = runCmd(t, "-b", brokers, "-G", group, "-c", "2", "-f", `%o\n`, topic)
+	if code != exitOK || out != "3\n4\n" {
+		t.Errorf("second rawconsume -G -c 2: exit %d, stdout %q, want offsets 3 and 4\n%s", code, out, errOut)
+	}
+}
