@@ -223,7 +223,11 @@ func TestIntegrationGroupCountCommitsOnlyPrinted(t *testing.T) {
 		t.Errorf("committed %d after printing offsets 0-2, want 3", got)
 	}
 	// The next member goes on from there.
-	code, out, errOut = runCmd(t, "-b", brokers, "-G", group, "-c", "2", "-f", `%o\n`, topic)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // a wrong commit leaves nothing to read
+	defer cancel()
+	var stdout, stderr strings.Builder
+	code = run(ctx, []string{"-b", brokers, "-G", group, "-c", "2", "-f", `%o\n`, topic}, &stdout, &stderr)
+	out, errOut = stdout.String(), stderr.String()
 	if code != exitOK || out != "3\n4\n" {
 		t.Errorf("second rawconsume -G -c 2: exit %d, stdout %q, want offsets 3 and 4\n%s", code, out, errOut)
 	}
