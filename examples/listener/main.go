@@ -21,8 +21,7 @@ func main() {
 	topic := flag.String("t", os.Getenv("TOPIC"), "topic (default $TOPIC)")
 	group := flag.String("g", "listener-example", "group.id")
 	flag.Parse()
-	// count is the state; saved stands for a store the instances share; next is what to commit.
-	count, saved, next := map[rawkafka.TopicPartition]int{}, map[rawkafka.TopicPartition]int{}, map[rawkafka.TopicPartition]rawkafka.CommittedOffset{}
+	count, saved, next := map[rawkafka.TopicPartition]int{}, map[rawkafka.TopicPartition]int{}, map[rawkafka.TopicPartition]rawkafka.CommittedOffset{} // saved: a store the instances share
 	l := &rawkafka.RebalanceListener{OnRevoked: func(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
 		fmt.Printf("revoked %v: saving records seen %v\n", tps, count)
 		maps.Copy(saved, count)
