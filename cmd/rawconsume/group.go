@@ -17,15 +17,8 @@ import (
 
 // checkGroupArgs checks what -G allows beyond the common options.
 func checkGroupArgs(o *options) error {
-	switch o.offset.kind {
-	case offsetBeginning, offsetEnd, offsetStored:
-	default:
-		// kcat -G starts every assigned partition at -o, at every
-		// rebalance, over the committed offsets; rawconsume -G keeps the
-		// committed offsets and takes -o only where there is none, which
-		// an absolute offset, a tail or a time cannot mean for every
-		// partition of every topic.
-		return errors.New("-o with -G: give beginning, end or stored (where the group committed nothing, a partition starts there: auto.offset.reset)")
+	if o.offset.kind == offsetTime {
+		return errors.New("-o s@<ms> cannot be used with -G (kcat refuses it too): give beginning, end, stored, <offset> or -<count>")
 	}
 	for _, t := range o.topics {
 		if t == "" || t == "^" {
@@ -50,10 +43,52 @@ func groupReset(o *options) string {
 	switch o.offset.kind {
 	case offsetBeginning:
 		return "earliest"
-	case offsetEnd:
-		return "latest"
+	case offsetEnd, offsetAbsolute, offsetTail:
+		return "latest" // until startUncommitted seeks
 	}
 	return ""
+}
+
+// startUncommitted moves the partitions the group has committed nothing
+// for to -o's offset or tail: kcat -G starts every assigned partition
+// there, at every rebalance; rawconsume -G keeps the committed offsets and
+// uses -o only where there is none, as auto.offset.reset does.
+func (m *member) startUncommitted(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
+	if m.from.kind != offsetAbsolute && m.from.kind != offsetTail {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	committed, err := c.Committed(ctx, tps...)
+	if err != nil {
+		m.info("Group %s: committed offsets: %v (starting at the end)", m.group, err)
+		return
+	}
+	var fresh []rawkafka.TopicPartition
+	for _, tp := range tps {
+		if o, ok := committed[tp]; ok && o.Err == nil && o.Offset < 0 {
+			fresh = append(fresh, tp)
+		}
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	var ends map[rawkafka.TopicPartition]int64
+	if m.from.kind == offsetTail {
+		if ends, err = c.EndOffsets(ctx, fresh...); err != nil {
+			m.info("Group %s: end offsets: %v (starting at the end)", m.group, err)
+			return
+		}
+	}
+	for _, tp := range fresh {
+		at := m.from.n
+		if m.from.kind == offsetTail {
+			at = max(ends[tp]-m.from.n, 0)
+		}
+		if err := c.Seek(tp, rawkafka.At(at)); err != nil {
+			m.info("Group %s: seek %s [%d] to %d: %v", m.group, tp.Topic, tp.Partition, at, err)
+		}
+	}
 }
 
 // subscriptionPattern returns, when a -G topic starts with '^' (a regex, as
@@ -85,7 +120,8 @@ type member struct {
 	group   string
 	quiet   bool
 	errOut  io.Writer
-	commits bool // enable.auto.commit: rawconsume commits what it printed
+	commits bool       // enable.auto.commit: rawconsume commits what it printed
+	from    offsetSpec // -o, for partitions without a committed offset
 	// printed holds, for each owned partition, the offset after the last
 	// record written out (flushed): the only offsets ever committed, so a
 	// record is on stdout before its offset can be committed.
@@ -122,6 +158,7 @@ func (m *member) assigned(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
 	}
 	m.info("Group %s: no partitions to fetch for %d ms", m.group, idle)
 	m.owned, m.idleSince = len(tps), time.Time{}
+	m.startUncommitted(c, tps)
 }
 
 // revoked commits what was printed of the partitions given up, while the
@@ -200,7 +237,7 @@ func consumeGroup(ctx context.Context, opts *options, out, errOut io.Writer) err
 	if err != nil {
 		return err
 	}
-	m := &member{group: opts.group, quiet: opts.quiet, errOut: errOut, commits: !cfg.DisableAutoCommit,
+	m := &member{group: opts.group, quiet: opts.quiet, errOut: errOut, commits: !cfg.DisableAutoCommit, from: opts.offset,
 		printed: map[rawkafka.TopicPartition]rawkafka.CommittedOffset{}, committed: map[rawkafka.TopicPartition]int64{},
 		idleSince: time.Now()}
 	interval := cfg.AutoCommitInterval

@@ -223,12 +223,26 @@ func TestIntegrationGroupCountCommitsOnlyPrinted(t *testing.T) {
 		t.Errorf("committed %d after printing offsets 0-2, want 3", got)
 	}
 	// The next member goes on from there.
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // a wrong commit leaves nothing to read
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second) // a wrong commit leaves nothing to read
 	defer cancel()
 	var stdout, stderr strings.Builder
 	code = run(ctx, []string{"-b", brokers, "-G", group, "-c", "2", "-f", `%o\n`, topic}, &stdout, &stderr)
 	out, errOut = stdout.String(), stderr.String()
 	if code != exitOK || out != "3\n4\n" {
 		t.Errorf("second rawconsume -G -c 2: exit %d, stdout %q, want offsets 3 and 4\n%s", code, out, errOut)
+	}
+	// -o <offset> and -o -<count> start only partitions without a commit.
+	for _, tc := range []struct {
+		group, o, want string
+	}{
+		{group, "40", "5\n"},                // committed 5 wins
+		{group + "-fresh", "40", "40\n"},    // nothing committed: -o
+		{group + "-tail", "-2", "48\n49\n"}, // the last two
+	} {
+		var stdout, stderr strings.Builder
+		code := run(ctx, []string{"-b", brokers, "-G", tc.group, "-o", tc.o, "-c", fmt.Sprint(strings.Count(tc.want, "\n")), "-f", `%o\n`, topic}, &stdout, &stderr)
+		if code != exitOK || stdout.String() != tc.want {
+			t.Errorf("-G %s -o %s: exit %d, stdout %q, want %q\n%s", tc.group, tc.o, code, stdout.String(), tc.want, stderr.String())
+		}
 	}
 }

@@ -32,6 +32,8 @@ func TestGroupResetFromO(t *testing.T) {
 		{[]string{"-b", "x:1", "-G", "g", "t", "-o", "beginning"}, "earliest"},
 		{[]string{"-b", "x:1", "-G", "g", "t", "-o", "end"}, "latest"},
 		{[]string{"-b", "x:1", "-G", "g", "t", "-o", "stored"}, ""},
+		{[]string{"-b", "x:1", "-G", "g", "t", "-o", "5"}, "latest"},
+		{[]string{"-b", "x:1", "-G", "g", "t", "-o", "-5"}, "latest"},
 	} {
 		o, err := parseArgs(tc.args)
 		if err != nil {

@@ -133,9 +133,10 @@ Modes:
                      print the records of the partitions it assigns, with
                      kcat's "% Group ... rebalanced" lines on stderr and one
                      "% Group <g>: no partitions to fetch for <n> ms" line per
-                     assignment. -o beginning|end|stored is where a partition
-                     without a committed offset starts (auto.offset.reset;
-                     kcat instead starts every assigned partition at -o).
+                     assignment. -o (beginning, end, stored, <offset>,
+                     -<count>) is where a partition without a committed
+                     offset starts, as auto.offset.reset (kcat instead
+                     starts every assigned partition at -o, every time).
                      What was printed is committed every
                      auto.commit.interval.ms, on revoke and at exit, never
                      more (-X enable.auto.commit=false: nothing).
