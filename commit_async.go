@@ -35,11 +35,7 @@ func (c *Consumer) commitAsync(offsets map[TopicPartition]CommittedOffset, done 
 	if offsets == nil {
 		offsets = c.consumed()
 	}
-	who, err := c.member()
-	if err != nil {
-		report(err)
-		return
-	}
+	who, werr := c.member()
 	c.mu.Lock()
 	prev := c.commitTail
 	release := c.holdCommit()
@@ -49,11 +45,14 @@ func (c *Consumer) commitAsync(offsets map[TopicPartition]CommittedOffset, done 
 		if prev != nil {
 			<-prev
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.RequestTimeout)
-		defer cancel()
-		err := c.sendCommit(ctx, who, offsets)
-		if err != nil {
-			c.log.Warn("asynchronous commit failed", "group", c.cfg.GroupID, "err", err, "partitions", len(offsets))
+		err := werr // reported in turn too, so that callbacks come in order
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), c.cfg.RequestTimeout)
+			err = c.sendCommit(ctx, who, offsets)
+			cancel()
+			if err != nil {
+				c.log.Warn("asynchronous commit failed", "group", c.cfg.GroupID, "err", err, "partitions", len(offsets))
+			}
 		}
 		report(err)
 	}()

@@ -49,6 +49,12 @@ type Consumer struct {
 	finished   atomic.Bool   // Close is done: commits fail with ErrClosed
 	commits    atomic.Int64  // commits the coordinator accepted
 
+	// testFind and testAssign, when set, replace the group driver's
+	// coordinator lookup and leader assignment (unit tests with a scripted
+	// coordinator).
+	testFind   group.FindFunc
+	testAssign group.AssignFunc
+
 	generation atomic.Int32 // the group metrics
 	rebalances atomic.Int64
 	revokedN   atomic.Int64
@@ -138,9 +144,10 @@ func (c *Consumer) close(mode leaveMode) error {
 	c.f.Close()
 	c.finished.Store(true)
 	err := c.cl.Close()
-	c.pollMu.Lock()
-	c.runEvents() // CommitAsync callbacks
-	c.pollMu.Unlock()
+	if c.pollMu.TryLock() { // not when Close was called inside Poll (a listener)
+		c.runEvents() // CommitAsync callbacks
+		c.pollMu.Unlock()
+	}
 	return err
 }
 
@@ -203,15 +210,20 @@ func (c *Consumer) Assignment() []TopicPartition { return c.f.Assigned() }
 // alive (max.poll.interval.ms counts from the last Poll) and performs the
 // rebalances: the commit before a revocation (auto-commit), OnRevoked,
 // OnLost, the new assignment and OnAssigned, in the order the group
-// decided them. It returns the group's fatal error (another instance uses
-// the same group.instance.id, not authorized...), then and on every later
-// call; and, once, ErrPollIntervalExceeded when the member fell out of its
-// group because Poll was not called in time (it rejoins meanwhile).
+// decided them. It returns the group's fatal error (ErrGroupFailed:
+// another instance uses the same group.instance.id, not authorized...),
+// then and on every later call; and, once, ErrPollIntervalExceeded when
+// the member fell out of its group because Poll was not called in time
+// (it rejoins meanwhile: keep polling). Fetching continues through a
+// rebalance only for partitions still assigned, and with the eager
+// protocol none are: between OnRevoked and OnAssigned Poll returns no
+// records. Poll may outlast ctx while it commits before a revocation (by
+// at most request.timeout.ms), so that the commit is not cut short.
 func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 	c.pollMu.Lock()
 	defer c.pollMu.Unlock()
 	c.polled.Store(time.Now().UnixNano())
-	if s := c.sub.Load(); s != nil && !c.isClosed() {
+	if s := c.sub.Load(); s != nil && s.started.Load() && !c.isClosed() {
 		s.driver.Send(group.Poll{})
 	}
 	for first := true; ; first = false {
@@ -222,7 +234,9 @@ func (c *Consumer) Poll(ctx context.Context) (*Fetches, error) {
 		var ready <-chan struct{}
 		if s != nil {
 			ready = s.driver.Ready()
-			if err := c.groupActions(ctx, s); err != nil {
+			// The commit before a revocation must not be cut short by a
+			// short Poll: it is bounded by request.timeout.ms instead.
+			if err := c.groupActions(context.WithoutCancel(ctx), s); err != nil {
 				return &Fetches{}, err
 			}
 		}

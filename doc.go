@@ -29,6 +29,37 @@
 //
 // or, record by record, for r, err := range c.Records(ctx).
 //
+// A consumer group shares the partitions of its topics among its members
+// instead (Subscribe, or SubscribeRegex for a pattern): the classic group
+// protocol with the eager range or roundrobin assignor, static membership
+// with group.instance.id. Membership (heartbeats) runs in the background;
+// rebalances run inside Poll, on the caller's goroutine, where the
+// RebalanceListener is called:
+//
+//	cfg, err := rawkafka.ParseConfig(map[string]string{
+//		"bootstrap.servers": "localhost:9092",
+//		"group.id":          "billing",
+//		"group.instance.id": "billing-0", // optional: a name that survives restarts
+//		"auto.offset.reset": "earliest",
+//	})
+//	c, err := rawkafka.New(cfg)
+//	defer c.Close() // commits, calls OnRevoked, leaves (a dynamic member)
+//	err = c.Subscribe([]string{"events"}, &rawkafka.RebalanceListener{
+//		OnAssigned: func(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) { log.Print("assigned ", tps) },
+//		OnRevoked:  func(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) { log.Print("revoked ", tps) },
+//	})
+//	for {
+//		fs, err := c.Poll(ctx) // an error here can also be the group's (fenced, ...)
+//		...
+//	}
+//
+// Under auto-commit (enable.auto.commit, the default with a group.id) the
+// consumed positions are committed every auto.commit.interval.ms, before
+// every revocation and at Close, each time with the member's generation;
+// Commit, CommitConsumed and CommitAsync commit with it too, and a commit
+// the group refuses (a stale generation) is an error matching
+// ErrCommitFailed, never a success.
+//
 // Record bytes are not copied: a record's Key, Value and Headers point into
 // the fetch response (or, for compressed batches, a buffer the consumer
 // reuses) and stay valid until the next Poll; with Records, until the loop

@@ -75,9 +75,8 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 				c.log.Warn("the commit before revoking partitions failed", "group", c.cfg.GroupID,
 					"generation", cbr.Generation, "partitions", len(parts), "err", err)
 			}
-		} else {
-			c.f.Remove(parts...)
 		}
+		c.f.Remove(parts...) // done above unless the commit never got its turn
 		c.revokedN.Add(int64(len(parts)))
 		if l := s.listener(); l.OnRevoked != nil {
 			l.OnRevoked(c, parts)
@@ -116,7 +115,7 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 			l.OnAssigned(c, parts)
 		}
 	case group.Fail:
-		err := fmt.Errorf("rawkafka: consumer group %q: %w", c.cfg.GroupID, a.Err)
+		err := &groupFailedError{group: c.cfg.GroupID, err: a.Err}
 		s.mu.Lock()
 		if s.failed == nil {
 			s.failed = err
@@ -126,3 +125,20 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 	}
 	return nil
 }
+
+// groupFailedError is the membership's fatal error as Poll returns it.
+type groupFailedError struct {
+	group string
+	err   error
+}
+
+// Error names the group and the membership's error.
+func (e *groupFailedError) Error() string {
+	return fmt.Sprintf("rawkafka: consumer group %q: %v", e.group, e.err)
+}
+
+// Unwrap returns the membership's error (a Kafka error inside).
+func (e *groupFailedError) Unwrap() error { return e.err }
+
+// Is makes the error match ErrGroupFailed.
+func (e *groupFailedError) Is(target error) bool { return target == ErrGroupFailed }

@@ -285,7 +285,6 @@ func TestIntegrationGroupsShareAndSplit(t *testing.T) {
 	b1.stop(false)
 }
 
-
 // kinds returns the listener events, e.g. "assigned:4 revoked:4".
 func (m *member) kinds() string {
 	var out []string
@@ -504,6 +503,11 @@ func TestIntegrationGroupRegex(t *testing.T) {
 	}
 	if d := dups(m.records()); len(d) > 0 {
 		t.Errorf("duplicates: %v", d)
+	}
+	// The first join already named the matching topic (the metadata came
+	// first); the new topic took one more rebalance.
+	if k := m.kinds(); k != "assigned:2 revoked:2 assigned:5" {
+		t.Errorf("listener: %s", k)
 	}
 	m.stop(false)
 }

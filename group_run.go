@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,11 +23,12 @@ import (
 // driver queues are performed by Poll, on the application's goroutine
 // (Consumer.groupActions), or by Close and Unsubscribe when no Poll runs.
 type subscription struct {
-	driver *group.Driver
-	re     atomic.Pointer[regexp.Regexp] // the pattern (SubscribeRegex); nil for named topics
-	cancel context.CancelFunc            // ends the driver's Run and the metadata loop
-	wg     sync.WaitGroup                // the driver's Run and the metadata loop
-	poke   chan struct{}                 // the metadata loop recomputes the interest now
+	driver  *group.Driver
+	re      atomic.Pointer[regexp.Regexp] // the pattern (SubscribeRegex); nil for named topics
+	cancel  context.CancelFunc            // ends the driver's Run and the metadata loop
+	wg      sync.WaitGroup                // the driver's Run and the metadata loop
+	poke    chan struct{}                 // the metadata loop recomputes the interest now
+	started atomic.Bool                   // the driver's Run was started
 
 	mu     sync.Mutex
 	topics []string // the named topics (Subscribe), sorted
@@ -181,27 +181,44 @@ func (c *Consumer) subscribe(topics []string, re *regexp.Regexp, l *RebalanceLis
 	if err != nil {
 		return fmt.Errorf("rawkafka: subscribe: %w", err)
 	}
-	s.driver = group.NewDriver(m, group.DriverConfig{
+	dcfg := group.DriverConfig{
 		Find:           group.FindFromCluster(c.cl),
 		Assign:         group.NewAssignFunc(gcfg.Assignors, group.MetadataFromCluster(c.cl), c.log),
 		RequestTimeout: c.cfg.RequestTimeout,
 		Logger:         c.log,
-	})
+	}
+	if c.testFind != nil {
+		dcfg.Find, dcfg.Assign = c.testFind, c.testAssign
+	}
+	s.driver = group.NewDriver(m, dcfg)
 	if re != nil {
 		c.cl.SetAllTopics(true)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	s.wg.Add(2)
+	s.wg.Add(1)
+	if re == nil {
+		c.startDriver(ctx, s, topics)
+	} // a pattern waits for the first metadata: watchMetadata starts it
+	go c.watchMetadata(ctx, s)
+	c.sub.Store(s)
+	return nil
+}
+
+// startDriver runs the driver's goroutine. With a pattern, watchMetadata
+// calls it once the first MetadataChanged is queued, so that the first
+// JoinGroup already names the matching topics (as the Java client updates
+// its metadata before it joins); Poll does not tell the driver about
+// itself before (started), since Send would wait for Run.
+func (c *Consumer) startDriver(ctx context.Context, s *subscription, topics []string) {
+	s.wg.Add(1) // the caller is counted in wg, so wg is not zero here
+	s.started.Store(true)
 	go func() {
 		defer s.wg.Done()
 		if err := s.driver.Run(ctx, topics); err != nil && ctx.Err() == nil {
 			c.log.Warn("group membership ended", "group", c.cfg.GroupID, "err", err)
 		}
 	}()
-	go c.watchMetadata(ctx, s)
-	c.sub.Store(s)
-	return nil
 }
 
 // unsubscribe ends the subscription (Unsubscribe, Close): the machine
@@ -225,7 +242,7 @@ func (c *Consumer) unsubscribe(mode leaveMode) error {
 	case !c.cfg.LeaveGroupOnClose && c.cfg.GroupInstanceID == "":
 		leave = group.RemainInGroup
 	}
-	s.driver.Send(group.Close{Leave: leave})
+	s.driver.Send(group.Close{Leave: leave}) // queued before Start if Run waits for metadata
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for done := false; !done; {
@@ -287,7 +304,10 @@ func (c *Consumer) watchMetadata(ctx context.Context, s *subscription) {
 	}
 	c.setInterest(s)
 	refresh()
-	c.sendCounts(s)
+	c.sendCounts(s) // queued before Start when the driver waits for it
+	if !s.started.Load() {
+		c.startDriver(ctx, s, nil)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -360,7 +380,7 @@ func (c *Consumer) sendCounts(s *subscription) {
 			return
 		}
 		for name, t := range md.Topics {
-			if !t.Internal && !strings.HasPrefix(name, "__") {
+			if !t.Internal { // exclude.internal.topics, as Java's default
 				topics = append(topics, name)
 			}
 		}

@@ -12,15 +12,15 @@ type Metrics struct {
 }
 
 // GroupMetrics describes the consumer's work for its group (group.id).
-// Commits counts already; the membership figures stay zero until the
-// Consumer joins groups (Subscribe): manual assignment (Assign) has no
-// membership to describe.
+// Commits counts with manual assignment too; the membership figures stay
+// zero without a subscription (Subscribe, SubscribeRegex): manual
+// assignment (Assign) has no membership to describe.
 type GroupMetrics struct {
-	Commits    int64 // commits the coordinator accepted (automatic, at Close, by the user)
-	Generation int32 // the generation of the current assignment; 0 without one
-	Rebalances int64 // rebalances completed
-	Revoked    int64 // partitions revoked by rebalances
-	Lost       int64 // partitions lost (the member fell out of the group)
+	Commits    int64 // commits the coordinator accepted (automatic, on revocation, at Close, by the user)
+	Generation int32 // the generation of the assignment in force; 0 without one
+	Rebalances int64 // assignments received (one per completed rebalance)
+	Revoked    int64 // partitions revoked by rebalances, Unsubscribe and Close (with their commit)
+	Lost       int64 // partitions lost (the member fell out of the group: no commit)
 }
 
 // PartitionMetrics describes one assigned partition in Metrics.

@@ -90,8 +90,10 @@ func (c *Consumer) SubscribeRegex(pattern string, l *RebalanceListener) error {
 // owned partitions, leaves the group as Close does (a dynamic member sends
 // LeaveGroup; a static member does not) and stops fetching. Assign and
 // Subscribe can be called afterwards. Without a subscription it does
-// nothing. Like Close, it waits at most about the request timeout for a
-// coordinator that does not answer.
+// nothing. Like Close, it waits at most 5 s (or request.timeout.ms if
+// shorter) for a coordinator that does not answer. Called while a Poll
+// runs on another goroutine, it lets that Poll perform the revocation (and
+// call OnRevoked) and returns when the membership has ended.
 func (c *Consumer) Unsubscribe() error {
 	return c.unsubscribe(leaveDefault)
 }
@@ -178,6 +180,16 @@ var ErrCommitFailed = &mappedError{"rawkafka: commit failed: the member's genera
 // (OnLost) and it rejoins with this Poll. It also matches
 // group.ErrPollIntervalExceeded.
 var ErrPollIntervalExceeded = &mappedError{"rawkafka: max.poll.interval.ms exceeded between two Polls: the member left its group, lost its partitions and rejoins", errPollIntervalGroup}
+
+// ErrGroupFailed matches the error Poll returns when the group
+// membership ended for good (the Java client's fatal exceptions): another
+// consumer uses the same group.instance.id (FENCED_INSTANCE_ID: the error
+// says so), the group is not authorized, the group is full, the
+// coordinator refused the protocol or the session timeout. The Kafka error
+// is wrapped too (errors.Is(err, protocol.ErrFencedInstanceId)). Every later
+// Poll returns the same error; Unsubscribe or Close end the subscription,
+// and Subscribe returns the error until then.
+var ErrGroupFailed = errors.New("rawkafka: the consumer group membership failed")
 
 // leaveMode says whether closing a subscription sends LeaveGroup.
 type leaveMode uint8

@@ -33,8 +33,11 @@ type clusterCoordinator struct {
 	group string
 }
 
+// Version is the connection's.
 func (c *clusterCoordinator) Version(key protocol.APIKey) (int16, bool) { return c.cn.Version(key) }
 
+// DoPinned sends req and forgets the cached coordinator when the answer or
+// the failure says it moved or is gone.
 func (c *clusterCoordinator) DoPinned(ctx context.Context, req protocol.Request) (protocol.Response, error) {
 	resp, err := c.cn.DoPinned(ctx, req)
 	if err != nil {

@@ -23,45 +23,6 @@ import (
 // answers one request per connection at a time and a JoinGroup waits for
 // the whole group.
 
-// findCoordinator is a FindFunc over cl: FindCoordinator on any broker,
-// then the coordinator's connection. Test-only: conn's cached coordinator
-// (Cluster.Coordinator, with a connection of its own) replaces it.
-func findCoordinator(cl *conn.Cluster) group.FindFunc {
-	return func(ctx context.Context, g string) (group.Coordinator, error) {
-		cn, err := cl.Any(ctx)
-		if err != nil {
-			return nil, err
-		}
-		v, ok := cn.Version(protocol.KeyFindCoordinator)
-		if !ok {
-			return nil, errors.New("no FindCoordinator")
-		}
-		req := &protocol.FindCoordinatorRequest{Version: v}
-		if v >= 4 {
-			req.CoordinatorKeys = []string{g}
-		} else {
-			req.CoordinatorKey = g
-		}
-		resp, err := cn.DoPinned(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		r := resp.(*protocol.FindCoordinatorResponse)
-		code, msg, node := r.ErrorCode, r.ErrorMessage, r.NodeId
-		if v >= 4 {
-			if len(r.Coordinators) != 1 {
-				return nil, fmt.Errorf("%d coordinators for one key", len(r.Coordinators))
-			}
-			c := r.Coordinators[0]
-			code, msg, node = c.ErrorCode, c.ErrorMessage, c.NodeId
-		}
-		if err := protocol.ErrorWithMessage(code, msg); err != nil {
-			return nil, err
-		}
-		return cl.Broker(ctx, node)
-	}
-}
-
 // member is one Driver with the Consumer's side played by the test: it
 // polls, answers Revoke and Lose with RevokeDone, and keeps what the
 // listener was told.
@@ -105,7 +66,7 @@ func startMember(t *testing.T, name string, cfg group.Config, topics ...string) 
 	mb := &member{name: name, cl: cl, errc: make(chan error, 1), view: make(map[protocol.TopicPartition]bool)}
 	assign := group.NewAssignFunc(cfg.Assignors, group.MetadataFromCluster(cl), nil)
 	mb.d = group.NewDriver(m, group.DriverConfig{
-		Find: findCoordinator(cl),
+		Find: group.FindFromCluster(cl),
 		Assign: func(ctx context.Context, a group.ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
 			if a.SkipAssignment {
 				mb.mu.Lock()
@@ -310,11 +271,11 @@ func checkBroker(t *testing.T, g, proto string, ms []*member) {
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := findCoordinator(cl)(ctx, g)
+	c, err := cl.Coordinator(ctx, g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := c.(*conn.Conn).Do(ctx, &protocol.DescribeGroupsRequest{Groups: []string{g}})
+	resp, err := c.Do(ctx, &protocol.DescribeGroupsRequest{Groups: []string{g}})
 	if err != nil {
 		t.Fatal(err)
 	}
