@@ -24,8 +24,8 @@ import (
 type LineParser func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error)
 
 // Process is a Member that is an external process: the shape every kind
-// shares. A kind supplies the command and a LineParser (see Kcat and Java;
-// rawconsume -G will be a third). Its stdout and stderr are one pipe, so the
+// shares. A kind supplies the command and a LineParser (see Kcat, Java and
+// Rawconsume). Its stdout and stderr are one pipe, so the
 // order of its lines is the order it wrote them.
 type Process struct {
 	t     testing.TB
