@@ -1,6 +1,10 @@
 package grouptest
 
 import (
+	"context"
+	"fmt"
+	"os/exec"
+	"sync"
 	"testing"
 	"time"
 )
@@ -34,6 +38,52 @@ func TestParseRawconsumeLine(t *testing.T) {
 			t.Errorf("%q: event %+v, want none", tc.line, ev)
 		case tc.typ != 0 && (ev == nil || ev.Type != tc.typ || len(ev.Partitions) != tc.n):
 			t.Errorf("%q: event %+v, want %v of %d partitions", tc.line, ev, tc.typ, tc.n)
+		}
+	}
+}
+
+// errTB records Errorf instead of failing the test.
+type errTB struct {
+	testing.TB
+	mu   sync.Mutex
+	errs []string
+}
+
+func (e *errTB) Errorf(format string, args ...any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.errs = append(e.errs, fmt.Sprintf(format, args...))
+}
+
+// A killed process's last line, cut short, is no record and no error; the
+// same line from a process that exits by itself is an error.
+func TestKilledProcessLastLineCutShort(t *testing.T) {
+	for _, kill := range []bool{true, false} {
+		tb := &errTB{TB: t}
+		script := `printf 'REC\tt\t0\t1\tid-1\nREC\tt\t'; sleep 30`
+		if !kill {
+			script = `printf 'REC\tt\t0\t1\tid-1\nREC\tt\t'`
+		}
+		p := NewProcess(tb, "sh", "sh", exec.Command("sh", "-c", script), ParseKcatLine)
+		if err := p.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if kill {
+			WaitRecords(t, 5*time.Second, 1, p)
+			time.Sleep(100 * time.Millisecond) // the partial line is in the pipe
+			if err := p.Kill(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		<-p.Done()
+		tb.mu.Lock()
+		errs := tb.errs
+		tb.mu.Unlock()
+		if n := len(p.Records()); n != 1 {
+			t.Errorf("kill %v: %d records, want 1", kill, n)
+		}
+		if kill != (len(errs) == 0) {
+			t.Errorf("kill %v: errors %q", kill, errs)
 		}
 	}
 }
