@@ -231,6 +231,15 @@ func TestIntegrationGroupCountCommitsOnlyPrinted(t *testing.T) {
 	if code != exitOK || out != "3\n4\n" {
 		t.Errorf("second rawconsume -G -c 2: exit %d, stdout %q, want offsets 3 and 4\n%s", code, out, errOut)
 	}
+	// enable.auto.commit=false: rawconsume -G commits nothing.
+	var so, se strings.Builder
+	code = run(ctx, []string{"-b", brokers, "-G", group + "-nocommit", "-o", "beginning", "-c", "4", "-X", "enable.auto.commit=false", "-f", `%o\n`, topic}, &so, &se)
+	if code != exitOK || so.String() != "0\n1\n2\n3\n" {
+		t.Errorf("-X enable.auto.commit=false: exit %d, stdout %q\n%s", code, so.String(), se.String())
+	}
+	if got := grouptest.CommittedOffsets(t, brokers, group+"-nocommit", []grouptest.TopicPartition{tp})[tp]; got != 0 {
+		t.Errorf("-X enable.auto.commit=false committed %d, want nothing", got)
+	}
 	// -o <offset> and -o -<count> start only partitions without a commit.
 	for _, tc := range []struct {
 		group, o, want string
