@@ -22,8 +22,8 @@ var javaAssignors = map[Strategy]string{
 
 // javaLog4j2 logs the consumer's rebalance callbacks at INFO on stdout, each
 // line stamped with the client's clock in ms; everything else at WARN.
-// Kafka 4.x logs the callbacks from ConsumerRebalanceListenerInvoker,
-// 3.9 from ConsumerCoordinator.
+// Kafka 3.9 and 4.x both log the callbacks from
+// ConsumerRebalanceListenerInvoker; ConsumerCoordinator says the rest.
 const javaLog4j2 = `status = warn
 name = grouptest
 appender.out.type = Console
@@ -39,12 +39,15 @@ logger.coordinator.name = org.apache.kafka.clients.consumer.internals.ConsumerCo
 logger.coordinator.level = INFO
 `
 
-// javaLog4j is the same for Kafka 3.9's reload4j.
+// javaLog4j is the same for Kafka 3.9's reload4j, whose PatternLayout has
+// no UNIX_MILLIS (it fails and logs nothing): its lines carry no stamp, so
+// ClientTime stays zero for a 3.9 member.
 const javaLog4j = `log4j.rootLogger=WARN, out
 log4j.appender.out=org.apache.log4j.ConsoleAppender
 log4j.appender.out.Target=System.out
 log4j.appender.out.layout=org.apache.log4j.PatternLayout
-log4j.appender.out.layout.ConversionPattern=%d{UNIX_MILLIS} %p [%c{1}] %m%n
+log4j.appender.out.layout.ConversionPattern=%p [%c{1}] %m%n
+log4j.logger.org.apache.kafka.clients.consumer.internals.ConsumerRebalanceListenerInvoker=INFO
 log4j.logger.org.apache.kafka.clients.consumer.internals.ConsumerCoordinator=INFO
 `
 
