@@ -255,3 +255,26 @@ func TestIntegrationGroupCountCommitsOnlyPrinted(t *testing.T) {
 		}
 	}
 }
+
+// rawconsume -G prints records as -C does: -J lines byte for byte as kcat
+// -G prints them (but for "broker"), keys, headers and nulls included.
+func TestIntegrationGroupJSONLikeKcat(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := kafkatest.CreateTopic(t, "", 1, 1)
+	kafkatest.ProduceKcat(t, topic, 0, "none", 20)
+	args := func(group string) []string {
+		return []string{"-b", brokers, "-G", group, "-o", "beginning", "-e", "-J", "-q", topic}
+	}
+	code, got, errOut := runCmd(t, args("rawconsume-"+topic)...)
+	if code != exitOK {
+		t.Fatalf("rawconsume -G -J: exit %d: %s", code, errOut)
+	}
+	want, err := exec.Command("kcat", args("kcat-"+topic)...).Output()
+	if err != nil {
+		t.Fatalf("kcat -G -J: %v", err)
+	}
+	g, w := brokerField.ReplaceAllString(got, ","), brokerField.ReplaceAllString(string(want), ",")
+	if g != w || strings.Count(g, "\n") != 20 {
+		t.Fatalf("rawconsume -G -J differs from kcat -G -J\nrawconsume:\n%s\nkcat:\n%s", g, w)
+	}
+}
