@@ -1,6 +1,5 @@
-// Listener shows the third way to live with rebalances (USE-CASES.md §1): a
-// RebalanceListener saves the state (a record count per partition) and commits on revoke,
-// restores it on assign; each record is committed too. Run: go run ./examples/listener -b 127.0.0.1:9092 -t mytopic
+// Listener shows the third way to live with rebalances (USE-CASES.md §1): a RebalanceListener saves the
+// state (a record count per partition) and commits on revoke, restores it on assign; each record is committed too.
 package main
 
 import (
@@ -19,7 +18,6 @@ import (
 func main() {
 	bootstrap := flag.String("b", os.Getenv("BOOTSTRAP"), "bootstrap servers (default $BOOTSTRAP)")
 	topic := flag.String("t", os.Getenv("TOPIC"), "topic (default $TOPIC)")
-	group := flag.String("g", "listener-example", "group.id")
 	flag.Parse()
 	count, saved, next := map[rawkafka.TopicPartition]int{}, map[rawkafka.TopicPartition]int{}, map[rawkafka.TopicPartition]rawkafka.CommittedOffset{} // saved: a store the instances share
 	l := &rawkafka.RebalanceListener{OnRevoked: func(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
@@ -31,10 +29,12 @@ func main() {
 		clear(count)
 		clear(next)
 	}, OnAssigned: func(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
-		maps.Copy(count, saved)
+		for _, tp := range tps {
+			count[tp] = saved[tp]
+		}
 		fmt.Printf("assigned %v: restored records seen %v\n", tps, count)
 	}}
-	cfg, _ := rawkafka.ParseConfig(map[string]string{"bootstrap.servers": *bootstrap, "group.id": *group, // New checks it
+	cfg, _ := rawkafka.ParseConfig(map[string]string{"bootstrap.servers": *bootstrap, "group.id": "listener-" + *topic, // New checks it
 		"enable.auto.commit": "false", "auto.offset.reset": "earliest", "session.timeout.ms": "6000", "heartbeat.interval.ms": "2000"})
 	c, err := rawkafka.New(cfg)
 	if err != nil {
