@@ -26,8 +26,8 @@ type options struct {
 	version bool
 	topic   string
 	props   map[string]string // -X key=value, in Java or librdkafka names
-	group   string            // -G: the balanced consumer's group (not supported yet)
-	topics  []string          // positional topics, for -G
+	group   string            // -G: the balanced consumer's group
+	topics  []string          // positional topics, for -G ("^..." is a regex)
 	debug   []string          // -d (and -X debug): librdkafka debug contexts
 	// metadataTimeout bounds the first metadata request (-m, kcat's
 	// default 5 s): a missing topic or partition, or no broker, ends the
@@ -47,6 +47,7 @@ type options struct {
 	// Consuming.
 	partition  int32 // -p; -1 for every partition
 	offset     offsetSpec
+	offsetSet  bool  // -o was given (with -G: auto.offset.reset)
 	count      int64 // -c; 0 for no limit
 	exitAtEnd  bool  // -e
 	unbuffered bool  // -u: flush after every record
@@ -158,7 +159,7 @@ func parseArgs(args []string) (*options, error) {
 			}
 			o.partition, partitionSet = int32(p), true
 		case 'o':
-			offset = v
+			offset, o.offsetSet = v, true
 		case 'c':
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 {
@@ -281,9 +282,9 @@ func parseArgs(args []string) (*options, error) {
 		return nil, err
 	}
 	if mode == 'G' {
-		return nil, fmt.Errorf("-G %s: balanced consumer groups are not supported yet (coming); "+
-			"read partitions with -t <topic> [-p <partition>], and -X group.id=%s -o stored to start from the group's offsets",
-			o.group, o.group)
+		if err := checkGroupArgs(o); err != nil {
+			return nil, err
+		}
 	}
 	return o, nil
 }

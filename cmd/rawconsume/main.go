@@ -4,6 +4,7 @@
 // the way `kcat -L` does, and queries offsets by time the way `kcat -Q` does:
 //
 //	rawconsume -b 127.0.0.1:9092 -t topic -o beginning -e
+//	rawconsume -b 127.0.0.1:9092 -G group topic1 [topic2 ^regex...]
 //	rawconsume -L -b 127.0.0.1:9092 [-t topic] [-J]
 //	rawconsume -Q -b 127.0.0.1:9092 -t topic:0:1700000000000 [-J]
 //
@@ -11,7 +12,8 @@
 // topic or partition, a partition's error unless -E) is one "% ERROR: ..." line on
 // stderr and exit status 1, in kcat's words where kcat has them; a wrong
 // command line is one line and exit status 2. SIGINT and SIGTERM end the
-// run cleanly (with -o stored, after the final commit).
+// run cleanly (with -o stored, after the final commit; with -G, after the
+// final commit and, for a dynamic member, leaving the group).
 package main
 
 import (
@@ -100,6 +102,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = queryOffsets(ctx, opts, stdout)
 	case opts.list:
 		err = listMetadata(ctx, opts, stdout)
+	case opts.group != "":
+		opts.logWarnings = true
+		err = consumeGroup(ctx, opts, stdout, errOut)
 	default:
 		opts.logWarnings = true
 		err = consume(ctx, opts, stdout, errOut)
@@ -123,8 +128,20 @@ rawkafka's Kafka consumer, with kcat's options (read as kcat reads them:
 
 Modes:
   -C                 Consume (the default): print the records of -t to stdout
-  -G <group>         Balanced consumer group, kcat's -G <group> topic1 topic2:
-                     parsed, but not supported yet (it says so and exits 2)
+  -G <group>         Balanced consumer group, kcat's -G <group> topic1 topic2
+                     (a topic starting with ^ is a regex): join the group and
+                     print the records of the partitions it assigns, with
+                     kcat's "% Group ... rebalanced" lines on stderr and one
+                     "% Group <g>: no partitions to fetch for <n> ms" line per
+                     assignment. -o (beginning, end, stored, <offset>,
+                     -<count>) is where a partition without a committed
+                     offset starts, as auto.offset.reset (kcat instead
+                     starts every assigned partition at -o, every time).
+                     What was printed is committed every
+                     auto.commit.interval.ms, on revoke and at exit, never
+                     more (-X enable.auto.commit=false: nothing).
+                     -X group.instance.id=<id> makes a static member;
+                     -X partition.assignment.strategy=range|roundrobin
   -L                 List brokers, topics and partitions (like kcat -L)
   -Q                 Query offsets by time (like kcat -Q): with one
                      -t <topic>:<partition>:<timestamp> per partition, print
@@ -188,5 +205,8 @@ command-line mistake: exit status 2); a missing topic or partition is
 reported in kcat's words. So is a broker lost mid-run ("All broker
 connections are down") once no fetch has succeeded for the longer of
 2 x -m and request.timeout.ms + fetch.max.wait.ms (30.5 s by default). SIGINT and SIGTERM end the run cleanly: the
-output is flushed and, with -o stored, how far it read is committed.
+output is flushed and, with -o stored, how far it read is committed; with
+-G, what was printed is committed and a dynamic member leaves its group (a
+static one keeps its place for session.timeout.ms). A static member fenced
+by another with its group.instance.id exits with status 1.
 `

@@ -192,7 +192,16 @@ func consumerConfig(opts *options, stderr io.Writer) (rawkafka.Config, error) {
 	}
 	p.java["bootstrap.servers"] = strings.Join(opts.brokers, ",")
 	delete(p.given, "bootstrap.servers")
-	if _, ok := p.java["auto.offset.reset"]; !ok && opts.offset.kind == offsetTail {
+	if opts.group != "" {
+		// -G names the group; -o says where a partition without a committed
+		// offset starts (see groupReset).
+		p.java["group.id"] = opts.group
+		delete(p.given, "group.id")
+		if r := groupReset(opts); r != "" {
+			p.java["auto.offset.reset"] = r
+			delete(p.given, "auto.offset.reset")
+		}
+	} else if _, ok := p.java["auto.offset.reset"]; !ok && opts.offset.kind == offsetTail {
 		// A tail reaching before the log start begins at the log start.
 		p.java["auto.offset.reset"] = "earliest"
 	}

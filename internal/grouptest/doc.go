@@ -1,7 +1,7 @@
 // Package grouptest is the harness of rawkafka's consumer-group integration
 // tests: it runs group members as external processes (kcat -G, which is
-// librdkafka's balanced consumer, and the Apache Kafka Java console
-// consumer; rawconsume -G joins them later), reads what each prints, and
+// librdkafka's balanced consumer, the Apache Kafka Java console consumer,
+// and rawconsume -G, rawkafka's own), reads what each prints, and
 // checks, against a real broker, what the group must guarantee.
 //
 // A Member is one consumer process. Each line it prints becomes a Record (a

@@ -139,7 +139,7 @@ func (c Config) properties() [][2]string {
 	return p
 }
 
-// Member is one group member. Kinds: Kcat, Java (and rawconsume -G next).
+// Member is one group member. Kinds: Kcat, Java, Rawconsume.
 // A Member runs once: to restart one (a static member coming back), make a
 // new Member with the same Config.
 type Member interface {
