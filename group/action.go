@@ -95,7 +95,16 @@ type CommitBeforeRevoke struct {
 
 // Revoke asks the Consumer to stop fetching Partitions and call the
 // listener's OnRevoked, then to send RevokeDone. The member may still commit them until RevokeDone.
-type Revoke struct{ Partitions []protocol.TopicPartition }
+//
+// Incremental (cooperative, KIP-429) says the member keeps its membership
+// and every owned partition not in Partitions: the Consumer keeps the
+// commit identity (member id and generation) and keeps fetching,
+// delivering and committing the other partitions. Without it (eager, or
+// Close) the revoke ends the Consumer's use of the generation.
+type Revoke struct {
+	Partitions  []protocol.TopicPartition
+	Incremental bool
+}
 
 // Assign asks the Consumer to start fetching Partitions and call OnAssigned. Partitions are
 // the ones added (for eager, the whole assignment). Generation and MemberID
