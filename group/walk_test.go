@@ -47,7 +47,7 @@ func randomWalks(t *testing.T, config func() Config) {
 		}
 		m := newMember(t, cfg)
 		held := map[protocol.TopicPartition]bool{}
-		waiting := false // a Revoke or Lose awaits its RevokeDone
+		waiting := false                              // a Revoke or Lose awaits its RevokeDone
 		pending := map[protocol.TopicPartition]bool{} // revoked or lost, RevokeDone not yet seen
 		now := 0
 		type entry struct {
