@@ -1,6 +1,7 @@
 package group
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -115,21 +116,6 @@ func TestCooperativeRebalance(t *testing.T) {
 	}))
 	if got := fmtTPs(m.Owned()); got != "[a/1 b/0 b/1]" {
 		t.Fatalf("owned %s", got)
-	}
-}
-
-func TestCooperativeRevokeIsIncremental(t *testing.T) {
-	m := coopStable(t)
-	m, _ = m.Step(asCoop(HeartbeatResponse{Now: at(1), Generation: 5, MemberID: "m2", Err: protocol.ErrRebalanceInProgress}))
-	m.hbInFlight = false
-	m = reach(m, HeartbeatResponse{}) // no-op
-	m = reach(m, Tick{Now: at(4000)}, HeartbeatResponse{Now: at(4000), Generation: 5, MemberID: "m2", Err: protocol.ErrRebalanceInProgress},
-		asCoop(joinOK(at(5000), "m2", 6, "m1")))
-	_, acts := m.Step(asCoop(syncOK(at(5000), 6, "a/1")))
-	for _, a := range acts {
-		if r, ok := a.(Revoke); ok && !r.Incremental {
-			t.Fatalf("cooperative sync revoke not incremental: %+v", r)
-		}
 	}
 }
 
@@ -305,4 +291,87 @@ func TestCooperativeMixedGroup(t *testing.T) {
 	if got := strings.Join(describeAll(acts), "; "); !strings.HasPrefix(got, "commit [a/0] gen=5; revoke [a/0]") {
 		t.Fatalf("eager member in a cooperative-protocol group: %s", got)
 	}
+}
+
+// Cooperative fixtures: member m2 of generation 1 owning a/0 a/1 (topics a
+// and b), reached as the eager fixtures are.
+
+func cIdle() Member { m, _ := New(coopConfig()); return m }
+
+func cStable() Member {
+	return reach(cIdle(), Start{Now: t0, Topics: []string{"a", "b"}}, CoordinatorFound{Now: t0},
+		asCoop(joinOK(at(10), "m2", 1, "m1")), asCoop(syncOK(at(20), 1, "a/0 a/1")))
+}
+
+// cJoining: rejoining with a/0 a/1 kept (the group rebalances).
+func cJoining() Member {
+	return reach(cStable(), Tick{Now: at(3010)}, hb(1, "m2", protocol.ErrRebalanceInProgress))
+}
+
+func cAwaitingSync() Member { return reach(cJoining(), asCoop(joinOK(at(3030), "m2", 2, "m1"))) }
+
+// cRevoking: generation 2 took a/0 away and gave b/0; RevokeDone pending.
+func cRevoking() Member { return reach(cAwaitingSync(), asCoop(syncOK(at(3040), 2, "a/1 b/0"))) }
+
+func cUnjoined() Member {
+	return reach(cStable(), Tick{Now: at(3010)}, HeartbeatResponse{Now: at(59000), Generation: 1, MemberID: "m2"}, Tick{Now: at(60010)})
+}
+
+// coopRows is the cooperative transition table.
+var coopRows = []row{
+	// Stable
+	{"rebalance: join at once, keep", func() Member { return reach(cStable(), Tick{Now: at(3010)}) }, hb(1, "m2", protocol.ErrRebalanceInProgress), Joining,
+		[]string{`join member="m2" gen=1 topics=[a b] reason="group is already rebalancing"`, "timer off"}},
+	{"subscription drops a topic", cStable, SubscriptionChanged{Now: at(30), Topics: []string{"b"}}, Revoking,
+		[]string{"commit [a/0 a/1] gen=1", "revoke [a/0 a/1]"}},
+	{"subscription adds a topic", cStable, SubscriptionChanged{Now: at(30), Topics: []string{"a", "b", "c"}}, Joining,
+		[]string{`join member="m2" gen=1 topics=[a b c] reason="the subscription changed"`, "timer off"}},
+	{"unknown member: lose", func() Member { return reach(cStable(), Tick{Now: at(3010)}) }, hb(1, "m2", protocol.ErrUnknownMemberId), Revoking,
+		[]string{"lose [a/0 a/1] (...UNKNOWN_MEMBER_ID...)", "timer off"}},
+	{"illegal generation: lose", func() Member { return reach(cStable(), Tick{Now: at(3010)}) }, hb(1, "m2", protocol.ErrIllegalGeneration), Revoking,
+		[]string{"lose [a/0 a/1] (...ILLEGAL_GENERATION...)", "timer off"}},
+	{"close: revoke all", cStable, Close{Now: at(30)}, Revoking, []string{"commit [a/0 a/1] gen=1", "revoke [a/0 a/1]"}},
+
+	// Joining, owned kept
+	{"join: no heartbeat while in flight", cJoining, Tick{Now: at(6100)}, Joining, nil},
+	{"join rebalancing: again, keep", cJoining, joinErr(at(3030), protocol.ErrRebalanceInProgress), Joining, []string{`join member="m2" gen=1 ...`}},
+	{"join unknown member: lose", cJoining, joinErr(at(3030), protocol.ErrUnknownMemberId), Revoking, []string{"lose [a/0 a/1] (...UNKNOWN_MEMBER_ID...)"}},
+	{"join coordinator moved: keep", cJoining, joinErr(at(3030), protocol.ErrNotCoordinator), FindingCoordinator, []string{"timer @..."}},
+	{"close while joining", cJoining, Close{Now: at(3030)}, Revoking, []string{"commit [a/0 a/1] gen=1", "revoke [a/0 a/1]", "timer @6010"}},
+
+	// AwaitingSync
+	{"sync keeps all", cAwaitingSync, asCoop(syncOK(at(3040), 2, "a/0 a/1")), Stable, []string{"assign []"}},
+	{"sync adds", cAwaitingSync, asCoop(syncOK(at(3040), 2, "a/0 a/1 b/0")), Stable, []string{"assign [b/0]"}},
+	{"sync revokes, adds, keeps", cAwaitingSync, asCoop(syncOK(at(3040), 2, "a/1 b/0")), Revoking,
+		[]string{"commit [a/0] gen=2", "revoke [a/0]", "assign [b/0]"}},
+	{"sync revokes all", cAwaitingSync, asCoop(syncOK(at(3040), 2, "")), Revoking,
+		[]string{"commit [a/0 a/1] gen=2", "revoke [a/0 a/1]", "assign []"}},
+	{"sync rebalancing: keep, rejoin", cAwaitingSync, SyncResponse{Now: at(3040), Generation: 2, Err: protocol.ErrRebalanceInProgress}, Joining,
+		[]string{`join member="m2" gen=2 ...`, "timer off"}},
+	{"sync unknown member: lose", cAwaitingSync, SyncResponse{Now: at(3040), Generation: 2, Err: protocol.ErrUnknownMemberId}, Revoking,
+		[]string{"lose [a/0 a/1] (...UNKNOWN_MEMBER_ID...)", "timer off"}},
+	{"sync coordinator moved: keep", cAwaitingSync, RequestFailed{Now: at(3040), API: protocol.KeySyncGroup}, FindingCoordinator, []string{"..."}},
+
+	// Revoking after a cooperative SyncGroup
+	{"revoke done: follow-up join", cRevoking, RevokeDone{Now: at(3050)}, Joining,
+		[]string{`join member="m2" gen=2 topics=[a b] reason="need to revoke partitions and re-join"`, "timer off"}},
+	{"revoking: rebalance heartbeat ignored", func() Member { return reach(cRevoking(), Tick{Now: at(6040)}) }, hb(2, "m2", protocol.ErrRebalanceInProgress), Revoking, []string{"timer @9040"}},
+	{"revoking: member lost, wait", func() Member { return reach(cRevoking(), Tick{Now: at(6040)}) }, hb(2, "m2", protocol.ErrUnknownMemberId), Revoking, []string{"timer off"}},
+	{"revoking: close waits", cRevoking, Close{Now: at(3050)}, Revoking, nil},
+	{"revoking: close, then the rest", func() Member { return reach(cRevoking(), Close{Now: at(3050)}) }, RevokeDone{Now: at(3060)}, Revoking,
+		[]string{"commit [a/1 b/0] gen=2", "revoke [a/1 b/0]"}},
+
+	// Unjoined
+	{"poll after expiry: lose", cUnjoined, Poll{Now: at(70000)}, Revoking, []string{"lose [a/0 a/1] (" + ErrPollIntervalExceeded.Error() + ")"}},
+}
+
+func TestCooperativeTable(t *testing.T) {
+	for _, r := range coopRows {
+		t.Run(r.name, func(t *testing.T) {
+			checkStep(t, fmt.Sprintf("%q", r.name), r.from(), asCoop(r.ev), r.state, r.want)
+		})
+	}
+	// After the member was lost while revoking, RevokeDone loses the rest.
+	m := reach(cRevoking(), Tick{Now: at(6040)}, hb(2, "m2", protocol.ErrUnknownMemberId))
+	checkStep(t, "lost while revoking", m, RevokeDone{Now: at(6050)}, Revoking, []string{"lose [a/1 b/0] (...UNKNOWN_MEMBER_ID...)"})
 }
