@@ -55,7 +55,7 @@ func (s *step) revokeSome(tps []protocol.TopicPartition) {
 	if m.cfg.AutoCommit {
 		s.emit(CommitBeforeRevoke{Partitions: tps, Generation: m.generation, MemberID: m.memberID})
 	}
-	s.emit(Revoke{Partitions: tps, Incremental: true})
+	s.emit(Revoke{Partitions: tps, Incremental: true, Generation: m.generation, MemberID: m.memberID})
 	m.owned = minus(m.owned, tps)
 }
 
@@ -79,7 +79,7 @@ func (s *step) revokeOwned() {
 		if m.cfg.AutoCommit {
 			s.emit(CommitBeforeRevoke{Partitions: m.owned, Generation: m.generation, MemberID: m.memberID})
 		}
-		s.emit(Revoke{Partitions: m.owned})
+		s.emit(Revoke{Partitions: m.owned, Generation: m.generation, MemberID: m.memberID})
 	}
 	m.owned, m.lost = nil, nil
 }

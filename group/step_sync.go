@@ -138,7 +138,7 @@ func (s *step) synced(ev SyncResponse) {
 		if m.cfg.AutoCommit {
 			s.emit(CommitBeforeRevoke{Partitions: revoked, Generation: m.generation, MemberID: m.memberID})
 		}
-		s.emit(Revoke{Partitions: revoked, Incremental: true})
+		s.emit(Revoke{Partitions: revoked, Incremental: true, Generation: m.generation, MemberID: m.memberID})
 	}
 	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID}) // also when empty, as Java calls onPartitionsAssigned
 	if len(revoked) > 0 {
