@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/group"
+	"github.com/rawkafka/rawkafka/internal/kafkatest"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -203,4 +205,168 @@ func TestGroupGlueCooperativeSubscriptionChange(t *testing.T) {
 	if got, want := g.String(), "assigned [t/0 t/1] held [t/0 t/1] gen 1; revoked [t/0 t/1] held [] gen 1; assigned [] held [] gen 2"; got != want {
 		t.Errorf("listener:\n got %s\nwant %s", got, want)
 	}
+}
+
+// startCoopMember subscribes a new consumer with the cooperative test
+// assignor to topics and polls it.
+func startCoopMember(t *testing.T, name string, props map[string]string, topics ...string) *member {
+	t.Helper()
+	c := newTestConsumer(t, props)
+	useCoop(t, c)
+	m := &member{name: name, c: c, t: t, done: make(chan struct{})}
+	if err := c.Subscribe(topics, m.listener()); err != nil {
+		t.Fatal(err)
+	}
+	m.run()
+	return m
+}
+
+// interval is one stretch of ownership of a partition by a member, from
+// its OnAssigned to its OnRevoked or OnLost (end zero: still owned).
+type interval struct {
+	member     string
+	start, end time.Time
+}
+
+func (iv interval) contains(at time.Time) bool {
+	return !at.Before(iv.start) && (iv.end.IsZero() || !at.After(iv.end))
+}
+
+// ownership returns every member's ownership intervals per partition,
+// from its listener's events.
+func ownership(ms ...*member) map[TopicPartition][]interval {
+	out := map[TopicPartition][]interval{}
+	for _, m := range ms {
+		open := map[TopicPartition]time.Time{}
+		for _, e := range m.snapshot() {
+			switch e.kind {
+			case "assigned":
+				for _, tp := range e.parts {
+					open[tp] = e.at
+				}
+			case "revoked", "lost":
+				for _, tp := range e.parts {
+					out[tp] = append(out[tp], interval{m.name, open[tp], e.at})
+					delete(open, tp)
+				}
+			}
+		}
+		for tp, start := range open {
+			out[tp] = append(out[tp], interval{member: m.name, start: start})
+		}
+	}
+	return out
+}
+
+// checkOwnership fails the test for two members owning a partition at
+// the same time, and for a record delivered to a member outside its
+// ownership of the record's partition.
+func checkOwnership(t *testing.T, ms ...*member) {
+	t.Helper()
+	own := ownership(ms...)
+	for tp, ivs := range own {
+		for i, a := range ivs {
+			for _, b := range ivs[i+1:] {
+				if a.member == b.member {
+					continue
+				}
+				if (b.end.IsZero() || a.start.Before(b.end)) && (a.end.IsZero() || b.start.Before(a.end)) {
+					t.Errorf("%v owned by %s [%s, %s] and %s [%s, %s]", tp, a.member, a.start.Format("15:04:05.000"), a.end.Format("15:04:05.000"),
+						b.member, b.start.Format("15:04:05.000"), b.end.Format("15:04:05.000"))
+				}
+			}
+		}
+	}
+	for _, m := range ms {
+		for _, e := range m.snapshot() {
+			if e.kind != "record" {
+				continue
+			}
+			if !slices.ContainsFunc(own[e.tp], func(iv interval) bool { return iv.member == m.name && iv.contains(e.at) }) {
+				t.Errorf("%s got %s of %v at %s, not owning it", m.name, e.id, e.tp, e.at.Format("15:04:05.000"))
+			}
+		}
+	}
+}
+
+// keptRecords counts the records of partitions in kept that m got
+// strictly between from and to.
+func keptRecords(m *member, kept []TopicPartition, from, to time.Time) int {
+	n := 0
+	for _, e := range m.snapshot() {
+		if e.kind == "record" && slices.Contains(kept, e.tp) && e.at.After(from) && e.at.Before(to) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestIntegrationGroupCooperative: three rawkafka members with the
+// cooperative test assignor on a topic of 6 partitions written to all the
+// time. A member joining moves only some partitions (the first member
+// revokes 3 of its 6, not all); the partitions kept are fetched and
+// delivered through the follow-up round (the second member heartbeats
+// slowly, so that round lasts up to 2s); no partition is owned by two
+// members at once and no record reaches a member outside its ownership
+// (intervals from each member's listener, with timestamps); nothing is
+// lost, and no record is delivered twice (every revoke committed first).
+func TestIntegrationGroupCooperative(t *testing.T) {
+	topic := kafkatest.CreateTopic(t, "", 6, 1)
+	g := kafkatest.TopicName(t)
+	stream := startIDStream(t, kafkatest.Brokers(t), topic, "r", 12)
+	m1 := startCoopMember(t, "m1", groupProps(g), topic)
+	waitFor(t, 20*time.Second, "m1 to own everything", func() bool { return len(m1.owned()) == 6 })
+	time.Sleep(500 * time.Millisecond)
+	joined2 := time.Now()
+	m2 := startCoopMember(t, "m2", groupProps(g, "heartbeat.interval.ms", "2000"), topic)
+	waitFor(t, 30*time.Second, "the partitions split", func() bool { return len(m1.owned()) == 3 && len(m2.owned()) == 3 })
+	if k := m1.kinds(); !strings.HasPrefix(k, "assigned:6 revoked:3 assigned:0") {
+		t.Errorf("m1's listener when m2 joined: %s", k)
+	}
+	// The follow-up round ran from m1's revoke to its last OnAssigned:
+	// records of the partitions it kept arrived meanwhile.
+	var revokedAt, settledAt time.Time
+	for _, e := range m1.snapshot() {
+		if e.kind == "revoked" && revokedAt.IsZero() {
+			revokedAt = e.at
+		}
+		if e.kind == "assigned" && !revokedAt.IsZero() {
+			settledAt = e.at
+		}
+	}
+	kept := m1.owned()
+	n := keptRecords(m1, kept, revokedAt, settledAt)
+	t.Logf("m2 joined at %s; m1 revoked at %s, settled at %s; %d records of its kept partitions %v meanwhile",
+		joined2.Format("15:04:05.000"), revokedAt.Format("15:04:05.000"), settledAt.Format("15:04:05.000"), n, kept)
+	if n == 0 {
+		t.Errorf("no record of the kept partitions %v during the follow-up round (%s to %s)", kept, revokedAt.Format("15:04:05.000"), settledAt.Format("15:04:05.000"))
+	}
+	m3 := startCoopMember(t, "m3", groupProps(g), topic)
+	waitFor(t, 30*time.Second, "three ways", func() bool {
+		return len(m1.owned()) == 2 && len(m2.owned()) == 2 && len(m3.owned()) == 2
+	})
+	time.Sleep(time.Second)
+	m1.stop(false) // dynamic: OnRevoked with its commit, LeaveGroup
+	waitFor(t, 30*time.Second, "m2 and m3 to own everything", func() bool { return len(m2.owned())+len(m3.owned()) == 6 })
+	time.Sleep(time.Second)
+	stream.end()
+	acked, failed := stream.written()
+	if len(failed) > 0 {
+		t.Logf("%d batches failed to write", len(failed))
+	}
+	waitFor(t, 30*time.Second, "every record written", func() bool { return haveAll(union(m1, m2, m3), acked) })
+	checkOwnership(t, m1, m2, m3)
+	if d := dups(union(m1, m2, m3)); len(d) > 0 {
+		t.Errorf("%d records delivered twice although every revoke committed first: %v", len(d), d[:min(len(d), 10)])
+	}
+	for _, m := range []*member{m1, m2, m3} {
+		t.Logf("%s: %s; errors %v", m.name, m.kinds(), m.errors())
+		for _, e := range m.snapshot() {
+			if e.kind != "record" {
+				t.Logf("  %s %s %v", e.at.Format("15:04:05.000"), e.kind, e.parts)
+			}
+		}
+	}
+	m2.stop(false)
+	m3.stop(false)
 }
