@@ -2,6 +2,7 @@ package rawkafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -180,6 +181,53 @@ func TestGroupGlueCooperative(t *testing.T) {
 	}
 }
 
+// TestGroupGlueCooperativeStaticClose: a static cooperative member closed
+// while its JoinGroup is under way revokes what it owns (OnRevoked), sends
+// no LeaveGroup (its partitions stay with its instance id, franz-go
+// #1483), and Close returns without waiting for the round (#1500).
+func TestGroupGlueCooperativeStaticClose(t *testing.T) {
+	c, _ := newScriptedGroupConsumer(t, "i1")
+	useCoop(t, c)
+	fc := &coopCoordinator{assignments: [][]int32{{0, 1}}}
+	c.testFind = func(context.Context, string) (group.Coordinator, error) { return fc, nil }
+	c.testAssign = fc.assign
+	g := &glueLog{}
+	if err := c.Subscribe([]string{"t"}, g.listener()); err != nil {
+		t.Fatal(err)
+	}
+	if err := pollUntil(t, c, g, 1); err != nil {
+		t.Fatal(err)
+	}
+	hold := make(chan struct{})
+	defer close(hold)
+	fc.mu.Lock()
+	fc.hold = hold
+	fc.mu.Unlock()
+	fc.rebalance.Store(true)
+	deadline := time.Now().Add(5 * time.Second)
+	for fc.waiting.Load() == 0 && time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		c.Poll(ctx)
+		cancel()
+	}
+	if fc.waiting.Load() == 0 {
+		t.Fatal("no JoinGroup for the rebalance")
+	}
+	start := time.Now()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Close took %v with a JoinGroup under way", d)
+	}
+	if got, want := g.String(), "assigned [t/0 t/1] held [t/0 t/1] gen 1; revoked [t/0 t/1] held [] gen 1"; got != want {
+		t.Errorf("listener:\n got %s\nwant %s", got, want)
+	}
+	if n := fc.leaves.Load(); n != 0 {
+		t.Errorf("a static member sent %d LeaveGroup", n)
+	}
+}
+
 // TestGroupGlueCooperativeSubscriptionChange: a subscription that drops a
 // topic revokes its partitions before the JoinGroup, the others stay.
 func TestGroupGlueCooperativeSubscriptionChange(t *testing.T) {
@@ -318,8 +366,44 @@ func TestIntegrationGroupCooperative(t *testing.T) {
 	waitFor(t, 20*time.Second, "m1 to own everything", func() bool { return len(m1.owned()) == 6 })
 	time.Sleep(500 * time.Millisecond)
 	joined2 := time.Now()
+	// Commits through the rebalance, beside m1's Poll: each succeeds or
+	// fails with ErrCommitFailed, and none takes a partition away.
+	var commitOK, commitFailed atomic.Int32
+	var commitOther []error
+	commitsDone := make(chan struct{})
+	stopCommits := make(chan struct{})
+	go func() {
+		defer close(commitsDone)
+		for {
+			select {
+			case <-stopCommits:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := m1.c.CommitConsumed(ctx)
+			cancel()
+			switch {
+			case err == nil:
+				commitOK.Add(1)
+			case errors.Is(err, ErrCommitFailed):
+				commitFailed.Add(1)
+			default:
+				commitOther = append(commitOther, err)
+			}
+		}
+	}()
 	m2 := startCoopMember(t, "m2", groupProps(g, "heartbeat.interval.ms", "2000"), topic)
 	waitFor(t, 30*time.Second, "the partitions split", func() bool { return len(m1.owned()) == 3 && len(m2.owned()) == 3 })
+	close(stopCommits)
+	<-commitsDone
+	t.Logf("commits of m1 during the rebalance: %d ok, %d ErrCommitFailed", commitOK.Load(), commitFailed.Load())
+	if len(commitOther) > 0 || commitOK.Load() == 0 {
+		t.Errorf("commits during the rebalance: %d ok, other errors %v", commitOK.Load(), commitOther)
+	}
+	if strings.Contains(m1.kinds(), "lost") {
+		t.Errorf("m1 lost partitions: %s", m1.kinds())
+	}
 	if k := m1.kinds(); !strings.HasPrefix(k, "assigned:6 revoked:3 assigned:0") {
 		t.Errorf("m1's listener when m2 joined: %s", k)
 	}
