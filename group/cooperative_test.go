@@ -102,7 +102,7 @@ func TestCooperativeRebalance(t *testing.T) {
 	m, _ = m.Step(Tick{Now: at(4000)})
 	m = run(t, m, coop([]line{
 		{HeartbeatResponse{Now: at(4000), Generation: 5, MemberID: "m2", Err: protocol.ErrRebalanceInProgress}, Joining,
-			[]string{`join member="m2" gen=5 topics=[a b] reason="group is already rebalancing"`, "timer off"}},
+			[]string{`join member="m2" gen=5 topics=[a b] owned=[a/0 a/1 b/0] reason="group is already rebalancing"`, "timer off"}},
 	}))
 	if got := fmtTPs(flatten(m.joinProtocols()[0].Subscription.OwnedPartitions)); got != "[a/0 a/1 b/0]" {
 		t.Fatalf("owned in the subscription: %s", got)
@@ -110,7 +110,7 @@ func TestCooperativeRebalance(t *testing.T) {
 	m = run(t, m, coop([]line{
 		{joinOK(at(5000), "m2", 6, "m1"), AwaitingSync, []string{"sync gen=6 ...", "timer @..."}},
 		{syncOK(at(5000), 6, "a/1 b/0 b/1"), Revoking, []string{"commit [a/0] gen=6", "revoke [a/0]", "assign [b/1]"}},
-		{RevokeDone{Now: at(5100)}, Joining, []string{`join member="m2" gen=6 topics=[a b] reason="need to revoke partitions and re-join"`, "timer off"}},
+		{RevokeDone{Now: at(5100)}, Joining, []string{`join member="m2" gen=6 topics=[a b] owned=[a/1 b/0 b/1] reason="need to revoke partitions and re-join"`, "timer off"}},
 		{joinOK(at(5200), "m2", 7, "m1"), AwaitingSync, []string{"sync gen=7 ...", "timer @..."}},
 		{syncOK(at(5200), 7, "a/1 b/0 b/1"), Stable, []string{"assign []"}},
 	}))
@@ -165,13 +165,13 @@ func TestCooperativeSubscriptionChange(t *testing.T) {
 	m := coopStable(t)
 	run(t, m, coop([]line{
 		{SubscriptionChanged{Now: at(2000), Topics: []string{"a"}}, Revoking, []string{"commit [b/0] gen=5", "revoke [b/0]"}},
-		{RevokeDone{Now: at(2100)}, Joining, []string{`join member="m2" gen=5 topics=[a] reason="the subscription changed"`, "timer off"}},
+		{RevokeDone{Now: at(2100)}, Joining, []string{`join member="m2" gen=5 topics=[a] owned=[a/0 a/1] reason="the subscription changed"`, "timer off"}},
 		{joinOK(at(2200), "m2", 6, "m1"), AwaitingSync, []string{"sync gen=6 ...", "timer @..."}},
 		{syncOK(at(2200), 6, "a/0 a/1"), Stable, []string{"assign []"}},
 	}))
 	// Only added topics: join at once, nothing revoked.
 	run(t, coopStable(t), coop([]line{
-		{SubscriptionChanged{Now: at(2000), Topics: []string{"a", "b", "c"}}, Joining, []string{`join member="m2" gen=5 topics=[a b c] reason="the subscription changed"`, "timer off"}},
+		{SubscriptionChanged{Now: at(2000), Topics: []string{"a", "b", "c"}}, Joining, []string{`join member="m2" gen=5 topics=[a b c] owned=[a/0 a/1 b/0] reason="the subscription changed"`, "timer off"}},
 	}))
 }
 
@@ -184,7 +184,7 @@ func TestCooperativeCoordinatorMoves(t *testing.T) {
 		{SubscriptionChanged{Now: at(2000), Topics: []string{"a", "b", "c"}}, Joining, []string{"join ...", "timer off"}},
 		{joinErr(at(2100), protocol.ErrNotCoordinator), FindingCoordinator, []string{"timer @2200"}},
 		{Tick{Now: at(2200)}, FindingCoordinator, []string{"find-coordinator g", "timer off"}},
-		{CoordinatorFound{Now: at(2300)}, Joining, []string{`join member="m2" gen=5 topics=[a b c] ...`}},
+		{CoordinatorFound{Now: at(2300)}, Joining, []string{`join member="m2" gen=5 topics=[a b c] owned=[a/0 a/1 b/0] ...`}},
 		{joinOK(at(2400), "m2", 6, "m1"), AwaitingSync, []string{"sync gen=6 ...", "timer @..."}},
 		{RequestFailed{Now: at(2500), API: protocol.KeySyncGroup}, FindingCoordinator, []string{"..."}},
 	}))
@@ -321,11 +321,11 @@ func cUnjoined() Member {
 var coopRows = []row{
 	// Stable
 	{"rebalance: join at once, keep", func() Member { return reach(cStable(), Tick{Now: at(3010)}) }, hb(1, "m2", protocol.ErrRebalanceInProgress), Joining,
-		[]string{`join member="m2" gen=1 topics=[a b] reason="group is already rebalancing"`, "timer off"}},
+		[]string{`join member="m2" gen=1 topics=[a b] owned=[a/0 a/1] reason="group is already rebalancing"`, "timer off"}},
 	{"subscription drops a topic", cStable, SubscriptionChanged{Now: at(30), Topics: []string{"b"}}, Revoking,
 		[]string{"commit [a/0 a/1] gen=1", "revoke [a/0 a/1]"}},
 	{"subscription adds a topic", cStable, SubscriptionChanged{Now: at(30), Topics: []string{"a", "b", "c"}}, Joining,
-		[]string{`join member="m2" gen=1 topics=[a b c] reason="the subscription changed"`, "timer off"}},
+		[]string{`join member="m2" gen=1 topics=[a b c] owned=[a/0 a/1] reason="the subscription changed"`, "timer off"}},
 	{"unknown member: lose", func() Member { return reach(cStable(), Tick{Now: at(3010)}) }, hb(1, "m2", protocol.ErrUnknownMemberId), Revoking,
 		[]string{"lose [a/0 a/1] (...UNKNOWN_MEMBER_ID...)", "timer off"}},
 	{"illegal generation: lose", func() Member { return reach(cStable(), Tick{Now: at(3010)}) }, hb(1, "m2", protocol.ErrIllegalGeneration), Revoking,
@@ -354,7 +354,7 @@ var coopRows = []row{
 
 	// Revoking after a cooperative SyncGroup
 	{"revoke done: follow-up join", cRevoking, RevokeDone{Now: at(3050)}, Joining,
-		[]string{`join member="m2" gen=2 topics=[a b] reason="need to revoke partitions and re-join"`, "timer off"}},
+		[]string{`join member="m2" gen=2 topics=[a b] owned=[a/1 b/0] reason="need to revoke partitions and re-join"`, "timer off"}},
 	{"revoking: rebalance heartbeat ignored", func() Member { return reach(cRevoking(), Tick{Now: at(6040)}) }, hb(2, "m2", protocol.ErrRebalanceInProgress), Revoking, []string{"timer @9040"}},
 	{"revoking: member lost, wait", func() Member { return reach(cRevoking(), Tick{Now: at(6040)}) }, hb(2, "m2", protocol.ErrUnknownMemberId), Revoking, []string{"timer off"}},
 	{"revoking: close waits", cRevoking, Close{Now: at(3050)}, Revoking, nil},
