@@ -236,4 +236,15 @@
 // responses and timers above, never by another thread, so Java's "generation
 // data was cleared by the heartbeat thread" case does not exist.
 // Unsubscribing is Close here.
+//
+// Cooperative: Java's onJoinPrepare auto-commits every owned partition
+// (async, bounded) before each rejoin in both protocols; here a
+// cooperative member does not, since none of its partitions can move in
+// the round it joins: the periodic auto-commit goes on for the kept ones
+// and a partition revoked after SyncGroup is committed just before its
+// OnRevoked (CommitBeforeRevoke). Java skips validateCooperativeAssignment
+// for its built-in cooperative-sticky; here every cooperative assignment
+// is checked, which costs nothing for an assignor that keeps the rule, and
+// the check is stricter than Java's (a partition its owner keeps and
+// another member is also given is taken from the other member too).
 package group
