@@ -2,6 +2,7 @@ package group
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -374,4 +375,70 @@ func TestCooperativeTable(t *testing.T) {
 	// After the member was lost while revoking, RevokeDone loses the rest.
 	m := reach(cRevoking(), Tick{Now: at(6040)}, hb(2, "m2", protocol.ErrUnknownMemberId))
 	checkStep(t, "lost while revoking", m, RevokeDone{Now: at(6050)}, Revoking, []string{"lose [a/1 b/0] (...UNKNOWN_MEMBER_ID...)"})
+}
+
+// TestValidateCooperativeRandom: whatever an assignor returns, after
+// validateCooperative no partition with a single owner (the highest
+// generation's claim) is assigned to another member, and nothing else is
+// taken out.
+func TestValidateCooperativeRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	all := tps("a/0 a/1 a/2 a/3 a/4 b/0 b/1")
+	ids := []string{"m1", "m2", "m3"}
+	for range 2000 {
+		var members []assignor.Member
+		for _, id := range ids {
+			m := assignor.Member{ID: id, Generation: int32(rng.IntN(3))}
+			for _, tp := range all {
+				if rng.IntN(4) == 0 {
+					m.Owned = append(m.Owned, tp)
+				}
+			}
+			members = append(members, m)
+		}
+		result := map[string]assignor.Assignment{}
+		for _, tp := range all {
+			id := ids[rng.IntN(len(ids))]
+			a := result[id]
+			a.Partitions = append(a.Partitions, tp)
+			result[id] = a
+		}
+		ownerOf := func(tp protocol.TopicPartition) string {
+			var owner string
+			best, tie := int32(-2), false
+			for _, m := range members {
+				if !slices.Contains(m.Owned, tp) {
+					continue
+				}
+				switch {
+				case m.Generation > best:
+					owner, best, tie = m.ID, m.Generation, false
+				case m.Generation == best:
+					tie = true
+				}
+			}
+			if tie {
+				return ""
+			}
+			return owner
+		}
+		got, stripped := validateCooperative(members, result)
+		n := len(stripped)
+		for id, a := range got {
+			n += len(a.Partitions)
+			for _, tp := range a.Partitions {
+				if o := ownerOf(tp); o != "" && o != id {
+					t.Fatalf("%v owned by %s still assigned to %s: members %+v", tp, o, id, members)
+				}
+			}
+		}
+		for _, tp := range stripped {
+			if ownerOf(tp) == "" {
+				t.Fatalf("%v taken out, but it has no single owner: members %+v", tp, members)
+			}
+		}
+		if n != len(all) {
+			t.Fatalf("%d partitions after validation and %d stripped, want %d in all", n-len(stripped), len(stripped), len(all))
+		}
+	}
 }
