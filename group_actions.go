@@ -42,6 +42,13 @@ func (c *Consumer) groupActions(ctx context.Context, s *subscription) error {
 //     The listener may still commit them, with this generation, until it
 //     returns; then the identity is cleared and RevokeDone lets the
 //     machine rejoin.
+//   - Revoke, Incremental (cooperative): as Revoke, but only for the
+//     partitions named; the identity is kept, since the member keeps its
+//     membership and its other partitions, which go on fetching, being
+//     delivered by Poll and committed (with the identity they had: the
+//     old generation before the round's SyncGroup, the new one from the
+//     Assign that follows). No other member is given the revoked ones
+//     before RevokeDone: the machine rejoins only then.
 //   - Lose: the identity is cleared first, so no commit of this consumer
 //     names the lost generation from then on (one already in flight may
 //     still be refused, ErrCommitFailed); then as Revoke without the
@@ -51,7 +58,10 @@ func (c *Consumer) groupActions(ctx context.Context, s *subscription) error {
 //     committed offsets are looked up by the fetch engine's maintenance
 //     (require_stable, UNSTABLE_OFFSET_COMMIT retried), in the background,
 //     and records come only after that. OnAssigned runs after the
-//     partitions were added, so the listener may Seek or Pause them.
+//     partitions were added, so the listener may Seek or Pause them. In
+//     cooperative mode Partitions are only the added ones: the kept
+//     partitions are not touched (position, buffered records and pause
+//     state stay), only their commits move to the new identity.
 func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action) error {
 	switch a := a.(type) {
 	case group.CommitBeforeRevoke:
@@ -63,6 +73,12 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 		cbr := s.commit
 		s.commit = nil
 		s.mu.Unlock()
+		if a.Incremental {
+			// Cooperative: OnRevoked, and the kept partitions from now on,
+			// commit with the membership the revoke belongs to.
+			s.setIdentity(identity{MemberID: a.MemberID, generation: a.Generation})
+			c.generation.Store(a.Generation)
+		}
 		parts := slices.Clone(a.Partitions)
 		if cbr != nil && c.auto != nil {
 			who := c.commitMember(cbr.MemberID, cbr.Generation)
@@ -81,8 +97,10 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 		if l := s.listener(); l.OnRevoked != nil {
 			l.OnRevoked(c, parts)
 		}
-		s.setIdentity(identity{MemberID: s.identity().MemberID, generation: -1})
-		c.generation.Store(0)
+		if !a.Incremental {
+			s.setIdentity(identity{MemberID: s.identity().MemberID, generation: -1})
+			c.generation.Store(0)
+		}
 		s.driver.Send(group.RevokeDone{})
 	case group.Lose:
 		s.setIdentity(identity{MemberID: s.identity().MemberID, generation: -1})

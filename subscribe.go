@@ -14,14 +14,27 @@ import (
 // Assignment. It must not call Poll, Close, Subscribe or Unsubscribe. A nil
 // field, or a nil *RebalanceListener, is a callback that does nothing.
 //
-// The group runs the eager protocol (range and roundrobin), so every
-// rebalance revokes everything the member owns (OnRevoked, after the
-// commit that auto-commit makes for them) before the member joins again,
-// and then assigns the whole new assignment (OnAssigned). No partition
-// "stays assigned" across a rebalance: each partition assigned again starts
-// at its committed offset, unpaused.
+// With eager assignors (range, roundrobin: the member runs eager unless
+// every configured assignor is cooperative) every rebalance revokes
+// everything the member owns (OnRevoked, after the commit that auto-commit
+// makes for them) before the member joins again, and then assigns the
+// whole new assignment (OnAssigned). No partition "stays assigned" across
+// an eager rebalance: each partition assigned again starts at its
+// committed offset, unpaused.
+//
+// With cooperative assignors (KIP-429) a rebalance revokes nothing before
+// the join: the owned partitions keep fetching, Poll keeps returning their
+// records, and commits of them succeed or fail with ErrCommitFailed
+// (never losing them) while the group rebalances. After it, OnRevoked
+// gets only the partitions that moved to another member (committed first
+// under auto-commit) and OnAssigned only the partitions added; the kept
+// ones appear in neither and keep their position and pause state. A
+// subscription change revokes, before the join, the owned partitions of
+// the topics left. OnLost still gets everything when the membership is
+// lost.
 type RebalanceListener struct {
-	// OnAssigned gets the partitions the member now owns, after Poll
+	// OnAssigned gets the partitions the member now owns (cooperative:
+	// the partitions added, not those kept), after Poll
 	// started fetching them from their committed offsets (or
 	// auto.offset.reset where nothing is committed). It is called after
 	// every rebalance, with an empty list when the member got nothing, as

@@ -95,7 +95,24 @@ type CommitBeforeRevoke struct {
 
 // Revoke asks the Consumer to stop fetching Partitions and call the
 // listener's OnRevoked, then to send RevokeDone. The member may still commit them until RevokeDone.
-type Revoke struct{ Partitions []protocol.TopicPartition }
+//
+// Incremental (cooperative, KIP-429) says the member keeps its membership
+// and every owned partition not in Partitions: the Consumer keeps the
+// commit identity (member id and generation) and keeps fetching,
+// delivering and committing the other partitions. Without it (eager, or
+// Close) the revoke ends the Consumer's use of the generation.
+//
+// Generation and MemberID are the membership that OnRevoked's commits
+// carry: for a cooperative revoke after SyncGroup, the new generation's
+// (Java's onJoinComplete runs with the generation of the JoinGroup just
+// answered), which is also the identity the kept partitions commit with
+// from then on.
+type Revoke struct {
+	Partitions  []protocol.TopicPartition
+	Incremental bool
+	Generation  int32
+	MemberID    string
+}
 
 // Assign asks the Consumer to start fetching Partitions and call OnAssigned. Partitions are
 // the ones added (for eager, the whole assignment). Generation and MemberID

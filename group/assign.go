@@ -47,6 +47,8 @@ const assignmentVersion = protocol.ConsumerProtocolMaxVersion
 // error. logger may be nil.
 func NewAssignFunc(assignors []assignor.Assignor, metadata MetadataFunc, logger *slog.Logger) AssignFunc {
 	assignors = slices.Clone(assignors)
+	p, _ := assignor.RebalanceProtocolOf(assignors)
+	cooperative := p == assignor.Cooperative
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -69,9 +71,13 @@ func NewAssignFunc(assignors []assignor.Assignor, metadata MetadataFunc, logger 
 				"generation", a.Generation, "members", len(members), "topics", len(topics))
 			return nil, counts, nil
 		}
-		out, missing, err := assignMembers(assignors[i], members, topics, counts)
+		out, missing, stripped, err := assignMembers(assignors[i], members, topics, counts, cooperative)
 		if err != nil {
 			return nil, nil, err
+		}
+		if len(stripped) > 0 {
+			logger.Warn("group: the assignor moved partitions between owners in one cooperative round; they stay unassigned until their owner has revoked them and rejoined",
+				"generation", a.Generation, "protocol", a.Protocol, "partitions", stripped)
 		}
 		if len(missing) > 0 {
 			logger.Warn("group: subscribed topics do not exist, so no member is assigned them",
@@ -104,8 +110,9 @@ func decodeMembers(in []protocol.JoinGroupResponseMember) ([]assignor.Member, []
 // assignMembers runs as over members with the partition counts of topics
 // (every topic subscribed) and encodes one assignment per member, in the
 // members' order. It returns the subscribed topics without partitions,
-// which nobody gets. It is pure: NewAssignFunc's work minus the metadata.
-func assignMembers(as assignor.Assignor, members []assignor.Member, topics []string, counts map[string]int32) ([]protocol.SyncGroupRequestAssignment, []string, error) {
+// which nobody gets, and, with cooperative, the partitions taken out by
+// validateCooperative. It is pure: NewAssignFunc's work minus the metadata.
+func assignMembers(as assignor.Assignor, members []assignor.Member, topics []string, counts map[string]int32, cooperative bool) ([]protocol.SyncGroupRequestAssignment, []string, []protocol.TopicPartition, error) {
 	g := assignor.Group{Members: members, Topics: make(map[string]assignor.Topic, len(topics))}
 	var missing []string
 	for _, t := range topics {
@@ -117,18 +124,72 @@ func assignMembers(as assignor.Assignor, members []assignor.Member, topics []str
 	}
 	result, err := as.Assign(g)
 	if err != nil {
-		return nil, nil, fmt.Errorf("group: assignor %q: %w", as.Name(), err)
+		return nil, nil, nil, fmt.Errorf("group: assignor %q: %w", as.Name(), err)
+	}
+	var stripped []protocol.TopicPartition
+	if cooperative {
+		result, stripped = validateCooperative(members, result)
 	}
 	out := make([]protocol.SyncGroupRequestAssignment, 0, len(members))
 	for _, m := range members {
 		p := result[m.ID].Protocol(assignmentVersion)
 		b, err := p.Encode(nil)
 		if err != nil {
-			return nil, nil, fmt.Errorf("group: the assignment of member %q: %w", m.ID, err)
+			return nil, nil, nil, fmt.Errorf("group: the assignment of member %q: %w", m.ID, err)
 		}
 		out = append(out, protocol.SyncGroupRequestAssignment{MemberId: m.ID, Assignment: b})
 	}
-	return out, missing, nil
+	return out, missing, stripped, nil
+}
+
+// validateCooperative enforces KIP-429's rule on the leader's assignment:
+// a partition that some member owns (its subscription says so) may only be
+// assigned, in this round, to that member. A partition assigned to another
+// member is taken out of that member's assignment and returned, sorted:
+// its owner, not assigned it, revokes it and rejoins, and the next round
+// gives it out, free. Java's validateCooperativeAssignment throws instead,
+// failing the leader (and, with it, the round) for an assignor bug; here
+// the assignment is made safe and the round goes on, since stripping is
+// exactly the two-step move the cooperative protocol asks for and costs
+// one more round, where failing would stop the group's progress. When two
+// members claim the same partition, the claim with the higher generation
+// is its owner, as in the sticky assignors; on a tie it has no single
+// owner and any assignment of it stands (both revoke it unless given it).
+func validateCooperative(members []assignor.Member, result map[string]assignor.Assignment) (map[string]assignor.Assignment, []protocol.TopicPartition) {
+	type claim struct {
+		id  string
+		gen int32
+		tie bool
+	}
+	owner := make(map[protocol.TopicPartition]claim)
+	for _, m := range members {
+		for _, tp := range m.Owned {
+			c, ok := owner[tp]
+			switch {
+			case !ok || m.Generation > c.gen:
+				owner[tp] = claim{id: m.ID, gen: m.Generation}
+			case m.Generation == c.gen:
+				c.tie = true
+				owner[tp] = c
+			}
+		}
+	}
+	var stripped []protocol.TopicPartition
+	out := make(map[string]assignor.Assignment, len(result))
+	for id, a := range result {
+		keep := make([]protocol.TopicPartition, 0, len(a.Partitions))
+		for _, tp := range a.Partitions {
+			if c, ok := owner[tp]; ok && !c.tie && c.id != id {
+				stripped = append(stripped, tp)
+				continue
+			}
+			keep = append(keep, tp)
+		}
+		a.Partitions = keep[:len(keep):len(keep)]
+		out[id] = a
+	}
+	slices.SortFunc(stripped, protocol.TopicPartition.Compare)
+	return out, stripped
 }
 
 // metadataWithRetry asks metadata for the counts of topics until it

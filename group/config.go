@@ -19,8 +19,9 @@ type Config struct {
 	// (assignor.ByNames): JoinGroup offers each by name with its own
 	// subscription (its SubscriptionUserData), and the rebalance protocol
 	// is the highest they all support (assignor.RebalanceProtocolOf), as in
-	// Java. Only eager is implemented: New rejects assignors that would run
-	// cooperative.
+	// Java. The member runs cooperative (KIP-429) only when every one of
+	// them supports it; one eager-only assignor makes the whole member
+	// eager, so a member never meets a chosen protocol it runs otherwise.
 	Assignors []assignor.Assignor
 	// SessionTimeout is session.timeout.ms (default 45s).
 	SessionTimeout time.Duration
@@ -114,12 +115,8 @@ func (c Config) validate() error {
 		}
 		seen[a.Name()] = true
 	}
-	p, err := assignor.RebalanceProtocolOf(c.Assignors)
-	if err != nil {
+	if _, err := assignor.RebalanceProtocolOf(c.Assignors); err != nil {
 		return fmt.Errorf("group: %w", err)
-	}
-	if p != assignor.Eager {
-		return fmt.Errorf("group: assignors %v run the %s rebalance protocol, which is not implemented yet", c.protocols(), p)
 	}
 	return nil
 }
@@ -145,3 +142,11 @@ func (c Config) assignor(name string) (assignor.Assignor, bool) {
 }
 
 func (c Config) static() bool { return c.InstanceID != "" }
+
+// cooperative reports whether the member runs KIP-429's incremental
+// protocol: every assignor supports it (validate checked that they share
+// a protocol).
+func (c Config) cooperative() bool {
+	p, _ := assignor.RebalanceProtocolOf(c.Assignors)
+	return p == assignor.Cooperative
+}

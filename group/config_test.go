@@ -45,7 +45,6 @@ func TestNewRejects(t *testing.T) {
 		{"twice", func(c *Config) {
 			c.Assignors = []assignor.Assignor{assignor.Range, assignor.RoundRobin, assignor.Range}
 		}, `"range" is configured twice`},
-		{"cooperative", func(c *Config) { c.Assignors = []assignor.Assignor{coopAssignor{}} }, "cooperative rebalance protocol, which is not implemented"},
 		{"no common protocol", func(c *Config) { c.Assignors = []assignor.Assignor{assignor.Range, onlyCoop{}} }, "share no rebalance protocol"},
 		{"jitter", func(c *Config) { c.BackoffJitter = 1 }, "BackoffJitter must be below 1"},
 		{"heartbeat too slow", func(c *Config) { c.HeartbeatInterval = c.SessionTimeout }, "heartbeat interval"},

@@ -43,7 +43,9 @@
 //	Idle ──Start──▶ FindingCoordinator ──found──▶ (Revoking ──RevokeDone──▶) Joining
 //	Joining ──JoinGroup ok, leader──▶ Assigning ──AssignmentComputed──▶ AwaitingSync
 //	Joining ──JoinGroup ok, follower──▶ AwaitingSync ──SyncGroup ok──▶ Stable
-//	Stable ──rebalance needed──▶ Revoking ──RevokeDone──▶ Joining
+//	Stable ──rebalance needed──▶ Revoking ──RevokeDone──▶ Joining      (eager)
+//	Stable ──rebalance needed──▶ Joining                               (cooperative)
+//	AwaitingSync ──SyncGroup ok, some revoked──▶ Revoking ──RevokeDone──▶ Joining (cooperative)
 //	Stable ──no Poll within max.poll.interval.ms──▶ Unjoined ──Poll──▶ Revoking (Lose) ──▶ Joining
 //	any ──coordinator lost──▶ FindingCoordinator (membership kept; back to Stable, or the join redone)
 //	any ──Close──▶ (Revoking ──▶) Leaving ──LeaveResponse──▶ Closed, or straight to Closed
@@ -137,22 +139,72 @@
 //	LeaveGroup
 //	  any answer, any error, connection error     done: Closed (Java logs the error)
 //
-// # Where the cooperative protocol goes (KIP-429)
+// # Cooperative (KIP-429)
 //
-// The Member already carries what cooperative needs: the owned partitions,
-// sent in the subscription (v1+) with the generation (v2+), and the
-// generation itself. Its branch is three places, not a rewrite:
-//   - prepareJoin: revoke only the owned partitions of topics no longer
-//     subscribed, keep the rest, and send JoinGroup at once;
-//   - heartbeating: true in Joining too, and fetching continues (the
-//     Consumer does nothing on a rejoin that revokes nothing);
-//   - synced, the reconciliation step: it already computes added =
-//     assigned − owned with minus; add revoked = owned − assigned, emit
-//     CommitBeforeRevoke+Revoke(revoked) before Assign(added), and when
-//     revoked is not empty, prepareJoin at once.
+// A member runs cooperative when every configured assignor supports it
+// (assignor.RebalanceProtocolOf, Member.Rebalance), as Java's
+// ConsumerCoordinator decides it; one eager-only assignor makes it eager.
+// The owned partitions and their generation travel in every subscription
+// (v3), so the leader's assignor sees who owns what. The branch is in
+// three places, each as Java's ConsumerCoordinator:
+//   - prepareJoin (onJoinPrepare): with the generation gone
+//     (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, poll interval exceeded)
+//     everything owned is lost (Lose), as in eager; otherwise only the
+//     owned partitions of topics no longer subscribed are revoked
+//     (CommitBeforeRevoke, Revoke with Incremental) and the join waits for
+//     that RevokeDone; the rest stay owned and JoinGroup goes out at once.
+//     An UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION answer to the JoinGroup
+//     or SyncGroup of the round loses what was kept through it.
+//   - the round: nothing changes for the Consumer. It keeps fetching,
+//     delivering and committing the kept partitions; a commit during the
+//     round carries the old generation and either succeeds or fails with
+//     ErrCommitFailed (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION), which
+//     takes nothing away. Heartbeats stop while JoinGroup is in flight and
+//     run from its answer on, as in eager and in Java.
+//   - synced (onJoinComplete): revoked = owned − assigned, with their
+//     commit in the new generation, then OnRevoked (Revoke, Incremental);
+//     added = assigned − owned in Assign, whose Generation is from now on
+//     the one the Consumer commits every owned partition with; the kept
+//     partitions appear in neither, keeping their fetch position and
+//     pause state. When anything was revoked the member waits in Revoking
+//     for RevokeDone and then rejoins at once, so that the next round's
+//     leader can hand the revoked partitions to their new owner.
 //
-// The subscription already carries the owned partitions (grouped) and the
-// generation, so a cooperative-sticky assignor on the leader sees them.
+// For each change of assignment, who may still be fetching, committing or
+// calling back: a revoked partition is fetched, delivered and committed
+// by this member only until its RevokeDone, and no other member is given
+// it before that RevokeDone's rejoin (the leader's rule below); an added
+// partition was owned by nobody when the leader assigned it (its last
+// owner revoked it and rejoined, or was lost); a lost partition may be
+// owned by another member already, so it is neither committed nor
+// delivered after Lose.
+//
+// The leader (NewAssignFunc) checks the rule that no partition changes
+// owner within one round, as Java's validateCooperativeAssignment: a
+// partition assigned to a member other than the one whose subscription
+// owns it (the higher generation's claim, when two claim it) is taken out
+// of the assignment and logged. Java throws, failing the leader; here the
+// round goes on, since a partition left out is revoked by its owner, who
+// rejoins, and the next round assigns it: the two steps the protocol asks
+// for, at the cost of one more round, where failing would stop the group.
+//
+// A mixed group: the coordinator chooses a protocol (assignor name) that
+// every member lists. Each member runs its own rebalance protocol,
+// decided by its own assignors, whatever was chosen: a member with [range,
+// cooperative-sticky] runs eager (revokes everything before each join)
+// and one with [cooperative-sticky] alone runs cooperative, in the same
+// group. That is safe: an eager member owns nothing while a round runs, and
+// the leader's rule keeps the cooperative members' partitions where they
+// are. The group only rebalances incrementally once every member is
+// cooperative (Java's two-step upgrade: first add cooperative-sticky,
+// then drop range).
+//
+// Close of a cooperative member revokes what it owns (with its commit)
+// and, for a dynamic member, sends LeaveGroup. A static member sends none
+// (KIP-345): its partitions stay with its instance id until it returns or
+// its session ends, whether or not a round was under way, and Close
+// returns once the revoke is done without waiting for the round (the
+// JoinGroup's answer, if any, is ignored).
 //
 // # Where the next-generation protocol goes (KIP-848)
 //
@@ -184,4 +236,15 @@
 // responses and timers above, never by another thread, so Java's "generation
 // data was cleared by the heartbeat thread" case does not exist.
 // Unsubscribing is Close here.
+//
+// Cooperative: Java's onJoinPrepare auto-commits every owned partition
+// (async, bounded) before each rejoin in both protocols; here a
+// cooperative member does not, since none of its partitions can move in
+// the round it joins: the periodic auto-commit goes on for the kept ones
+// and a partition revoked after SyncGroup is committed just before its
+// OnRevoked (CommitBeforeRevoke). Java skips validateCooperativeAssignment
+// for its built-in cooperative-sticky; here every cooperative assignment
+// is checked, which costs nothing for an assignor that keeps the rule, and
+// the check is stricter than Java's (a partition its owner keeps and
+// another member is also given is taken from the other member too).
 package group

@@ -100,6 +100,9 @@ func describe(a Action) string {
 		if a.InstanceID != "" {
 			s += " instance=" + a.InstanceID
 		}
+		if len(sub.OwnedPartitions) > 0 { // cooperative only: eager owns nothing when it joins
+			s += " owned=" + fmtTPs(flatten(sub.OwnedPartitions))
+		}
 		if a.Reason != "" {
 			s += fmt.Sprintf(" reason=%q", a.Reason)
 		}

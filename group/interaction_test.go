@@ -28,7 +28,9 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the outpu
 // counts=a:2 err=TEXT · sync gen=N err=NAME parts=a/0,a/1 proto=NAME ·
 // hb gen=N member=ID err=NAME · leave err=NAME · failed api=NAME ·
 // tick · poll · subscribe topics=a,b · metadata counts=a:2 · revoked ·
-// close leave=group|remain.
+// close leave=group|remain. Config keys: static=ID maxpoll=MS session=MS
+// heartbeat=MS autocommit=BOOL cooperative (the cooperative test assignor,
+// coop-range).
 func TestInteraction(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil || len(files) == 0 {
@@ -130,6 +132,9 @@ func parseConfig(t *testing.T, cfg Config, args []string) Config {
 			cfg.HeartbeatInterval = time.Duration(ms) * time.Millisecond
 		case "autocommit":
 			cfg.AutoCommit = v == "true"
+		case "cooperative":
+			// The cooperative test assignor; answers then name proto=coop-range.
+			cfg.Assignors = coopConfig().Assignors
 		default:
 			t.Fatalf("config: unknown %q", k)
 		}

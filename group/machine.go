@@ -174,7 +174,8 @@ func (m Member) Generation() int32 { return m.generation }
 func (m Member) Protocol() string { return m.protocol }
 
 // Rebalance returns the rebalance protocol the member runs, from its
-// assignors (always assignor.Eager until cooperative is implemented).
+// assignors: assignor.Cooperative when all of them support it, else
+// assignor.Eager.
 func (m Member) Rebalance() assignor.RebalanceProtocol {
 	p, _ := assignor.RebalanceProtocolOf(m.cfg.Assignors) // validated by New
 	return p

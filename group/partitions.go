@@ -63,3 +63,16 @@ func topicsOutside(tps []protocol.TopicPartition, topics []string) bool {
 	}
 	return false
 }
+
+// outside returns the partitions whose topic is not in topics (sorted):
+// what a cooperative member revokes before rejoining after its
+// subscription changed.
+func outside(tps []protocol.TopicPartition, topics []string) []protocol.TopicPartition {
+	var out []protocol.TopicPartition
+	for _, tp := range tps {
+		if _, found := slices.BinarySearch(topics, tp.Topic); !found {
+			out = append(out, tp)
+		}
+	}
+	return out
+}

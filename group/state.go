@@ -20,7 +20,9 @@ const (
 	// Revoking: the machine has asked the Consumer to revoke (commit, then
 	// OnRevoked) or lose (OnLost) partitions and waits for RevokeDone before
 	// it joins, leaves or closes. Heartbeats continue while the generation
-	// is valid.
+	// is valid. A cooperative member also waits here after a SyncGroup
+	// that revoked some of its partitions, owning the rest, before its
+	// follow-up join.
 	Revoking
 	// Joining: a JoinGroup is in flight or waiting for its backoff.
 	// No heartbeats (the Java client's PREPARING_REBALANCE).

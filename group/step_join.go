@@ -14,15 +14,30 @@ import (
 // gone, since a commit would fail and another member may own the
 // partitions already — and the JoinGroup waits for RevokeDone.
 //
-// The cooperative branch goes here: revoke only the owned partitions of
-// topics no longer subscribed, keep the rest, and join at once.
+// Cooperative (KIP-429, Java's onJoinPrepare for COOPERATIVE): with the
+// generation gone everything owned is lost, as in eager; otherwise only the
+// owned partitions of topics no longer subscribed are revoked (with their
+// commit) and the JoinGroup waits for that RevokeDone; the rest stay owned
+// and the JoinGroup goes out at once, carrying them in the subscription.
+// Through the rebalance the Consumer keeps fetching, delivering and
+// committing the kept partitions with the old generation (a commit the
+// coordinator refuses, REBALANCE_IN_PROGRESS or ILLEGAL_GENERATION, fails
+// with ErrCommitFailed and changes no ownership); the leader gives none of
+// them to another member in this round (validateCooperative).
 func (s *step) prepareJoin(now time.Time) {
 	m := &s.m
 	m.rejoin = true
 	if len(m.owned) > 0 {
-		s.revokeOwned()
-		s.enter(Revoking)
-		return
+		if !m.cfg.cooperative() || m.generation == noGeneration || m.memberID == "" {
+			s.revokeOwned()
+			s.enter(Revoking)
+			return
+		}
+		if gone := outside(m.owned, m.topics); len(gone) > 0 {
+			s.revokeSome(gone)
+			s.enter(Revoking)
+			return
+		}
 	}
 	if !m.coordinator {
 		s.enter(FindingCoordinator)
@@ -31,6 +46,25 @@ func (s *step) prepareJoin(now time.Time) {
 	}
 	s.sendJoin()
 }
+
+// revokeSome emits the cooperative revoke of some owned partitions, with
+// their commit in the current generation, and forgets them; the member
+// keeps the rest and its membership.
+func (s *step) revokeSome(tps []protocol.TopicPartition) {
+	m := &s.m
+	if m.cfg.AutoCommit {
+		s.emit(CommitBeforeRevoke{Partitions: tps, Generation: m.generation, MemberID: m.memberID})
+	}
+	s.emit(Revoke{Partitions: tps, Incremental: true, Generation: m.generation, MemberID: m.memberID})
+	m.owned = minus(m.owned, tps)
+}
+
+// rejoinReset rejoins after resetGeneration in Joining or AwaitingSync.
+// Eager owns nothing there, so it joins at once; a cooperative member
+// that kept partitions through the round has lost them (another member
+// may get them in the next generation), so prepareJoin reports them lost
+// and joins after RevokeDone.
+func (s *step) rejoinReset(now time.Time) { s.prepareJoin(now) }
 
 // revokeOwned emits the revoke (or loss) of every owned partition.
 func (s *step) revokeOwned() {
@@ -45,7 +79,7 @@ func (s *step) revokeOwned() {
 		if m.cfg.AutoCommit {
 			s.emit(CommitBeforeRevoke{Partitions: m.owned, Generation: m.generation, MemberID: m.memberID})
 		}
-		s.emit(Revoke{Partitions: m.owned})
+		s.emit(Revoke{Partitions: m.owned, Generation: m.generation, MemberID: m.memberID})
 	}
 	m.owned, m.lost = nil, nil
 }
@@ -57,6 +91,12 @@ func (s *step) onRevokeDone(now time.Time) {
 		return
 	}
 	if m.closing {
+		if len(m.owned) > 0 {
+			// Cooperative: Close came during an incremental revoke;
+			// the partitions kept are revoked (or lost) now.
+			s.revokeOwned()
+			return
+		}
 		s.finishClose()
 		return
 	}
@@ -142,10 +182,10 @@ func (s *step) onJoinResponse(ev JoinResponse) {
 		// KIP-394: the broker gave us an id; join again at once with it.
 		m.memberID, m.generation = ev.MemberID, noGeneration
 		m.reason = "need to re-join with the given member-id: " + ev.MemberID
-		s.sendJoin()
+		s.rejoinReset(ev.Now) // a member with partitions has none of this id's
 	case errors.Is(err, protocol.ErrUnknownMemberId):
 		s.resetGeneration(true, err)
-		s.sendJoin()
+		s.rejoinReset(ev.Now)
 	case errors.Is(err, protocol.ErrRebalanceInProgress):
 		s.sendJoin()
 	case errors.Is(err, protocol.ErrCoordinatorLoadInProgress):

@@ -73,10 +73,10 @@ func (s *step) onSyncResponse(ev SyncResponse) {
 		s.sendJoin()
 	case errors.Is(err, protocol.ErrUnknownMemberId):
 		s.resetGeneration(true, err)
-		s.sendJoin()
+		s.rejoinReset(ev.Now)
 	case errors.Is(err, protocol.ErrIllegalGeneration):
 		s.resetGeneration(false, err) // the member id may still be valid
-		s.sendJoin()
+		s.rejoinReset(ev.Now)
 	case errors.Is(err, protocol.ErrNotCoordinator), errors.Is(err, protocol.ErrCoordinatorNotAvailable):
 		s.coordinatorLost(ev.Now, true)
 	default:
@@ -90,8 +90,17 @@ func (s *step) onSyncResponse(ev SyncResponse) {
 // owned − assigned and added = assigned − owned; eager owns nothing here
 // (it revoked everything before joining), so added is the assignment.
 //
-// The cooperative branch goes here: Revoke(revoked) with its commit, then
-// rejoin at once when revoked is not empty.
+// Cooperative (Java's onJoinComplete for COOPERATIVE): CommitBeforeRevoke
+// and Revoke (Incremental) with the revoked partitions only, committed in
+// the new generation before OnRevoked; then Assign with the added ones
+// only (OnAssigned gets those, as Java's onPartitionsAssigned), carrying
+// the new generation for the commits of every owned partition. The kept
+// partitions are in neither: they keep fetching, their position and their
+// pause state. When anything was revoked the member waits in Revoking for
+// RevokeDone and then rejoins at once, so that the leader of the next
+// round can give the revoked partitions to their new owner: until
+// RevokeDone this member may still fetch and commit them, and no other
+// member has been given them.
 func (s *step) synced(ev SyncResponse) {
 	m := &s.m
 	if ev.ProtocolType != nil && *ev.ProtocolType != ProtocolType {
@@ -121,11 +130,23 @@ func (s *step) synced(ev SyncResponse) {
 		}
 	}
 	assigned := flatten(a.AssignedPartitions)
+	revoked := minus(m.owned, assigned) // empty for eager
 	added := minus(assigned, m.owned)
 	m.owned = assigned
 	m.rejoin, m.attempts = false, 0
-	s.enter(Stable)
+	if len(revoked) > 0 {
+		if m.cfg.AutoCommit {
+			s.emit(CommitBeforeRevoke{Partitions: revoked, Generation: m.generation, MemberID: m.memberID})
+		}
+		s.emit(Revoke{Partitions: revoked, Incremental: true, Generation: m.generation, MemberID: m.memberID})
+	}
 	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID}) // also when empty, as Java calls onPartitionsAssigned
+	if len(revoked) > 0 {
+		m.rejoin, m.reason = true, "need to revoke partitions and re-join"
+		s.enter(Revoking) // RevokeDone rejoins (prepareJoin)
+		return
+	}
+	s.enter(Stable)
 	switch {
 	case !equalTopics(m.topics, m.joinedTopics):
 		m.reason = "the subscription changed during the rebalance"

@@ -18,14 +18,27 @@ import (
 // what is held is what the member owns); eager never joins while holding
 // partitions, nor joins or leaves before the RevokeDone of a revoke; heartbeats only go out from a generation; terminal states
 // own nothing.
-func TestRandomWalks(t *testing.T) {
+//
+// Cooperative walks (TestRandomWalksCooperative) check instead that a join
+// while holding partitions holds only subscribed topics within a valid
+// generation, that no partition is assigned while its revoke awaits its
+// RevokeDone, and that a SyncGroup never revokes or loses a partition it
+// keeps: at most one owner per partition as far as this member can know.
+func TestRandomWalks(t *testing.T) { randomWalks(t, testConfig) }
+
+// TestRandomWalksCooperative runs the random walks with a cooperative
+// member (see TestRandomWalks).
+func TestRandomWalksCooperative(t *testing.T) { randomWalks(t, coopConfig) }
+
+func randomWalks(t *testing.T, config func() Config) {
 	walks, steps := 400, 60
 	if testing.Short() {
 		walks = 50
 	}
 	for w := range walks {
 		rng := rand.New(rand.NewPCG(uint64(w), 7))
-		cfg := testConfig()
+		cfg := config()
+		coop := cfg.cooperative()
 		if rng.IntN(2) == 0 {
 			cfg.InstanceID = "i1"
 		}
@@ -34,7 +47,8 @@ func TestRandomWalks(t *testing.T) {
 		}
 		m := newMember(t, cfg)
 		held := map[protocol.TopicPartition]bool{}
-		waiting := false // a Revoke or Lose awaits its RevokeDone
+		waiting := false                              // a Revoke or Lose awaits its RevokeDone
+		pending := map[protocol.TopicPartition]bool{} // revoked or lost, RevokeDone not yet seen
 		now := 0
 		type entry struct {
 			before, after State
@@ -48,7 +62,23 @@ func TestRandomWalks(t *testing.T) {
 				now += 60000 // a long pause: poll interval, session
 			}
 			ev := randomEvent(rng, m, at(now))
+			if coop {
+				ev = asCoop(ev)
+			}
 			before := m.State()
+			// kept: what a successful SyncGroup assigns that is held already.
+			kept := map[protocol.TopicPartition]bool{}
+			if r, ok := ev.(SyncResponse); ok && r.Err == nil && before == AwaitingSync {
+				var a protocol.ConsumerProtocolAssignment
+				if a.Decode(r.Assignment) == nil {
+					for _, tp := range flatten(a.AssignedPartitions) {
+						// A kept partition of a topic no longer subscribed
+						// is revoked at once, rightly.
+						_, subscribed := slices.BinarySearch(m.Topics(), tp.Topic)
+						kept[tp] = held[tp] && subscribed
+					}
+				}
+			}
 			next, acts := m.Step(ev)
 			log = append(log, entry{before, next.State(), ev, acts})
 			fail := func(format string, args ...any) {
@@ -60,6 +90,7 @@ func TestRandomWalks(t *testing.T) {
 			}
 			if _, done := ev.(RevokeDone); done && before == Revoking {
 				waiting = false
+				clear(pending)
 			}
 			for _, a := range acts {
 				switch a.(type) {
@@ -76,25 +107,47 @@ func TestRandomWalks(t *testing.T) {
 						if held[tp] {
 							fail("assigned %s twice", tp)
 						}
+						if pending[tp] {
+							fail("assigned %s while its revoke awaits RevokeDone", tp)
+						}
 						held[tp] = true
 					}
 				case Revoke:
+					if a.Incremental != (coop && !next.State().Terminal() && !next.closing) {
+						fail("revoke with Incremental=%v", a.Incremental)
+					}
 					for _, tp := range a.Partitions {
 						if !held[tp] {
 							fail("revoked %s, not held", tp)
 						}
+						if kept[tp] {
+							fail("revoked %s, which the SyncGroup keeps", tp)
+						}
 						delete(held, tp)
+						pending[tp] = true
 					}
 				case Lose:
 					for _, tp := range a.Partitions {
 						if !held[tp] {
 							fail("lost %s, not held", tp)
 						}
+						if kept[tp] {
+							fail("lost %s, which the SyncGroup keeps", tp)
+						}
 						delete(held, tp)
+						pending[tp] = true
 					}
 				case SendJoin:
-					if len(held) > 0 {
+					switch {
+					case !coop && len(held) > 0:
 						fail("eager join while holding %v", held)
+					case len(held) > 0 && (next.Generation() < 0 || a.MemberID == ""):
+						fail("cooperative join holding %v without a generation", held)
+					}
+					for tp := range held {
+						if _, ok := slices.BinarySearch(next.Topics(), tp.Topic); !ok {
+							fail("join holding %s, not subscribed", tp)
+						}
 					}
 				case SendHeartbeat:
 					if a.Generation < 0 || a.MemberID == "" {
