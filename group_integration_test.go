@@ -406,6 +406,36 @@ func TestIntegrationGroupStaticRestart(t *testing.T) {
 	s2.stop(true)
 }
 
+// TestIntegrationGroupStaticRestartAfterTimeout: a static member that comes
+// back after session.timeout.ms is a new member to the group: the
+// coordinator has removed the old one and rebalanced, so the restarted one
+// rejoins normally, in a later generation, and gets its share again.
+func TestIntegrationGroupStaticRestartAfterTimeout(t *testing.T) {
+	topic := kafkatest.CreateTopic(t, "", 4, 1)
+	g := kafkatest.TopicName(t)
+	props := func(id string) map[string]string {
+		return groupProps(g, "group.instance.id", id, "session.timeout.ms", "2000")
+	}
+	s1 := startMember(t, "s1", props("i1"), topic)
+	s2 := startMember(t, "s2", props("i2"), topic)
+	waitFor(t, 15*time.Second, "the partitions split", func() bool { return len(s1.owned()) == 2 && len(s2.owned()) == 2 })
+	gen := s2.c.GroupMetadata().GenerationID
+	s1.stop(false) // no LeaveGroup: the coordinator waits out the session
+	waitFor(t, 10*time.Second, "s2 to own everything once s1's session expired", func() bool { return len(s2.owned()) == 4 })
+	expired := s2.c.GroupMetadata().GenerationID
+	if expired <= gen {
+		t.Errorf("generation %d after the session expired, want above %d", expired, gen)
+	}
+	s1b := startMember(t, "s1b", props("i1"), topic)
+	waitFor(t, 15*time.Second, "s1b and s2 to split again", func() bool { return len(s1b.owned()) == 2 && len(s2.owned()) == 2 })
+	if md := s1b.c.GroupMetadata(); md.GenerationID <= expired {
+		t.Errorf("s1b joined in generation %d, want above %d (a normal rejoin)", md.GenerationID, expired)
+	}
+	t.Logf("generations: %d with both, %d after s1's session expired, %d after s1b rejoined", gen, expired, s1b.c.GroupMetadata().GenerationID)
+	s1b.stop(true)
+	s2.stop(true)
+}
+
 // TestIntegrationGroupFenced: a second consumer with the same
 // group.instance.id fences the first, whose Poll says so.
 func TestIntegrationGroupFenced(t *testing.T) {
