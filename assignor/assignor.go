@@ -123,7 +123,7 @@ type Assignment struct {
 // Errors, to test with errors.Is.
 var (
 	// ErrNotImplemented: a strategy that rawkafka knows of but does not
-	// have yet (sticky, cooperative-sticky).
+	// have yet (none now: all four of Java's are here).
 	ErrNotImplemented = errors.New("assignor: not implemented yet")
 	// ErrUnknown: a strategy name that is none of the known ones.
 	ErrUnknown = errors.New("assignor: unknown strategy")
