@@ -227,8 +227,17 @@ func parseCrossInputs(s string) ([]crossInput, error) {
 // assignor a line "group N NAME", then a line per member in input order,
 // "INDEX TOPIC:P,P TOPIC:P" ("-" for nothing); for each vote "vote N WINNER".
 func crossOutput(in []crossInput) (string, error) {
+	return crossAssign(in, []Assignor{Range, RoundRobin}, true)
+}
+
+// crossAssign is crossOutput for the given assignors, with the votes or
+// without.
+func crossAssign(in []crossInput, assignors []Assignor, votes bool) (string, error) {
 	var b strings.Builder
 	for i, c := range in {
+		if c.votes != nil && !votes {
+			continue
+		}
 		if c.votes != nil {
 			w, err := SelectProtocol(c.votes)
 			if err != nil {
@@ -237,7 +246,11 @@ func crossOutput(in []crossInput) (string, error) {
 			fmt.Fprintf(&b, "vote %d %s\n", i, w)
 			continue
 		}
-		for _, a := range []Assignor{Range, RoundRobin} {
+		for _, a := range assignors {
+			if len(c.group.Members) == 0 && !votes {
+				fmt.Fprintf(&b, "group %d %s\n", i, a.Name())
+				continue
+			}
 			out, err := a.Assign(c.group)
 			if err != nil {
 				return "", fmt.Errorf("group %d: %v", i, err)

@@ -79,7 +79,7 @@ func newStickyInput(g Group, claims claimsFunc) (*stickyInput, error) {
 	}
 
 	in.subs = make([][]int32, len(in.members))
-	in.equal = true
+	in.equal = equalSubscriptions(in.members)
 	for pos, m := range in.members {
 		s := make([]int32, 0, len(m.Topics))
 		for _, name := range m.Topics {
@@ -92,9 +92,6 @@ func newStickyInput(g Group, claims claimsFunc) (*stickyInput, error) {
 		in.subs[pos] = s
 		for _, t := range s {
 			in.topics[t].subs = append(in.topics[t].subs, int32(pos))
-		}
-		if pos > 0 && !slices.Equal(s, in.subs[0]) {
-			in.equal = false
 		}
 	}
 	in.resolveClaims(claims)
@@ -152,6 +149,45 @@ func (in *stickyInput) resolveClaims(claims claimsFunc) {
 		slices.Sort(kept)
 		in.owned[pos] = kept
 	}
+}
+
+// equalSubscriptions reports whether all members subscribe to the same
+// topic names, as Java's allSubscriptionsEqual decides it: topics without
+// metadata count, so a member subscribed to a topic not created yet sends
+// the group down the general path. Unlike Java, duplicates in a list do not
+// count (Java compares a member's list size with the first one's set size),
+// and neither does the order of members (Java starts its set from the first
+// member in HashMap order with any topics, which lets a member subscribed
+// to nothing into the constrained path, where it gets partitions of topics
+// it never asked for).
+func equalSubscriptions(members []*Member) bool {
+	if len(members) < 2 {
+		return true
+	}
+	first := members[0].Topics
+	var set map[string]bool
+	for _, m := range members[1:] {
+		if slices.Equal(m.Topics, first) {
+			continue
+		}
+		if set == nil {
+			set = make(map[string]bool, len(first))
+			for _, t := range first {
+				set[t] = true
+			}
+		}
+		seen := make(map[string]bool, len(set))
+		for _, t := range m.Topics {
+			if !set[t] {
+				return false
+			}
+			seen[t] = true
+		}
+		if len(seen) != len(set) {
+			return false
+		}
+	}
+	return true
 }
 
 // topicOf is the position of partition p's topic.

@@ -19,6 +19,8 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.GroupSubscription;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.StickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.consumer.RoundRobinAssignor;
 import org.apache.kafka.common.Cluster;
@@ -53,9 +55,16 @@ public class CrossCheck {
             }
         }
         StringBuilder out = new StringBuilder();
-        ConsumerPartitionAssignor[] assignors = {new RangeAssignor(), new RoundRobinAssignor()};
+        boolean sticky = args.length > 0 && args[0].equals("sticky");
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
+            if (sticky && b.vote)
+                continue;
+            // New sticky instances for every group: they keep state (the
+            // highest generation seen) between calls.
+            ConsumerPartitionAssignor[] assignors = sticky
+                ? new ConsumerPartitionAssignor[] {new StickyAssignor(), new CooperativeStickyAssignor()}
+                : new ConsumerPartitionAssignor[] {new RangeAssignor(), new RoundRobinAssignor()};
             if (b.vote) {
                 out.append("vote ").append(i).append(' ').append(vote(b.votes)).append('\n');
                 continue;
