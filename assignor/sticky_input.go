@@ -32,6 +32,10 @@ type stickyInput struct {
 	contested []bool
 	// owned[m] lists, ascending, the partitions member m keeps a claim on.
 	owned [][]int32
+	// claims[m] and gens[m] are all of member m's claims on existing
+	// partitions, in its order, and their generation.
+	claims [][]int32
+	gens   []int32
 }
 
 type stickyTopic struct {
@@ -114,8 +118,10 @@ func (in *stickyInput) resolveClaims(claims claimsFunc) {
 		in.prev[i] = -1
 	}
 	lists := make([][]int32, len(in.members))
+	in.gens = make([]int32, len(in.members))
 	for pos, m := range in.members {
 		tps, g := claims(m)
+		in.gens[pos] = g
 		if len(tps) == 0 {
 			continue
 		}
@@ -138,9 +144,10 @@ func (in *stickyInput) resolveClaims(claims claimsFunc) {
 		}
 		lists[pos] = list
 	}
+	in.claims = lists
 	in.owned = make([][]int32, len(in.members))
 	for pos, list := range lists {
-		kept := list[:0]
+		var kept []int32
 		for _, p := range list {
 			if in.prev[p] == int32(pos) {
 				kept = append(kept, p)
