@@ -20,9 +20,11 @@ import (
 //
 // This keeps the most claims any assignment balanced within one can keep:
 // every member keeps min(claims, minQuota), and one more for as many of
-// those with maxQuota claims as may be at maxQuota. Java visits members in
-// HashMap order in step 1, which decides which of those keep the extra
-// one; here it is member id order.
+// those with maxQuota claims as may be at maxQuota. Which of those keep the
+// extra one depends on the order of step 1, which is Java's: that of a
+// java.util.HashMap filled with the members in the order of Group.Members,
+// as a Java leader fills one from the JoinGroup response. So given the
+// members in the coordinator's order, the result is a Java leader's.
 func (in *stickyInput) constrained() []int32 {
 	n := len(in.members)
 	owners := make([]int32, in.total)
@@ -40,7 +42,7 @@ func (in *stickyInput) constrained() []int32 {
 		ta, tb := in.topicOf(a), in.topicOf(b)
 		return cmp.Or(cmp.Compare(a-in.topics[ta].first, b-in.topics[tb].first), cmp.Compare(ta, tb))
 	}
-	for pos := range n {
+	for _, pos := range in.hashMapOrder() {
 		claims := in.owned[pos]
 		keep := len(claims)
 		switch {
@@ -67,6 +69,10 @@ func (in *stickyInput) constrained() []int32 {
 		}
 		count[pos] = keep
 	}
+
+	// Java sorts both lists by member id, that is by position.
+	slices.Sort(under)
+	slices.Sort(atMin)
 
 	// Round robin over under, as Java's iterator over its linked list: a
 	// member leaves it on reaching minQuota and joins the back of atMin.
@@ -95,4 +101,24 @@ func (in *stickyInput) constrained() []int32 {
 		}
 	}
 	return owners
+}
+
+// hashMapOrder is the order a java.util.HashMap<String, ...> iterates the
+// member ids, inserted in the order of Group.Members: by bucket of the id's
+// String.hashCode, and by insertion within a bucket (see javaHashMapOrder).
+func (in *stickyInput) hashMapOrder() []int32 {
+	n := len(in.members)
+	capacity := 16
+	for n > capacity*3/4 {
+		capacity *= 2
+	}
+	order := make([]int32, n)
+	bucket := make([]int32, n) // by position
+	for i, pos := range in.given {
+		order[i] = pos
+		h := javaStringHash(in.members[pos].ID)
+		bucket[pos] = (h ^ int32(uint32(h)>>16)) & int32(capacity-1)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(bucket[a], bucket[b]) })
+	return order
 }

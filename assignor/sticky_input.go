@@ -16,6 +16,7 @@ import (
 // and of its TreeSet of members by load).
 type stickyInput struct {
 	members []*Member
+	given   []int32 // the members' positions, in the order of Group.Members
 	topics  []stickyTopic
 	index   map[string]int32 // topic name -> position in topics
 	total   int
@@ -51,10 +52,16 @@ type claimsFunc func(m *Member) ([]protocol.TopicPartition, int32)
 
 func newStickyInput(g Group, claims claimsFunc) (*stickyInput, error) {
 	in := &stickyInput{members: make([]*Member, len(g.Members)), index: make(map[string]int32)}
-	for i := range g.Members {
-		in.members[i] = &g.Members[i]
+	order := make([]int32, len(g.Members)) // g.Members indexes by member id
+	for i := range order {
+		order[i] = int32(i)
 	}
-	slices.SortFunc(in.members, func(a, b *Member) int { return compareJava(a.ID, b.ID) })
+	slices.SortFunc(order, func(a, b int32) int { return compareJava(g.Members[a].ID, g.Members[b].ID) })
+	in.given = make([]int32, len(g.Members))
+	for pos, i := range order {
+		in.members[pos] = &g.Members[i]
+		in.given[i] = int32(pos)
+	}
 	for i := 1; i < len(in.members); i++ {
 		if in.members[i].ID == in.members[i-1].ID {
 			return nil, fmt.Errorf("%w: member id %q appears twice", ErrInvalidGroup, in.members[i].ID)
