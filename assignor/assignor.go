@@ -70,7 +70,9 @@ func (p RebalanceProtocol) String() string {
 // Group is an assignor's input: the members with their subscriptions, and
 // what the leader's metadata says about the topics they subscribe to.
 type Group struct {
-	// Members in any order; their ids must be distinct.
+	// Members in any order, though the sticky assignors with equal
+	// subscriptions give a Java leader's result only for the order of the
+	// JoinGroup response (see Sticky); their ids must be distinct.
 	Members []Member
 	// Topics by name. A subscribed topic missing here, or with no
 	// partitions, is skipped, as Java skips a topic without metadata. Topics

@@ -18,6 +18,12 @@ import "github.com/rawkafka/rawkafka/protocol"
 // member as far as its subscription allows. A partition two members claim
 // belongs to the claim of the higher generation; two claims in the same
 // generation cancel, and the partition goes to whoever balance picks.
+//
+// With equal subscriptions, when more members own maxQuota partitions than
+// may keep them, Java lets the first in the iteration order of a HashMap
+// filled in JoinGroup-response order keep them; so does Assign, with
+// Group.Members taken as that order. Everything else is independent of the
+// members' order.
 var Sticky Assignor = stickyAssignor{}
 
 // CooperativeSticky is Java's CooperativeStickyAssignor
