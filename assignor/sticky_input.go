@@ -154,7 +154,16 @@ func (in *stickyInput) resolveClaims(claims claimsFunc) {
 	in.claims = lists
 	in.owned = make([][]int32, len(in.members))
 	for pos, list := range lists {
-		var kept []int32
+		n := 0
+		for _, p := range list {
+			if in.prev[p] == int32(pos) {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		kept := make([]int32, 0, n)
 		for _, p := range list {
 			if in.prev[p] == int32(pos) {
 				kept = append(kept, p)
