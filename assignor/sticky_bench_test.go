@@ -43,17 +43,23 @@ func oneGone(b *testing.B, a Assignor, g Group) Group {
 
 // BenchmarkSticky is both sticky assignors on 2,000 members over 10,000
 // partitions (one topic) and 1,000,000 (500 topics of 2,000), fresh and
-// after one member left.
+// after one member left, and over 100 topics of 100 partitions with each
+// member subscribed to a random half (the general path).
 func BenchmarkSticky(b *testing.B) {
 	shapes := []struct {
 		name             string
 		topics, perTopic int
+		unequal          bool
 	}{
-		{"2000m/1x10000p", 1, 10000},
-		{"2000m/500x2000p", 500, 2000},
+		{"2000m/1x10000p", 1, 10000, false},
+		{"2000m/500x2000p", 500, 2000, false},
+		{"2000m/100x100p/unequal", 100, 100, true},
 	}
 	for _, s := range shapes {
 		g := stickyBenchGroup(s.topics, s.perTopic)
+		if s.unequal {
+			g = benchGroup(s.perTopic, true)
+		}
 		for _, a := range []Assignor{Sticky, CooperativeSticky} {
 			for _, c := range []struct {
 				name string
