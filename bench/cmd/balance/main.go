@@ -41,7 +41,7 @@ func main() {
 	fresh := g.metadata(nil, -1)
 	// One member gone: the others own what rawkafka's cooperative-sticky
 	// gave them fresh (a balanced assignment), of generation 1.
-	prev, _, err := rawkafka(assignor.CooperativeSticky, g.names, fresh, g.counts)
+	prev, _, err := rawkafka(assignor.CooperativeSticky, fresh, g.counts)
 	if err != nil {
 		fail(err)
 	}
@@ -59,14 +59,14 @@ func main() {
 			run  func([]kmsg.JoinGroupResponseMember) (map[string][]protocol.TopicPartition, error)
 		}{
 			{"rawkafka sticky", func(in []kmsg.JoinGroupResponseMember) (map[string][]protocol.TopicPartition, error) {
-				out, _, err := rawkafka(assignor.Sticky, g.names, in, g.counts)
+				out, _, err := rawkafka(assignor.Sticky, in, g.counts)
 				return out, err
 			}},
 			{"franz-go sticky", func(in []kmsg.JoinGroupResponseMember) (map[string][]protocol.TopicPartition, error) {
 				return franz(kgo.StickyBalancer(), in, g.counts)
 			}},
 			{"rawkafka cooperative-sticky", func(in []kmsg.JoinGroupResponseMember) (map[string][]protocol.TopicPartition, error) {
-				out, _, err := rawkafka(assignor.CooperativeSticky, g.names, in, g.counts)
+				out, _, err := rawkafka(assignor.CooperativeSticky, in, g.counts)
 				return out, err
 			}},
 			{"franz-go cooperative-sticky", func(in []kmsg.JoinGroupResponseMember) (map[string][]protocol.TopicPartition, error) {
@@ -141,7 +141,7 @@ func (g *group) metadata(owned map[string][]protocol.TopicPartition, gen int32) 
 
 // rawkafka decodes the subscriptions, assigns, and encodes the
 // assignments, as a rawkafka leader does.
-func rawkafka(a assignor.Assignor, _ []string, in []kmsg.JoinGroupResponseMember, counts map[string]int32) (map[string][]protocol.TopicPartition, [][]byte, error) {
+func rawkafka(a assignor.Assignor, in []kmsg.JoinGroupResponseMember, counts map[string]int32) (map[string][]protocol.TopicPartition, [][]byte, error) {
 	g := assignor.Group{Members: make([]assignor.Member, len(in)), Topics: make(map[string]assignor.Topic, len(counts))}
 	for t, n := range counts {
 		g.Topics[t] = assignor.Topic{Partitions: n}
