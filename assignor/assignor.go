@@ -70,7 +70,9 @@ func (p RebalanceProtocol) String() string {
 // Group is an assignor's input: the members with their subscriptions, and
 // what the leader's metadata says about the topics they subscribe to.
 type Group struct {
-	// Members in any order; their ids must be distinct.
+	// Members in any order, though the sticky assignors with equal
+	// subscriptions give a Java leader's result only for the order of the
+	// JoinGroup response (see Sticky); their ids must be distinct.
 	Members []Member
 	// Topics by name. A subscribed topic missing here, or with no
 	// partitions, is skipped, as Java skips a topic without metadata. Topics
@@ -123,7 +125,7 @@ type Assignment struct {
 // Errors, to test with errors.Is.
 var (
 	// ErrNotImplemented: a strategy that rawkafka knows of but does not
-	// have yet (sticky, cooperative-sticky).
+	// have yet (none now: all four of Java's are here).
 	ErrNotImplemented = errors.New("assignor: not implemented yet")
 	// ErrUnknown: a strategy name that is none of the known ones.
 	ErrUnknown = errors.New("assignor: unknown strategy")

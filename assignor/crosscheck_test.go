@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // The cross-check with the Java client: testdata/crosscheck/groups.txt
@@ -24,8 +26,9 @@ const crossDir = "testdata/crosscheck/"
 
 // crossInput is one block of groups.txt: a group to assign, or a vote.
 type crossInput struct {
-	group Group
-	votes [][]string // set for a vote
+	group  Group
+	claims bool       // members carry a generation and owned partitions
+	votes  [][]string // set for a vote
 }
 
 func TestCrossCheckJava(t *testing.T) {
@@ -176,7 +179,11 @@ func formatCrossInputs(in []crossInput) string {
 			fmt.Fprintf(&b, "topic\t%s\t%d\n", name, c.group.Topics[name].Partitions)
 		}
 		for _, m := range c.group.Members {
-			fmt.Fprintf(&b, "member\t%s\t%s\t%s\t%s\n", m.ID, dash(m.InstanceID), dash(m.Rack), dash(strings.Join(m.Topics, ",")))
+			fmt.Fprintf(&b, "member\t%s\t%s\t%s\t%s", m.ID, dash(m.InstanceID), dash(m.Rack), dash(strings.Join(m.Topics, ",")))
+			if c.claims {
+				fmt.Fprintf(&b, "\t%d\t%s", m.Generation, formatCrossPartitions(m.Owned))
+			}
+			b.WriteString("\n")
 		}
 	}
 	return b.String()
@@ -213,6 +220,22 @@ func parseCrossInputs(s string) ([]crossInput, error) {
 			}
 			g := &in[len(in)-1].group
 			g.Members = append(g.Members, Member{ID: f[1], InstanceID: undash(f[2]), Rack: undash(f[3]), Topics: topics, Generation: -1})
+		case f[0] == "member" && len(f) == 7:
+			var topics []string
+			if f[4] != "-" {
+				topics = strings.Split(f[4], ",")
+			}
+			gen, err := strconv.Atoi(f[5])
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %v", n, err)
+			}
+			owned, err := parseCrossPartitions(f[6])
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %v", n, err)
+			}
+			g := &in[len(in)-1].group
+			g.Members = append(g.Members, Member{ID: f[1], InstanceID: undash(f[2]), Rack: undash(f[3]), Topics: topics,
+				Generation: int32(gen), Owned: owned})
 		case f[0] == "member" && len(f) == 2:
 			c := &in[len(in)-1]
 			c.votes = append(c.votes, strings.Split(f[1], ","))
@@ -227,8 +250,17 @@ func parseCrossInputs(s string) ([]crossInput, error) {
 // assignor a line "group N NAME", then a line per member in input order,
 // "INDEX TOPIC:P,P TOPIC:P" ("-" for nothing); for each vote "vote N WINNER".
 func crossOutput(in []crossInput) (string, error) {
+	return crossAssign(in, []Assignor{Range, RoundRobin}, true)
+}
+
+// crossAssign is crossOutput for the given assignors, with the votes or
+// without.
+func crossAssign(in []crossInput, assignors []Assignor, votes bool) (string, error) {
 	var b strings.Builder
 	for i, c := range in {
+		if c.votes != nil && !votes {
+			continue
+		}
 		if c.votes != nil {
 			w, err := SelectProtocol(c.votes)
 			if err != nil {
@@ -237,31 +269,69 @@ func crossOutput(in []crossInput) (string, error) {
 			fmt.Fprintf(&b, "vote %d %s\n", i, w)
 			continue
 		}
-		for _, a := range []Assignor{Range, RoundRobin} {
-			out, err := a.Assign(c.group)
+		for _, a := range assignors {
+			if len(c.group.Members) == 0 && !votes {
+				fmt.Fprintf(&b, "group %d %s\n", i, a.Name())
+				continue
+			}
+			g := c.group
+			if a == Sticky { // it reads claims from user data only
+				g.Members = slices.Clone(g.Members)
+				for j := range g.Members {
+					m := &g.Members[j]
+					m.UserData = Sticky.SubscriptionUserData(*m)
+					m.Owned, m.Generation = nil, -1
+				}
+			}
+			out, err := a.Assign(g)
 			if err != nil {
 				return "", fmt.Errorf("group %d: %v", i, err)
 			}
 			fmt.Fprintf(&b, "group %d %s\n", i, a.Name())
 			for j, m := range c.group.Members {
-				fmt.Fprintf(&b, "%d ", j)
-				tps := out[m.ID].Partitions
-				if len(tps) == 0 {
-					b.WriteString("-")
-				}
-				for k, tp := range tps {
-					switch {
-					case k == 0:
-						fmt.Fprintf(&b, "%s:%d", tp.Topic, tp.Partition)
-					case tps[k-1].Topic != tp.Topic:
-						fmt.Fprintf(&b, " %s:%d", tp.Topic, tp.Partition)
-					default:
-						fmt.Fprintf(&b, ",%d", tp.Partition)
-					}
-				}
-				b.WriteString("\n")
+				fmt.Fprintf(&b, "%d %s\n", j, formatCrossPartitions(out[m.ID].Partitions))
 			}
 		}
 	}
 	return b.String(), nil
+}
+
+// formatCrossPartitions writes partitions as "t:0,1 u:2", "-" for none.
+func formatCrossPartitions(tps []protocol.TopicPartition) string {
+	if len(tps) == 0 {
+		return "-"
+	}
+	var b strings.Builder
+	for k, tp := range tps {
+		switch {
+		case k == 0:
+			fmt.Fprintf(&b, "%s:%d", tp.Topic, tp.Partition)
+		case tps[k-1].Topic != tp.Topic:
+			fmt.Fprintf(&b, " %s:%d", tp.Topic, tp.Partition)
+		default:
+			fmt.Fprintf(&b, ",%d", tp.Partition)
+		}
+	}
+	return b.String()
+}
+
+func parseCrossPartitions(s string) ([]protocol.TopicPartition, error) {
+	if s == "-" {
+		return nil, nil
+	}
+	var out []protocol.TopicPartition
+	for _, t := range strings.Split(s, " ") {
+		name, ps, ok := strings.Cut(t, ":")
+		if !ok {
+			return nil, fmt.Errorf("partitions %q", t)
+		}
+		for _, p := range strings.Split(ps, ",") {
+			n, err := strconv.Atoi(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, protocol.TopicPartition{Topic: name, Partition: int32(n)})
+		}
+	}
+	return out, nil
 }

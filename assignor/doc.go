@@ -10,8 +10,9 @@
 //
 // The pieces:
 //
-//   - Assignor, with Range and RoundRobin ("range", "roundrobin"), and
-//     ByName and ByNames for the names partition.assignment.strategy uses.
+//   - Assignor, with Range and RoundRobin ("range", "roundrobin"), Sticky
+//     and CooperativeSticky ("sticky", "cooperative-sticky"), and ByName
+//     and ByNames for the names partition.assignment.strategy uses.
 //   - Group (the members' subscriptions and the topics' partition counts) in,
 //     one Assignment per member out.
 //   - SelectProtocol, the coordinator's rule for the group's assignor, and
@@ -24,6 +25,10 @@
 // Range and RoundRobin give what Java's RangeAssignor and RoundRobinAssignor
 // give on the same input (testdata/crosscheck holds the proof against
 // kafka-clients 4.4.0), so a rawkafka leader and a Java one assign alike.
+// Sticky and CooperativeSticky follow Java's AbstractStickyAssignor; they
+// give Java's result whenever all members subscribe to the same topics, and
+// mostly otherwise, where Java's choices depend on HashSet order (see the
+// cross-check's README for the measures).
 //
 // Member order follows Java's AbstractPartitionAssignor.MemberInfo: static
 // members (with a group.instance.id) first, by instance id, then dynamic

@@ -16,18 +16,20 @@ const (
 )
 
 // ByName returns the assignor a partition.assignment.strategy entry names:
-// a protocol name ("range", "roundrobin") or a Java class name, exactly
-// (case matters, as in Java's class loading; the caller trims the entries
-// of a comma-separated list). "sticky", "cooperative-sticky" and their
-// class names fail with ErrNotImplemented, any other name with ErrUnknown.
+// a protocol name ("range", "roundrobin", "sticky", "cooperative-sticky")
+// or a Java class name, exactly (case matters, as in Java's class loading;
+// the caller trims the entries of a comma-separated list). Any other name
+// fails with ErrUnknown.
 func ByName(name string) (Assignor, error) {
 	switch name {
 	case "range", RangeClass:
 		return Range, nil
 	case "roundrobin", RoundRobinClass:
 		return RoundRobin, nil
-	case "sticky", StickyClass, "cooperative-sticky", CooperativeStickyClass:
-		return nil, fmt.Errorf("%w: %q", ErrNotImplemented, name)
+	case "sticky", StickyClass:
+		return Sticky, nil
+	case "cooperative-sticky", CooperativeStickyClass:
+		return CooperativeSticky, nil
 	}
 	return nil, fmt.Errorf("%w %q (want range, roundrobin, sticky, cooperative-sticky or their Java class names)", ErrUnknown, name)
 }

@@ -15,10 +15,10 @@ func TestByName(t *testing.T) {
 		{"org.apache.kafka.clients.consumer.RangeAssignor", Range, nil},
 		{"roundrobin", RoundRobin, nil},
 		{"org.apache.kafka.clients.consumer.RoundRobinAssignor", RoundRobin, nil},
-		{"sticky", nil, ErrNotImplemented},
-		{"org.apache.kafka.clients.consumer.StickyAssignor", nil, ErrNotImplemented},
-		{"cooperative-sticky", nil, ErrNotImplemented},
-		{"org.apache.kafka.clients.consumer.CooperativeStickyAssignor", nil, ErrNotImplemented},
+		{"sticky", Sticky, nil},
+		{"org.apache.kafka.clients.consumer.StickyAssignor", Sticky, nil},
+		{"cooperative-sticky", CooperativeSticky, nil},
+		{"org.apache.kafka.clients.consumer.CooperativeStickyAssignor", CooperativeSticky, nil},
 		{"Range", nil, ErrUnknown},
 		{" range", nil, ErrUnknown},
 		{"org.apache.kafka.clients.consumer.internals.RangeAssignor", nil, ErrUnknown},
@@ -30,8 +30,8 @@ func TestByName(t *testing.T) {
 			t.Errorf("ByName(%q) = %v, %v; want %v, %v", c.name, got, err, c.want, c.err)
 		}
 	}
-	if Range.Name() != "range" || RoundRobin.Name() != "roundrobin" {
-		t.Errorf("names: %q %q", Range.Name(), RoundRobin.Name())
+	if Range.Name() != "range" || RoundRobin.Name() != "roundrobin" || Sticky.Name() != "sticky" || CooperativeSticky.Name() != "cooperative-sticky" {
+		t.Errorf("names: %q %q %q %q", Range.Name(), RoundRobin.Name(), Sticky.Name(), CooperativeSticky.Name())
 	}
 }
 
@@ -46,7 +46,11 @@ func TestByNames(t *testing.T) {
 	if _, err := ByNames(nil); err == nil {
 		t.Error("no names: no error")
 	}
-	if _, err := ByNames([]string{"range", "cooperative-sticky"}); !errors.Is(err, ErrNotImplemented) {
-		t.Errorf("range, cooperative-sticky: %v, want ErrNotImplemented", err)
+	got, err = ByNames([]string{"range", "cooperative-sticky"})
+	if err != nil || len(got) != 2 || got[1] != CooperativeSticky {
+		t.Errorf("range, cooperative-sticky: %v, %v", got, err)
+	}
+	if _, err := ByNames([]string{"sticky", StickyClass}); err == nil {
+		t.Error("sticky twice: no error")
 	}
 }

@@ -19,6 +19,8 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.GroupSubscription;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.StickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.consumer.RoundRobinAssignor;
 import org.apache.kafka.common.Cluster;
@@ -46,16 +48,23 @@ public class CrossCheck {
                 blocks.add(b);
             } else if (f[0].equals("topic")) {
                 blocks.get(blocks.size() - 1).topics.put(f[1], Integer.parseInt(f[2]));
-            } else if (f.length == 5) {
-                blocks.get(blocks.size() - 1).members.add(Arrays.copyOfRange(f, 1, 5));
+            } else if (f.length == 5 || f.length == 7) {
+                blocks.get(blocks.size() - 1).members.add(Arrays.copyOfRange(f, 1, f.length));
             } else {
                 blocks.get(blocks.size() - 1).votes.add(Arrays.asList(f[1].split(",")));
             }
         }
         StringBuilder out = new StringBuilder();
-        ConsumerPartitionAssignor[] assignors = {new RangeAssignor(), new RoundRobinAssignor()};
+        boolean sticky = args.length > 0 && args[0].equals("sticky");
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
+            if (sticky && b.vote)
+                continue;
+            // New sticky instances for every group: they keep state (the
+            // highest generation seen) between calls.
+            ConsumerPartitionAssignor[] assignors = sticky
+                ? new ConsumerPartitionAssignor[] {new StickyAssignor(), new CooperativeStickyAssignor()}
+                : new ConsumerPartitionAssignor[] {new RangeAssignor(), new RoundRobinAssignor()};
             if (b.vote) {
                 out.append("vote ").append(i).append(' ').append(vote(b.votes)).append('\n');
                 continue;
@@ -64,8 +73,13 @@ public class CrossCheck {
                 out.append("group ").append(i).append(' ').append(a.name()).append('\n');
                 if (b.members.isEmpty())
                     continue; // roundrobin's CircularIterator refuses an empty group
-                Map<String, ConsumerPartitionAssignor.Assignment> result =
-                    a.assign(cluster(b.topics), subscriptions(b.members)).groupAssignment();
+                Map<String, ConsumerPartitionAssignor.Assignment> result;
+                try {
+                    result = a.assign(cluster(b.topics), subscriptions(b.members, a)).groupAssignment();
+                } catch (RuntimeException e) { // Java's own bugs, such as a NullPointerException
+                    out.append("error ").append(e.getClass().getSimpleName()).append('\n');
+                    continue;
+                }
                 for (int j = 0; j < b.members.size(); j++) {
                     List<TopicPartition> tps = new ArrayList<>(result.get(b.members.get(j)[0]).partitions());
                     tps.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
@@ -89,12 +103,24 @@ public class CrossCheck {
         return new Cluster("crosscheck", List.of(node), partitions, Set.of(), Set.of());
     }
 
-    static GroupSubscription subscriptions(List<String[]> members) {
+    // Members: id, instance, rack, topics and, in sticky-groups.txt, the
+    // generation and the partitions they own, which the StickyAssignor
+    // reads from user data (its v1: previous assignment and generation) and
+    // the CooperativeStickyAssignor from a v2+ subscription.
+    static GroupSubscription subscriptions(List<String[]> members, ConsumerPartitionAssignor a) {
         Map<String, Subscription> subs = new HashMap<>();
         for (String[] m : members) {
             List<String> topics = m[3].equals("-") ? List.of() : Arrays.asList(m[3].split(","));
             Optional<String> rack = m[2].equals("-") ? Optional.empty() : Optional.of(m[2]);
-            Subscription s = new Subscription(topics, null, List.of(), -1, rack);
+            int generation = m.length > 4 ? Integer.parseInt(m[4]) : -1;
+            List<TopicPartition> owned = m.length > 4 ? parsePartitions(m[5]) : List.of();
+            Subscription s;
+            if (a instanceof StickyAssignor && m.length > 4)
+                s = new Subscription(topics, stickyUserData(m[5], generation), List.of(), generation, rack);
+            else if (a instanceof CooperativeStickyAssignor)
+                s = new Subscription(topics, null, owned, generation, rack);
+            else
+                s = new Subscription(topics, null, List.of(), -1, rack);
             s.setGroupInstanceId(m[1].equals("-") ? Optional.empty() : Optional.of(m[1]));
             subs.put(m[0], s);
         }
@@ -120,6 +146,41 @@ public class CrossCheck {
             votes.put(choice, votes.getOrDefault(choice, 0) + 1);
         }
         return votes.entrySet().stream().max(Comparator.comparingInt(Map.Entry::getValue)).map(Map.Entry::getKey).orElseThrow();
+    }
+
+    // "t:0,1 u:2" or "-".
+    static List<TopicPartition> parsePartitions(String s) {
+        List<TopicPartition> out = new ArrayList<>();
+        if (s.equals("-")) return out;
+        for (String t : s.split(" ")) {
+            String[] f = t.split(":");
+            for (String p : f[1].split(","))
+                out.add(new TopicPartition(f[0], Integer.parseInt(p)));
+        }
+        return out;
+    }
+
+    // StickyAssignor user data v1, written out: [topic, [partition]], generation.
+    static java.nio.ByteBuffer stickyUserData(String owned, int generation) {
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(raw);
+        try {
+            String[] topics = owned.equals("-") ? new String[0] : owned.split(" ");
+            out.writeInt(topics.length);
+            for (String t : topics) {
+                String[] f = t.split(":");
+                byte[] name = f[0].getBytes(StandardCharsets.UTF_8);
+                out.writeShort(name.length);
+                out.write(name);
+                String[] ps = f[1].split(",");
+                out.writeInt(ps.length);
+                for (String p : ps) out.writeInt(Integer.parseInt(p));
+            }
+            out.writeInt(generation);
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+        return java.nio.ByteBuffer.wrap(raw.toByteArray());
     }
 
     static String format(List<TopicPartition> tps) {

@@ -1,0 +1,124 @@
+package assignor
+
+import (
+	"cmp"
+	"slices"
+)
+
+// constrained is Java's ConstrainedAssignmentBuilder, for members that all
+// subscribe to the same topics: everyone gets minQuota = total/members or
+// maxQuota = minQuota+1 partitions, total%members of them maxQuota.
+//
+//  1. Each member keeps its standing claims up to its quota: all of them
+//     when it has fewer than minQuota; maxQuota when it has that many and
+//     members at maxQuota are still wanted; else minQuota. Which ones it
+//     keeps follows Java: by partition number, then topic.
+//  2. The rest, by topic and partition, go round the members below
+//     minQuota (by member id) until each has minQuota, then one each to the
+//     members at minQuota, in the order they reached it, while members at
+//     maxQuota are wanted.
+//
+// This keeps the most claims any assignment balanced within one can keep:
+// every member keeps min(claims, minQuota), and one more for as many of
+// those with maxQuota claims as may be at maxQuota. Which of those keep the
+// extra one depends on the order of step 1, which is Java's: that of a
+// java.util.HashMap filled with the members in the order of Group.Members,
+// as a Java leader fills one from the JoinGroup response. So given the
+// members in the coordinator's order, the result is a Java leader's.
+func (in *stickyInput) constrained() []int32 {
+	n := len(in.members)
+	owners := make([]int32, in.total)
+	for i := range owners {
+		owners[i] = -1
+	}
+	minQuota := in.total / n
+	maxQuota := (in.total + n - 1) / n
+	wantOver := in.total % n // members to get maxQuota
+	over := 0
+	count := make([]int, n)
+	var under, atMin []int32 // members below minQuota; at minQuota and eligible for one more
+
+	byPartition := func(a, b int32) int {
+		ta, tb := in.topicOf(a), in.topicOf(b)
+		return cmp.Or(cmp.Compare(a-in.topics[ta].first, b-in.topics[tb].first), cmp.Compare(ta, tb))
+	}
+	for _, pos := range in.hashMapOrder() {
+		claims := in.owned[pos]
+		keep := len(claims)
+		switch {
+		case keep < minQuota:
+			under = append(under, int32(pos))
+		case keep >= maxQuota && over < wantOver:
+			keep = maxQuota
+			over++
+			if over == wantOver {
+				atMin = atMin[:0]
+			}
+		default:
+			keep = minQuota
+			if over < wantOver {
+				atMin = append(atMin, int32(pos))
+			}
+		}
+		if keep < len(claims) {
+			claims = slices.Clone(claims)
+			slices.SortFunc(claims, byPartition)
+		}
+		for _, p := range claims[:keep] {
+			owners[p] = int32(pos)
+		}
+		count[pos] = keep
+	}
+
+	// Java sorts both lists by member id, that is by position.
+	slices.Sort(under)
+	slices.Sort(atMin)
+
+	// Round robin over under, as Java's iterator over its linked list: a
+	// member leaves it on reaching minQuota and joins the back of atMin.
+	i := 0
+	for p := range owners {
+		if owners[p] >= 0 {
+			continue
+		}
+		var pos int32
+		if len(under) > 0 {
+			if i >= len(under) {
+				i = 0
+			}
+			pos = under[i]
+		} else {
+			pos, atMin = atMin[0], atMin[1:]
+		}
+		owners[p] = pos
+		count[pos]++
+		switch {
+		case len(under) > 0 && count[pos] == minQuota:
+			under = slices.Delete(under, i, i+1)
+			atMin = append(atMin, pos)
+		case len(under) > 0 && under[i] == pos:
+			i++
+		}
+	}
+	return owners
+}
+
+// hashMapOrder is the order a java.util.HashMap<String, ...> iterates the
+// member ids, inserted in the order of Group.Members: by bucket of the id's
+// String.hashCode, and by insertion within a bucket (see javaHashMapOrder).
+func (in *stickyInput) hashMapOrder() []int32 {
+	n := len(in.members)
+	capacity := 16
+	for n > capacity*3/4 {
+		capacity *= 2
+	}
+	order := make([]int32, n)
+	bucket := make([]int32, n) // by position
+	for i, pos := range in.given {
+		order[i] = pos
+		h := javaStringHash(in.members[pos].ID)
+		bucket[pos] = (h ^ int32(uint32(h)>>16)) & int32(capacity-1)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(bucket[a], bucket[b]) })
+	return order
+}

@@ -1,0 +1,286 @@
+package assignor
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
+
+// stickyInput is what both sticky builders start from. Partitions are
+// numbered end to end: the subscribed topics with partitions by name, each
+// topic's partitions in order. Members are sorted by member id as Java's
+// String.compareTo sorts them (the order of Java's unfilled-member lists
+// and of its TreeSet of members by load).
+type stickyInput struct {
+	members []*Member
+	given   []int32 // the members' positions, in the order of Group.Members
+	topics  []stickyTopic
+	index   map[string]int32 // topic name -> position in topics
+	total   int
+
+	// subs[m] holds the topics member m subscribes to, by position, ascending.
+	subs [][]int32
+	// equal: every member subscribes to the same topics.
+	equal bool
+
+	// prev[p] is the member whose claim on partition p stands (the one
+	// claim of the highest generation), -1 for none; contested[p] is true
+	// when two claims of that highest generation cancelled each other.
+	prev      []int32
+	contested []bool
+	// owned[m] lists, ascending, the partitions member m keeps a claim on.
+	owned [][]int32
+	// claims[m] and gens[m] are all of member m's claims on existing
+	// partitions, in its order, and their generation.
+	claims [][]int32
+	gens   []int32
+}
+
+type stickyTopic struct {
+	name       string
+	partitions int32
+	first      int32
+	subs       []int32 // members by position, ascending
+}
+
+// claimsFunc reads what a member claims to own and the generation of that
+// claim (-1 for none) from its subscription.
+type claimsFunc func(m *Member) ([]protocol.TopicPartition, int32)
+
+func newStickyInput(g Group, claims claimsFunc) (*stickyInput, error) {
+	in := &stickyInput{members: make([]*Member, len(g.Members)), index: make(map[string]int32)}
+	order := make([]int32, len(g.Members)) // g.Members indexes by member id
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return compareJava(g.Members[a].ID, g.Members[b].ID) })
+	in.given = make([]int32, len(g.Members))
+	for pos, i := range order {
+		in.members[pos] = &g.Members[i]
+		in.given[i] = int32(pos)
+	}
+	for i := 1; i < len(in.members); i++ {
+		if in.members[i].ID == in.members[i-1].ID {
+			return nil, fmt.Errorf("%w: member id %q appears twice", ErrInvalidGroup, in.members[i].ID)
+		}
+	}
+
+	var names []string
+	for _, m := range in.members {
+		for _, t := range m.Topics {
+			if _, ok := in.index[t]; !ok && g.Topics[t].Partitions > 0 {
+				in.index[t] = 0
+				names = append(names, t)
+			}
+		}
+	}
+	slices.SortFunc(names, strings.Compare) // Kafka topic names are ASCII
+	in.topics = make([]stickyTopic, len(names))
+	for i, name := range names {
+		n := g.Topics[name].Partitions
+		in.topics[i] = stickyTopic{name: name, partitions: n, first: int32(in.total)}
+		in.index[name] = int32(i)
+		in.total += int(n)
+	}
+	if in.total > math.MaxInt32 {
+		return nil, fmt.Errorf("%w: %d partitions", ErrInvalidGroup, in.total)
+	}
+
+	in.subs = make([][]int32, len(in.members))
+	in.equal = equalSubscriptions(in.members)
+	for pos, m := range in.members {
+		s := make([]int32, 0, len(m.Topics))
+		for _, name := range m.Topics {
+			if t, ok := in.index[name]; ok {
+				s = append(s, t)
+			}
+		}
+		slices.Sort(s)
+		s = slices.Compact(s)
+		in.subs[pos] = s
+		for _, t := range s {
+			in.topics[t].subs = append(in.topics[t].subs, int32(pos))
+		}
+	}
+	in.resolveClaims(claims)
+	return in, nil
+}
+
+// resolveClaims decides whose claim on each partition stands. Java's
+// AbstractStickyAssignor walks the members in HashMap order, and a third
+// claim after two that cancelled can win or not depending on that order;
+// here the outcome depends on the claims alone: the highest generation
+// wins, and a tie at the highest generation leaves the partition to no one.
+// Claims on topics no member subscribes to and on partitions that do not
+// exist are dropped; a claim on a topic the claimant itself left stands
+// (its partition is moving away from it), and the general builder drops it.
+func (in *stickyInput) resolveClaims(claims claimsFunc) {
+	in.prev = make([]int32, in.total)
+	in.contested = make([]bool, in.total)
+	gen := make([]int32, in.total)
+	for i := range in.prev {
+		in.prev[i] = -1
+	}
+	lists := make([][]int32, len(in.members))
+	in.gens = make([]int32, len(in.members))
+	for pos, m := range in.members {
+		tps, g := claims(m)
+		in.gens[pos] = g
+		if len(tps) == 0 {
+			continue
+		}
+		list := make([]int32, 0, len(tps))
+		for _, tp := range tps {
+			t, ok := in.index[tp.Topic]
+			if !ok || tp.Partition < 0 || tp.Partition >= in.topics[t].partitions {
+				continue
+			}
+			p := in.topics[t].first + tp.Partition
+			switch q := in.prev[p]; {
+			case q == int32(pos):
+				continue // listed twice
+			case q < 0 && !in.contested[p], g > gen[p]:
+				in.prev[p], gen[p], in.contested[p] = int32(pos), g, false
+			case g == gen[p]:
+				in.prev[p], in.contested[p] = -1, true
+			}
+			list = append(list, p)
+		}
+		lists[pos] = list
+	}
+	in.claims = lists
+	in.owned = make([][]int32, len(in.members))
+	for pos, list := range lists {
+		n := 0
+		for _, p := range list {
+			if in.prev[p] == int32(pos) {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		kept := make([]int32, 0, n)
+		for _, p := range list {
+			if in.prev[p] == int32(pos) {
+				kept = append(kept, p)
+			}
+		}
+		slices.Sort(kept)
+		in.owned[pos] = kept
+	}
+}
+
+// equalSubscriptions reports whether all members subscribe to the same
+// topic names, as Java's allSubscriptionsEqual decides it: topics without
+// metadata count, so a member subscribed to a topic not created yet sends
+// the group down the general path. Unlike Java, duplicates in a list do not
+// count (Java compares a member's list size with the first one's set size),
+// and neither does the order of members (Java starts its set from the first
+// member in HashMap order with any topics, which lets a member subscribed
+// to nothing into the constrained path, where it gets partitions of topics
+// it never asked for).
+func equalSubscriptions(members []*Member) bool {
+	if len(members) < 2 {
+		return true
+	}
+	first := members[0].Topics
+	var set map[string]bool
+	for _, m := range members[1:] {
+		if slices.Equal(m.Topics, first) {
+			continue
+		}
+		if set == nil {
+			set = make(map[string]bool, len(first))
+			for _, t := range first {
+				set[t] = true
+			}
+		}
+		seen := make(map[string]bool, len(set))
+		for _, t := range m.Topics {
+			if !set[t] {
+				return false
+			}
+			seen[t] = true
+		}
+		if len(seen) != len(set) {
+			return false
+		}
+	}
+	return true
+}
+
+// topicOf is the position of partition p's topic.
+func (in *stickyInput) topicOf(p int32) int32 {
+	i, _ := slices.BinarySearchFunc(in.topics, p, func(t stickyTopic, p int32) int {
+		switch {
+		case p < t.first:
+			return 1
+		case p >= t.first+t.partitions:
+			return -1
+		}
+		return 0
+	})
+	return int32(i)
+}
+
+// assign runs the builder that fits the group and returns the owner of
+// every partition by member position (-1 for none).
+func (in *stickyInput) assign() []int32 {
+	if len(in.members) == 0 {
+		return nil
+	}
+	if in.equal {
+		return in.constrained()
+	}
+	return in.general()
+}
+
+// holdBackTransfers removes from owners every partition that goes to a
+// member other than the one whose claim stands, and every contested one:
+// CooperativeStickyAssignor.adjustAssignment, so that the old owner
+// revokes it first.
+func (in *stickyInput) holdBackTransfers(owners []int32) {
+	for p, o := range owners {
+		if o >= 0 && (in.contested[p] || (in.prev[p] >= 0 && in.prev[p] != o)) {
+			owners[p] = -1
+		}
+	}
+}
+
+// build turns owners into one Assignment per member, all sharing one
+// backing array, each capped at its length.
+func (in *stickyInput) build(owners []int32) map[string]Assignment {
+	n := len(in.members)
+	start := make([]int, n+1)
+	for _, o := range owners {
+		if o >= 0 {
+			start[o+1]++
+		}
+	}
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	all := make([]protocol.TopicPartition, start[n])
+	next := slices.Clone(start[:n])
+	for _, t := range in.topics {
+		for i := range t.partitions {
+			if o := owners[t.first+i]; o >= 0 {
+				all[next[o]] = protocol.TopicPartition{Topic: t.name, Partition: i}
+				next[o]++
+			}
+		}
+	}
+	out := make(map[string]Assignment, n)
+	for i, m := range in.members {
+		var ps []protocol.TopicPartition
+		if start[i] < start[i+1] {
+			ps = all[start[i]:start[i+1]:start[i+1]]
+		}
+		out[m.ID] = Assignment{Partitions: ps}
+	}
+	return out
+}
