@@ -60,10 +60,10 @@ type Config struct {
 	// PartitionAssignmentStrategy is partition.assignment.strategy: the
 	// assignors the member offers, in order of preference, by protocol
 	// name ("range", "roundrobin", "sticky", "cooperative-sticky");
-	// ParseConfig also takes the Java class names. Default range (the Java
-	// client's is range, then cooperative-sticky: that default comes with
-	// the sticky assignors). Subscribe refuses sticky and
-	// cooperative-sticky, not implemented yet.
+	// ParseConfig also takes the Java class names. Default range for now;
+	// the Java client's is range, then cooperative-sticky, which runs the
+	// eager protocol until every member drops range. cooperative-sticky
+	// alone runs the cooperative protocol (KIP-429).
 	PartitionAssignmentStrategy []string
 	// GroupProtocol is group.protocol: "classic" (the default and, for
 	// now, the only one; "consumer", KIP-848, is rejected).
@@ -156,9 +156,10 @@ func DefaultConfig() Config {
 		SessionTimeout:     DefaultSessionTimeout,
 		HeartbeatInterval:  DefaultHeartbeatInterval,
 		MaxPollInterval:    DefaultMaxPollInterval,
-		// range alone for now: the sticky assignors are not built yet. The
-		// next issue (cooperative rebalancing) makes the default the Java
-		// client's, range then cooperative-sticky.
+		// range alone for now. USE-CASES.md recommends cooperative-sticky,
+		// which the assignors and the cooperative protocol now support; the
+		// switch of the default (and of the tests that assume eager) is
+		// the next step.
 		PartitionAssignmentStrategy: []string{"range"},
 		GroupProtocol:               "classic",
 		LeaveGroupOnClose:           true,

@@ -255,12 +255,13 @@ func TestGroupGlueCooperativeSubscriptionChange(t *testing.T) {
 	}
 }
 
-// startCoopMember subscribes a new consumer with the cooperative test
-// assignor to topics and polls it.
+// startCoopMember subscribes a new consumer with cooperative-sticky to
+// topics and polls it.
 func startCoopMember(t *testing.T, name string, props map[string]string, topics ...string) *member {
 	t.Helper()
+	// The real cooperative-sticky assignor, through the configuration.
+	props["partition.assignment.strategy"] = "cooperative-sticky"
 	c := newTestConsumer(t, props)
-	useCoop(t, c)
 	m := &member{name: name, c: c, t: t, done: make(chan struct{})}
 	if err := c.Subscribe(topics, m.listener()); err != nil {
 		t.Fatal(err)

@@ -118,11 +118,6 @@ func (c *Consumer) groupConfig(match func(string) bool) (group.Config, error) {
 	if as, ok := testGroupAssignors.Load(c); ok {
 		return c.groupConfigAssignors(match, as.([]assignor.Assignor)), nil
 	}
-	for _, name := range c.cfg.PartitionAssignmentStrategy {
-		if name == "sticky" || name == "cooperative-sticky" {
-			return group.Config{}, fmt.Errorf("rawkafka: subscribe: partition.assignment.strategy %q is not implemented yet: use range or roundrobin", name)
-		}
-	}
 	as, err := assignor.ByNames(c.cfg.PartitionAssignmentStrategy)
 	if err != nil {
 		return group.Config{}, fmt.Errorf("rawkafka: subscribe: partition.assignment.strategy: %w", err)
