@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka"
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -129,6 +130,10 @@ type member struct {
 	committed map[rawkafka.TopicPartition]int64 // what the last commit carried
 	owned     int
 	idleSince time.Time // when the member last had no partition; zero while it has some
+	// cooperative: every assignor of partition.assignment.strategy is
+	// cooperative (KIP-429), so the listener gets only the partitions that
+	// move, and the lines are kcat's incremental ones.
+	cooperative bool
 }
 
 func (m *member) info(format string, args ...any) {
@@ -150,7 +155,17 @@ func kcatList(tps []rawkafka.TopicPartition) string {
 }
 
 func (m *member) assigned(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
-	m.info("Group %s rebalanced (memberid %s): assigned: %s", m.group, c.GroupMetadata().MemberID, kcatList(tps))
+	if m.cooperative {
+		m.info("Group %s rebalanced: incremental assignment of %d partition(s) (memberid %s, COOPERATIVE rebalance protocol): %s",
+			m.group, len(tps), c.GroupMetadata().MemberID, kcatList(tps))
+		if m.owned > 0 { // kept partitions were fetched all along
+			m.owned += len(tps)
+			m.startUncommitted(c, tps)
+			return
+		}
+	} else {
+		m.info("Group %s rebalanced (memberid %s): assigned: %s", m.group, c.GroupMetadata().MemberID, kcatList(tps))
+	}
 	idle := time.Since(m.idleSince).Milliseconds()
 	if len(tps) == 0 {
 		m.info("Group %s: no partitions to fetch for %d ms so far: none assigned", m.group, idle)
@@ -164,7 +179,12 @@ func (m *member) assigned(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
 // revoked commits what was printed of the partitions given up, while the
 // generation still holds.
 func (m *member) revoked(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
-	m.info("Group %s rebalanced (memberid %s): revoked: %s", m.group, c.GroupMetadata().MemberID, kcatList(tps))
+	if m.cooperative {
+		m.info("Group %s rebalanced: incremental revoke of %d partition(s) (memberid %s, COOPERATIVE rebalance protocol): %s",
+			m.group, len(tps), c.GroupMetadata().MemberID, kcatList(tps))
+	} else {
+		m.info("Group %s rebalanced (memberid %s): revoked: %s", m.group, c.GroupMetadata().MemberID, kcatList(tps))
+	}
 	if m.commits {
 		offsets := map[rawkafka.TopicPartition]rawkafka.CommittedOffset{}
 		for _, tp := range tps {
@@ -187,7 +207,12 @@ func (m *member) revoked(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
 // lost forgets partitions another member may own already: nothing is
 // committed for them. kcat's eager line does not tell a loss from a revoke.
 func (m *member) lost(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
-	m.info("Group %s rebalanced (memberid %s): revoked: %s", m.group, c.GroupMetadata().MemberID, kcatList(tps))
+	if m.cooperative {
+		m.info("Group %s rebalanced: incremental revoke of %d partition(s) (memberid %s, assignment lost, COOPERATIVE rebalance protocol): %s",
+			m.group, len(tps), c.GroupMetadata().MemberID, kcatList(tps))
+	} else {
+		m.info("Group %s rebalanced (memberid %s): revoked: %s", m.group, c.GroupMetadata().MemberID, kcatList(tps))
+	}
 	m.info("Group %s: assignment lost (nothing committed for it)", m.group)
 	m.drop(tps)
 }
@@ -197,10 +222,14 @@ func (m *member) drop(tps []rawkafka.TopicPartition) {
 		delete(m.printed, tp)
 		delete(m.committed, tp)
 	}
-	if m.owned > 0 || m.idleSince.IsZero() {
+	left := 0
+	if m.cooperative {
+		left = max(m.owned-len(tps), 0)
+	}
+	if left == 0 && (m.owned > 0 || m.idleSince.IsZero()) {
 		m.idleSince = time.Now()
 	}
-	m.owned = 0
+	m.owned = left
 }
 
 // commitPrinted commits, in the background, what was printed and not yet
@@ -239,7 +268,7 @@ func consumeGroup(ctx context.Context, opts *options, out, errOut io.Writer) err
 	}
 	m := &member{group: opts.group, quiet: opts.quiet, errOut: errOut, commits: !cfg.DisableAutoCommit, from: opts.offset,
 		printed: map[rawkafka.TopicPartition]rawkafka.CommittedOffset{}, committed: map[rawkafka.TopicPartition]int64{},
-		idleSince: time.Now()}
+		idleSince: time.Now(), cooperative: cooperative(cfg.PartitionAssignmentStrategy)}
 	interval := cfg.AutoCommitInterval
 	// rawconsume commits itself, only what it has written out: the
 	// library's auto-commit covers every record Poll returned, printed
@@ -376,4 +405,15 @@ func groupError(opts *options, cfg rawkafka.Config, err error) error {
 			opts.group, cfg.GroupInstanceID, err)
 	}
 	return fmt.Errorf("Group %s: %v", opts.group, err)
+}
+
+// cooperative reports whether the strategy runs the cooperative protocol:
+// every assignor in it supports it, as the group layer decides.
+func cooperative(strategy []string) bool {
+	as, err := assignor.ByNames(strategy)
+	if err != nil {
+		return false // New refuses the strategy and says why
+	}
+	p, err := assignor.RebalanceProtocolOf(as)
+	return err == nil && p == assignor.Cooperative
 }

@@ -30,8 +30,8 @@ func start(t *testing.T, ctx context.Context, m Member) Member {
 	return m
 }
 
-// TestMixedGroup runs kcat -G members, a Java console consumer and (range,
-// roundrobin) a rawconsume -G member in one group while a stream of records
+// TestMixedGroup runs kcat -G members, a Java console consumer and a
+// rawconsume -G member in one group while a stream of records
 // is written; one member leaves with Close (SIGTERM), one is killed.
 // Everything produced must be consumed, no partition owned twice at once,
 // every member must consume only what it owns, and records delivered twice
@@ -40,9 +40,8 @@ func start(t *testing.T, ctx context.Context, m Member) Member {
 //
 // range: rawconsume is the leader (it joins first) and is killed, the Java
 // member stops. roundrobin: the Java member leads, rawconsume stops, a kcat
-// member is killed. cooperative-sticky (no rawconsume: rawkafka has no
-// cooperative assignor yet): kcat leads, the Java member stops, a kcat
-// member is killed. No kcat is the member that stops: a kcat stopped
+// member is killed. cooperative-sticky (the cooperative protocol for all
+// four): kcat leads, the Java member stops, a kcat member is killed. No kcat is the member that stops: a kcat stopped
 // mid-stream can lose a record (kcat.c's consume_cb returns without
 // printing what it polls after SIGTERM, though librdkafka has stored the
 // offset, so the commit at close covers it); see TestStaticMemberRestart.
@@ -57,7 +56,7 @@ func TestMixedGroup(t *testing.T) {
 	}{
 		{Range, "rc-1", "java-1", "rc-1", true, 500, 40 * time.Millisecond},
 		{RoundRobin, "java-1", "rc-1", "kcat-2", true, 500, 40 * time.Millisecond},
-		{CooperativeSticky, "kcat-1", "java-1", "kcat-1", false, 500, 40 * time.Millisecond},
+		{CooperativeSticky, "kcat-1", "java-1", "kcat-1", true, 500, 40 * time.Millisecond},
 	} {
 		t.Run(string(tc.strategy), func(t *testing.T) {
 			brokers := kafkatest.Brokers(t)
