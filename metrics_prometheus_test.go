@@ -230,3 +230,22 @@ func TestWindowedStat(t *testing.T) {
 		t.Errorf("all expired: got %+v, want NaN avg and max, rate 0, total 3", s)
 	}
 }
+
+func TestCounterRate(t *testing.T) {
+	var r counterRate
+	t0 := time.Unix(1000, 0)
+	for _, tc := range []struct {
+		at   time.Duration
+		v    int64
+		want float64
+	}{
+		{10 * time.Second, 100, 100.0 / 30}, // at least (samples-1)×window, as Java's Rate
+		{40 * time.Second, 400, 10},         // since t0
+		{75 * time.Second, 750, 10},         // since the point at 40 s
+		{80 * time.Second, 800, 400.0 / 40}, // still since 40 s
+	} {
+		if got := r.rate(t0.Add(tc.at), tc.v, t0); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("at %v with %d: rate %v, want %v", tc.at, tc.v, got, tc.want)
+		}
+	}
+}
