@@ -195,6 +195,7 @@ func (c *Consumer) sendCommit(ctx context.Context, m commit.Member, offsets map[
 	if len(offsets) == 0 {
 		return nil
 	}
+	start := time.Now()
 	if err := c.committer.Commit(ctx, m, offsets); err != nil {
 		if errors.Is(err, commit.ErrCommitFailed) {
 			return fmt.Errorf("%w: %w", ErrCommitFailed, err)
@@ -202,6 +203,7 @@ func (c *Consumer) sendCommit(ctx context.Context, m commit.Member, offsets map[
 		return err
 	}
 	c.commits.Add(1)
+	c.gs.commit.record(time.Now(), time.Since(start).Seconds()) // commit-latency-avg counts accepted commits, as Java's
 	return nil
 }
 

@@ -59,6 +59,7 @@ type Consumer struct {
 	rebalances atomic.Int64
 	revokedN   atomic.Int64
 	lostN      atomic.Int64
+	gs         groupStats // the coordinator metrics' timings (metrics_group.go)
 }
 
 // New returns a Consumer. It checks the configuration but connects to no
@@ -77,6 +78,7 @@ func New(cfg Config) (*Consumer, error) {
 		return nil, err
 	}
 	c := &Consumer{cfg: cfg, log: log, cl: cl, evSig: make(chan struct{}, 1), closeCh: make(chan struct{})}
+	c.gs.created = time.Now()
 	fc := cfg.fetchConfig(log)
 	if cfg.GroupID != "" {
 		// A group member reads committed offsets with require_stable, as
@@ -367,5 +369,6 @@ func (c *Consumer) Metrics() Metrics {
 	m.Group.Rebalances = c.rebalances.Load()
 	m.Group.Revoked = c.revokedN.Load()
 	m.Group.Lost = c.lostN.Load()
+	c.timingMetrics(&m)
 	return m
 }

@@ -199,6 +199,7 @@ func (c *Consumer) subscribe(topics []string, re *regexp.Regexp, l *RebalanceLis
 	if c.testFind != nil {
 		dcfg.Find, dcfg.Assign = c.testFind, c.testAssign
 	}
+	dcfg.Find = timedFind(dcfg.Find, &c.gs)
 	s.driver = group.NewDriver(m, dcfg)
 	if re != nil {
 		c.cl.SetAllTopics(true)

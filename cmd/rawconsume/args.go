@@ -36,6 +36,9 @@ type options struct {
 	// keepGoing is -E: partition errors are printed and the run goes on,
 	// instead of ending it.
 	keepGoing bool
+	// metricsAddr is --metrics-addr: host:port to serve the consumer's
+	// metrics on, at /metrics, while consuming (-C, -G); empty for none.
+	metricsAddr string
 
 	// stderr receives -X's notes and the logs (-d, -v); nil while parsing.
 	stderr io.Writer
@@ -85,6 +88,21 @@ func getopt(args []string, opt func(letter byte, value string) error) ([]string,
 			return append(operands, args[i+1:]...), nil
 		case a == "--help":
 			return nil, errHelp
+		case a == "--metrics-addr" || strings.HasPrefix(a, "--metrics-addr="):
+			// The one long option (kcat has no letter left for it); opt
+			// sees it as letter 0.
+			v, ok := strings.CutPrefix(a, "--metrics-addr=")
+			if !ok {
+				if i+1 >= len(args) {
+					return nil, errors.New("option --metrics-addr requires a value")
+				}
+				i++
+				v = args[i]
+			}
+			if err := opt(0, v); err != nil {
+				return nil, err
+			}
+			continue
 		case len(a) < 2 || a[0] != '-':
 			operands = append(operands, a)
 			continue
@@ -202,6 +220,11 @@ func parseArgs(args []string) (*options, error) {
 			o.version = true
 		case 'h':
 			return errHelp
+		case 0:
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("--metrics-addr %s: want host:port (:9100, 127.0.0.1:0): %v", v, err)
+			}
+			o.metricsAddr = v
 		}
 		return nil
 	})
@@ -212,6 +235,9 @@ func parseArgs(args []string) (*options, error) {
 		return o, nil
 	}
 	o.list, o.topics = mode == 'L', operands
+	if o.metricsAddr != "" && (mode == 'L' || mode == 'Q') {
+		return nil, fmt.Errorf("--metrics-addr serves a consumer's metrics: not with -%c", mode)
+	}
 	if len(operands) > 0 && mode != 'G' {
 		return nil, fmt.Errorf("unexpected argument %q: a topic list is only allowed with -G <group> (use -t <topic>)", operands[0])
 	}

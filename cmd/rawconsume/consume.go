@@ -82,6 +82,13 @@ func consume(ctx context.Context, opts *options, out, errOut io.Writer) error {
 		return err
 	}
 	defer c.Close()
+	if opts.metricsAddr != "" {
+		stop, err := serveMetrics(opts.metricsAddr, c, errOut, opts.quiet)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	watch := &brokerWatch{after: max(2*opts.metadataTimeout, cfg.RequestTimeout+cfg.FetchMaxWait)}
 
 	partitions, err := partitionsToRead(ctx, c, opts)

@@ -285,6 +285,13 @@ func consumeGroup(ctx context.Context, opts *options, out, errOut io.Writer) err
 			c.Close()
 		}
 	}()
+	if opts.metricsAddr != "" {
+		stop, err := serveMetrics(opts.metricsAddr, c, errOut, opts.quiet)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	l := &rawkafka.RebalanceListener{OnAssigned: m.assigned, OnRevoked: m.revoked, OnLost: m.lost}
 	if p := subscriptionPattern(opts.topics); p != "" {
 		err = c.SubscribeRegex(p, l)

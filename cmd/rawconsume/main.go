@@ -198,6 +198,12 @@ Consumer options:
   -K <delim>         Print the key, this delimiter, then the value
   -D <delim>         Delimiter after each record (default \n)
   -u                 Unbuffered output: write each record as it comes
+  --metrics-addr <host:port>
+                     Serve the consumer's metrics (the Java client's
+                     consumer-coordinator and fetch-manager metrics) in the
+                     Prometheus text format on http://<host:port>/metrics
+                     while consuming (-C, -G); port 0 picks one, printed
+                     as "% Metrics on http://.../metrics" on stderr
 
 Records go to stdout; progress, notes, logs and a summary to stderr. An
 error ends the run with one "% ERROR: ..." line and exit status 1 (a
