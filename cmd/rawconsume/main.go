@@ -141,7 +141,9 @@ Modes:
                      auto.commit.interval.ms, on revoke and at exit, never
                      more (-X enable.auto.commit=false: nothing).
                      -X group.instance.id=<id> makes a static member;
-                     -X partition.assignment.strategy=range|roundrobin
+                     -X partition.assignment.strategy=range|roundrobin|
+                     sticky|cooperative-sticky (cooperative-sticky alone:
+                     the cooperative protocol)
   -L                 List brokers, topics and partitions (like kcat -L)
   -Q                 Query offsets by time (like kcat -Q): with one
                      -t <topic>:<partition>:<timestamp> per partition, print
