@@ -11,49 +11,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/group"
 	"github.com/rawkafka/rawkafka/internal/kafkatest"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
-// coopRange is the cooperative test assignor of the root's tests, until
-// cooperative-sticky is merged: range's assignment, declared cooperative,
-// minus every partition another member owns now (so no partition changes
-// owner in one round; the leader's own check would strip them too).
-type coopRange struct{}
-
-func (coopRange) Name() string { return "coop-range" }
-func (coopRange) RebalanceProtocols() []assignor.RebalanceProtocol {
-	return []assignor.RebalanceProtocol{assignor.Eager, assignor.Cooperative}
-}
-func (coopRange) SubscriptionUserData(assignor.Member) []byte   { return nil }
-func (coopRange) OnAssignment(assignor.Assignment, int32) error { return nil }
-func (coopRange) Assign(g assignor.Group) (map[string]assignor.Assignment, error) {
-	r, err := assignor.Range.Assign(g)
-	if err != nil {
-		return nil, err
-	}
-	owner := map[protocol.TopicPartition]string{}
-	for _, m := range g.Members {
-		for _, tp := range m.Owned {
-			owner[tp] = m.ID
-		}
-	}
-	for id, a := range r {
-		a.Partitions = slices.DeleteFunc(slices.Clone(a.Partitions), func(tp protocol.TopicPartition) bool {
-			o, owned := owner[tp]
-			return owned && o != id
-		})
-		r[id] = a
-	}
-	return r, nil
-}
-
-// useCoop makes c's subscriptions run the cooperative test assignor.
+// useCoop makes c's subscriptions run cooperative-sticky, whatever the
+// scripted consumer's configuration says.
 func useCoop(t *testing.T, c *Consumer) {
-	testGroupAssignors.Store(c, []assignor.Assignor{coopRange{}})
-	t.Cleanup(func() { testGroupAssignors.Delete(c) })
+	t.Helper()
+	c.cfg.PartitionAssignmentStrategy = []string{"cooperative-sticky"}
 }
 
 // coopCoordinator is the scripted coordinator of a one-member cooperative

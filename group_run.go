@@ -107,17 +107,8 @@ func (c *Consumer) commitMember(memberID string, generation int32) commit.Member
 	return m
 }
 
-// testGroupAssignors, keyed by *Consumer, replaces the assignors that
-// partition.assignment.strategy names, for tests that run a cooperative
-// test assignor until cooperative-sticky is merged (config validation
-// only knows the real names).
-var testGroupAssignors sync.Map
-
 // groupConfig is the machine's configuration from the Consumer's.
 func (c *Consumer) groupConfig(match func(string) bool) (group.Config, error) {
-	if as, ok := testGroupAssignors.Load(c); ok {
-		return c.groupConfigAssignors(match, as.([]assignor.Assignor)), nil
-	}
 	as, err := assignor.ByNames(c.cfg.PartitionAssignmentStrategy)
 	if err != nil {
 		return group.Config{}, fmt.Errorf("rawkafka: subscribe: partition.assignment.strategy: %w", err)

@@ -31,13 +31,10 @@ type crossInput struct {
 	votes  [][]string // set for a vote
 }
 
-func TestCrossCheckJava(t *testing.T) {
-	if *writeGroups {
-		if err := os.WriteFile(crossDir+"groups.txt", []byte(formatCrossInputs(crossInputs())), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := os.ReadFile(crossDir + "groups.txt")
+// readCrossInputs reads and parses the groups of a file in crossDir.
+func readCrossInputs(t *testing.T, name string) []crossInput {
+	t.Helper()
+	raw, err := os.ReadFile(crossDir + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,31 +42,51 @@ func TestCrossCheckJava(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return inputs
+}
+
+// javaOutputs returns the contents of the files in crossDir whose names
+// start with prefix (one per Java version CrossCheck.java ran with), by
+// name; the test fails when there is none.
+func javaOutputs(t *testing.T, prefix string) map[string]string {
+	t.Helper()
+	files, _ := os.ReadDir(crossDir)
+	out := map[string]string{}
+	for _, f := range files {
+		if !strings.HasPrefix(f.Name(), prefix) {
+			continue
+		}
+		text, err := os.ReadFile(crossDir + f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name()] = string(text)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no %s*.txt in %s", prefix, crossDir)
+	}
+	return out
+}
+
+func TestCrossCheckJava(t *testing.T) {
+	if *writeGroups {
+		if err := os.WriteFile(crossDir+"groups.txt", []byte(formatCrossInputs(crossInputs())), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inputs := readCrossInputs(t, "groups.txt")
 	got, err := crossOutput(inputs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, _ := os.ReadDir(crossDir)
-	n := 0
-	for _, f := range files {
-		if !strings.HasPrefix(f.Name(), "java-") {
-			continue
-		}
-		n++
-		want, err := os.ReadFile(crossDir + f.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+	for name, want := range javaOutputs(t, "java-") {
+		gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
 		for i := range max(len(gl), len(wl)) {
 			g, w := line(gl, i), line(wl, i)
 			if g != w {
-				t.Fatalf("%s, line %d:\ngot  %q\nwant %q", f.Name(), i+1, g, w)
+				t.Fatalf("%s, line %d:\ngot  %q\nwant %q", name, i+1, g, w)
 			}
 		}
-	}
-	if n == 0 {
-		t.Fatalf("no java-*.txt in %s", crossDir)
 	}
 }
 

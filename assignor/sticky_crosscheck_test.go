@@ -1,13 +1,14 @@
 package assignor
 
 import (
-	"github.com/rawkafka/rawkafka/protocol"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rawkafka/rawkafka/protocol"
 )
 
 // TestCrossCheckJavaSticky wants Sticky and CooperativeSticky to give what
@@ -19,31 +20,14 @@ import (
 // sizes with set sizes (which sends equal subscriptions down the general
 // path); Java clients never send a topic twice, and rawkafka counts it once.
 func TestCrossCheckJavaSticky(t *testing.T) {
-	raw, err := os.ReadFile(crossDir + "groups.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inputs, err := parseCrossInputs(string(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
+	inputs := readCrossInputs(t, "groups.txt")
 	out, err := crossAssign(inputs, []Assignor{Sticky, CooperativeSticky}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := crossBlocks(out)
-	files, _ := os.ReadDir(crossDir)
-	n := 0
-	for _, f := range files {
-		if !strings.HasPrefix(f.Name(), "sticky-java-") {
-			continue
-		}
-		n++
-		text, err := os.ReadFile(crossDir + f.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := crossBlocks(string(text))
+	for name, text := range javaOutputs(t, "sticky-java-") {
+		want := crossBlocks(text)
 		same, skipped := 0, 0
 		for key, w := range want {
 			i, _ := strconv.Atoi(strings.Fields(key)[1])
@@ -52,18 +36,15 @@ func TestCrossCheckJavaSticky(t *testing.T) {
 				continue
 			}
 			if !slices.Equal(got[key], w) {
-				t.Errorf("%s, %s:\ngot  %q\nwant %q", f.Name(), key, got[key], w)
+				t.Errorf("%s, %s:\ngot  %q\nwant %q", name, key, got[key], w)
 				continue
 			}
 			same++
 		}
 		if same == 0 {
-			t.Errorf("%s: nothing compared", f.Name())
+			t.Errorf("%s: nothing compared", name)
 		}
-		t.Logf("%s: %d assignments equal, %d skipped (a topic listed twice)", f.Name(), same, skipped)
-	}
-	if n == 0 {
-		t.Fatalf("no sticky-java-*.txt in %s", crossDir)
+		t.Logf("%s: %d assignments equal, %d skipped (a topic listed twice)", name, same, skipped)
 	}
 }
 
@@ -151,31 +132,14 @@ func TestCrossCheckJavaStickyRebalance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw, err := os.ReadFile(crossDir + "sticky-groups.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inputs, err := parseCrossInputs(string(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
+	inputs := readCrossInputs(t, "sticky-groups.txt")
 	out, err := crossAssign(inputs, []Assignor{Sticky, CooperativeSticky}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := crossBlocks(out)
-	files, _ := os.ReadDir(crossDir)
-	n := 0
-	for _, f := range files {
-		if !strings.HasPrefix(f.Name(), "sticky-rebalance-java-") {
-			continue
-		}
-		n++
-		text, err := os.ReadFile(crossDir + f.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := crossBlocks(string(text))
+	for file, text := range javaOutputs(t, "sticky-rebalance-java-") {
+		want := crossBlocks(text)
 		type sums struct{ equal, compared, movesGo, movesJava, scoreGo, scoreJava int }
 		per := map[string]*sums{"sticky": {}, "cooperative-sticky": {}}
 		threw := 0
@@ -192,7 +156,7 @@ func TestCrossCheckJavaStickyRebalance(t *testing.T) {
 			if slices.Equal(got[key], w) {
 				s.equal++
 			} else if equalSubscriptionLists(g) {
-				t.Errorf("%s, %s (equal subscriptions):\ngot  %q\nwant %q", f.Name(), key, got[key], w)
+				t.Errorf("%s, %s (equal subscriptions):\ngot  %q\nwant %q", file, key, got[key], w)
 			}
 			mg, sg := crossMeasures(g, got[key])
 			mj, sj := crossMeasures(g, w)
@@ -200,15 +164,12 @@ func TestCrossCheckJavaStickyRebalance(t *testing.T) {
 		}
 		for name, s := range per {
 			t.Logf("%s, %s: %d of %d assignments equal; partitions moved %d (Java %d), balance score %d (Java %d)",
-				f.Name(), name, s.equal, s.compared, s.movesGo, s.movesJava, s.scoreGo, s.scoreJava)
+				file, name, s.equal, s.compared, s.movesGo, s.movesJava, s.scoreGo, s.scoreJava)
 			if s.movesGo*100 > s.movesJava*105 || s.scoreGo*100 > s.scoreJava*105 {
-				t.Errorf("%s, %s: more than 5%% worse than Java", f.Name(), name)
+				t.Errorf("%s, %s: more than 5%% worse than Java", file, name)
 			}
 		}
-		t.Logf("%s: %d assignments where Java threw, skipped", f.Name(), threw)
-	}
-	if n == 0 {
-		t.Fatalf("no sticky-rebalance-java-*.txt in %s", crossDir)
+		t.Logf("%s: %d assignments where Java threw, skipped", file, threw)
 	}
 }
 
