@@ -332,7 +332,7 @@ func TestIntegrationGroupCooperative(t *testing.T) {
 	stream := startIDStream(t, kafkatest.Brokers(t), topic, "r", 12)
 	m1 := startCoopMember(t, "m1", groupProps(g), topic)
 	waitFor(t, 20*time.Second, "m1 to own everything", func() bool { return len(m1.owned()) == 6 })
-	time.Sleep(500 * time.Millisecond)
+	waitFor(t, 20*time.Second, "m1's first records", func() bool { return len(m1.records()) > 0 })
 	joined2 := time.Now()
 	// Commits through the rebalance, beside m1's Poll: each succeeds or
 	// fails with ErrCommitFailed, and none takes a partition away.
@@ -397,10 +397,11 @@ func TestIntegrationGroupCooperative(t *testing.T) {
 	waitFor(t, 30*time.Second, "three ways", func() bool {
 		return len(m1.owned()) == 2 && len(m2.owned()) == 2 && len(m3.owned()) == 2
 	})
-	time.Sleep(time.Second)
+	waitFor(t, 20*time.Second, "m3's first records", func() bool { return len(m3.records()) > 0 })
 	m1.stop(false) // dynamic: OnRevoked with its commit, LeaveGroup
 	waitFor(t, 30*time.Second, "m2 and m3 to own everything", func() bool { return len(m2.owned())+len(m3.owned()) == 6 })
-	time.Sleep(time.Second)
+	before := len(union(m2, m3))
+	waitFor(t, 20*time.Second, "records after m1 left", func() bool { return len(union(m2, m3)) > before })
 	stream.end()
 	acked, failed := stream.written()
 	if len(failed) > 0 {

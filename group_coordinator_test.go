@@ -164,7 +164,7 @@ func stopNode(t *testing.T, dir string, id int32) (restart func()) {
 			// The script counts a node as running while its JVM shuts
 			// down: wait for it to go before starting it again.
 			for i := 0; i < 600 && proc.Signal(syscall.Signal(0)) == nil; i++ {
-				time.Sleep(100 * time.Millisecond)
+				time.Sleep(100 * time.Millisecond) // polling, at most 60 s
 			}
 			root, _ := kafkatest.RepoRoot()
 			cmd := exec.Command(root+"/scripts/kafka", "start")
@@ -353,7 +353,12 @@ func TestIntegrationGroupCoordinatorMoved(t *testing.T) {
 
 	restart()
 	t.Logf("broker %d started again, %v after the stop", old, time.Since(stopped).Round(time.Millisecond))
-	time.Sleep(2 * time.Second) // the stream goes on through the restarted broker
+	// The stream goes on through the restarted broker.
+	ackedAtRestart, _ := stream.written()
+	waitFor(t, 20*time.Second, "records written after the restart", func() bool {
+		acked, _ := stream.written()
+		return len(acked) > len(ackedAtRestart)
+	})
 	stream.end()
 	acked, failed := stream.written()
 	for _, f := range failed {

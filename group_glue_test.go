@@ -332,7 +332,7 @@ func TestGroupGlueConcurrent(t *testing.T) {
 			}
 		}
 	}()
-	time.Sleep(time.Second)
+	time.Sleep(time.Second) // how long the interleavings run; any length must pass
 	close(stop)
 	wg.Wait()
 	if err := c.Unsubscribe(); err != nil { // while Poll runs

@@ -115,7 +115,7 @@ func (m *member) run() {
 			paused := m.paused
 			m.mu.Unlock()
 			if paused {
-				time.Sleep(10 * time.Millisecond)
+				time.Sleep(10 * time.Millisecond) // a paused member: not polling, on purpose
 				continue
 			}
 			pctx, pcancel := context.WithTimeout(ctx, 200*time.Millisecond)
@@ -207,7 +207,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %v waiting for %s", d, what)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
 	}
 }
 
@@ -397,7 +397,9 @@ func TestIntegrationGroupStaticRestart(t *testing.T) {
 	if md := s1b.c.GroupMetadata(); md.GenerationID != gen || md.InstanceID != "i1" {
 		t.Errorf("s1b's group metadata %+v; want generation %d", md, gen)
 	}
-	time.Sleep(time.Second) // a rebalance would reach s2 with its next heartbeat
+	// A rebalance would reach s2 with its next heartbeat (500 ms); an
+	// absence: a later one would escape this check, never fail it wrongly.
+	time.Sleep(time.Second)
 	if after := s2.kinds(); after != before || s2.c.GroupMetadata().GenerationID != gen {
 		t.Errorf("s2's listener went from %q to %q (generation %d -> %d)", before, after, gen, s2.c.GroupMetadata().GenerationID)
 	}

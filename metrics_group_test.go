@@ -20,7 +20,7 @@ type timingCoordinator struct {
 func (s *timingCoordinator) Version(protocol.APIKey) (int16, bool) { return 0, true }
 
 func (s *timingCoordinator) DoPinned(ctx context.Context, req protocol.Request) (protocol.Response, error) {
-	time.Sleep(s.delay)
+	time.Sleep(s.delay) // the scripted coordinator's latency, which the metrics measure
 	r := s.answers[0]
 	s.answers = s.answers[1:]
 	if r == nil {

@@ -60,10 +60,7 @@ func TestIntegrationJoinGroupDelaysNoFetch(t *testing.T) {
 
 	// The first member joins and syncs: the group is stable with it alone.
 	a := newCluster()
-	ca, err := a.Coordinator(ctx, group)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := coordinatorOf(ctx, t, a, group)
 	const rebalance = 8 * time.Second
 	ja := join(ctx, t, ca, group, topic, rebalance)
 	if ja.ErrorCode != 0 || ja.Leader != ja.MemberId {
@@ -112,7 +109,7 @@ func TestIntegrationJoinGroupDelaysNoFetch(t *testing.T) {
 		}
 	}()
 	// Wait until the held JoinGroup is in flight (the MEMBER_ID_REQUIRED
-	// round trip comes first) and has had time to reach the broker.
+	// round trip comes first).
 	select {
 	case <-rejoining:
 	case at := <-joined:
@@ -120,7 +117,9 @@ func TestIntegrationJoinGroupDelaysNoFetch(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no MEMBER_ID_REQUIRED answer")
 	}
-	time.Sleep(200 * time.Millisecond)
+	for cb.InFlight() == 0 && ctx.Err() == nil {
+		time.Sleep(time.Millisecond) // polling for the rejoin to be sent, bounded by ctx
+	}
 	if cb.InFlight() != 1 {
 		t.Fatalf("%d requests in flight on the coordinator connection, want the held JoinGroup", cb.InFlight())
 	}
@@ -170,3 +169,20 @@ func TestIntegrationJoinGroupDelaysNoFetch(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// coordinatorOf asks cl for group's coordinator until it is known: on a
+// fresh broker __consumer_offsets is still being created, and the answer
+// is COORDINATOR_NOT_AVAILABLE for a while (as the Java client, retry).
+func coordinatorOf(ctx context.Context, t *testing.T, cl *conn.Cluster, group string) *conn.Conn {
+	t.Helper()
+	for {
+		cn, err := cl.Coordinator(ctx, group)
+		if err == nil {
+			return cn
+		}
+		if !errors.Is(err, protocol.ErrCoordinatorNotAvailable) || ctx.Err() != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond) // retry backoff, bounded by ctx
+	}
+}

@@ -129,6 +129,28 @@ func wantCommitted(t *testing.T, brokers, group, topic string, want ...int64) {
 	}
 }
 
+// waitCommitted waits until group has committed want for topic's
+// partitions, in order, or fails after d.
+func waitCommitted(t *testing.T, d time.Duration, brokers, group, topic string, want ...int64) {
+	t.Helper()
+	parts := grouptest.Partitions(topic, len(want))
+	deadline := time.Now().Add(d)
+	for {
+		got := grouptest.CommittedOffsets(t, brokers, group, parts)
+		ok := true
+		for i, tp := range parts {
+			ok = ok && got[tp] == want[i]
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("group %s committed %v after %v, want %v", group, got, d, want)
+		}
+		time.Sleep(50 * time.Millisecond) // polling, bounded by the deadline
+	}
+}
+
 // static prints every record and commits each; restarted under the same
 // instance id within the session timeout, it goes on where it stopped.
 func TestStatic(t *testing.T) {
@@ -151,7 +173,7 @@ func TestStatic(t *testing.T) {
 	later := produce(t, brokers, topic, "b-", 2, 2)
 	s2 := example(t, ctx, "static", "static#2", topic, env, "-g", group)
 	grouptest.WaitConsumed(t, 20*time.Second, later, s2)
-	time.Sleep(300 * time.Millisecond)
+	waitCommitted(t, 20*time.Second, brokers, group, topic, 7, 7) // the commit after the last record
 	stop(t, s2)
 	if got := values(s2); !slices.Equal(got, slices.Sorted(slices.Values(later))) {
 		t.Errorf("restarted static printed %v, want only the later %v", got, later)
@@ -174,7 +196,9 @@ func TestAssign(t *testing.T) {
 	}
 	a := example(t, ctx, "assign", "assign", topic, nil, "-b", brokers, "-t", topic, "0", "3", "5")
 	grouptest.WaitConsumed(t, 20*time.Second, want, a)
-	time.Sleep(500 * time.Millisecond) // records of other partitions would have come by now
+	// Waiting for an absence: a record of another partition arriving later
+	// would make the test pass wrongly, never fail wrongly.
+	time.Sleep(500 * time.Millisecond)
 	stop(t, a)
 	if got := values(a); !slices.Equal(got, want) {
 		t.Errorf("assign 0 3 5 printed %v, want %v", got, want)

@@ -32,7 +32,7 @@ func TestNoOffsetWakesWaitingPoll(t *testing.T) {
 			done <- result{fs, err}
 		}()
 		if i%2 == 1 {
-			time.Sleep(time.Millisecond) // sometimes let Poll wait first
+			time.Sleep(time.Millisecond) // varies the interleaving; either order must pass
 		}
 		f.Assign(map[protocol.TopicPartition]Start{tp: StartNone})
 		r := <-done
@@ -167,7 +167,7 @@ func TestRemoveHandsBackPositions(t *testing.T) {
 		}
 		tp := tps[round%parts]
 		if round%4 == 0 {
-			time.Sleep(time.Millisecond)
+			time.Sleep(time.Millisecond) // varies the interleaving; any order must pass
 		}
 		got := f.Remove(tp)
 		polls := started.Load()
@@ -184,7 +184,9 @@ func TestRemoveHandsBackPositions(t *testing.T) {
 	f.checkBoard(t)
 	final := f.Remove(tps...)
 	f.checkBoard(t)
-	time.Sleep(100 * time.Millisecond) // polls go on: nothing more may arrive
+	// Polls go on: nothing more may arrive (an absence: a late record would
+	// only escape this check, never fail it wrongly).
+	time.Sleep(100 * time.Millisecond)
 	close(stop)
 	wg.Wait()
 	mu.Lock()
@@ -273,12 +275,14 @@ func TestPositionWokenByStop(t *testing.T) {
 	// A lookup that never answers: only Remove ends the wait.
 	fc.onListOffsets = func(int32, *protocol.ListOffsetsRequest) *protocol.ListOffsetsResponse {
 		fc.mu.Unlock()
-		time.Sleep(time.Second)
+		time.Sleep(time.Second) // the scripted broker plays a lookup that hangs
 		fc.mu.Lock()
 		return nil
 	}
 	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
 	go func() {
+		// Remove while the lookup hangs, or before it starts: either way it
+		// must end Position's wait.
 		time.Sleep(50 * time.Millisecond)
 		f.Remove(tp)
 	}()
@@ -304,6 +308,8 @@ func TestMaintenanceDoesNotSpin(t *testing.T) {
 	check := func(what string) {
 		t.Helper()
 		before := rounds()
+		// A window to count rounds in: a slower machine counts fewer, so
+		// only a spinning loop (millions) can exceed the bound.
 		time.Sleep(300 * time.Millisecond)
 		if n := rounds() - before; n > 100 { // ~15 periodic checks; a spinning loop makes millions
 			t.Fatalf("%s: %d maintenance rounds in 300 ms", what, n)

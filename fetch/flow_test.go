@@ -154,7 +154,9 @@ func TestBufferBudget(t *testing.T) {
 	f := newTestFetcher(t, fc, Config{BufferMaxBytes: 100})
 	f.Add(map[protocol.TopicPartition]Start{{Topic: "t", Partition: 0}: StartEarliest, {Topic: "t", Partition: 1}: StartEarliest})
 	waitFor(t, "buffered data", func() bool { return f.Metrics().BufferedBytes >= 100 })
-	time.Sleep(200 * time.Millisecond) // room for fetches that should not happen
+	// Room for fetches that should not happen (an absence: a late one
+	// would escape this check, never fail it wrongly).
+	time.Sleep(200 * time.Millisecond)
 	if n := len(fc.fetchLog()); n > 2 {
 		dumpFetches(t, fc)
 		t.Fatalf("%d fetches with the budget used up, want at most one per broker", n)
@@ -251,7 +253,7 @@ func TestCloseUnblocksPoll(t *testing.T) {
 		_, err := f.Poll(context.Background(), 0)
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // Close during Poll's wait, or before it: both return ErrClosed
 	f.Close()
 	if err := <-done; !errors.Is(err, ErrClosed) {
 		t.Fatalf("poll after close: %v", err)

@@ -174,7 +174,7 @@ func TestDriverLeaderLifecycle(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for fc.count(protocol.KeyHeartbeat) < 3 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+		time.Sleep(time.Millisecond) // polling, bounded by the deadline
 	}
 	if n := fc.count(protocol.KeyHeartbeat); n < 3 {
 		t.Fatalf("%d heartbeats", n)
@@ -330,7 +330,7 @@ func TestDriverPollIntervalExpiry(t *testing.T) {
 	waitFor[Assign](t, got)
 	deadline := time.Now().Add(5 * time.Second)
 	for fc.count(protocol.KeyLeaveGroup) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+		time.Sleep(time.Millisecond) // polling, bounded by the deadline
 	}
 	if fc.count(protocol.KeyLeaveGroup) != 1 {
 		t.Fatal("no LeaveGroup after max.poll.interval.ms")

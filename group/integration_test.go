@@ -183,7 +183,7 @@ func eventually(t *testing.T, timeout time.Duration, cond func() bool, describe 
 		if time.Now().After(deadline) {
 			t.Fatalf("after %v: %s", timeout, describe())
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // polling, bounded by the deadline
 	}
 }
 
@@ -423,6 +423,8 @@ func TestIntegrationStaticMemberRestart(t *testing.T) {
 			}
 			// A second later, still the same generation and no revoke on
 			// the member that stayed.
+			// An absence: a rebalance reaching the member later would only
+			// escape this check, never fail it wrongly.
 			time.Sleep(time.Second)
 			if _, n := stays.seen(); n != revokes || stays.d.Member().Generation() != gen || stays.d.Member().State() != group.Stable {
 				t.Errorf("the other member rebalanced:%s", describeMembers(ms))

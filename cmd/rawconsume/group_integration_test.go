@@ -120,6 +120,8 @@ func TestIntegrationGroupSplitThenKcatContinues(t *testing.T) {
 		t.Fatal(err)
 	}
 	grouptest.WaitConsumed(t, 30*time.Second, late, k)
+	// Waiting for an absence: a record that came later than this would
+	// make the test pass wrongly, never fail wrongly.
 	time.Sleep(500 * time.Millisecond) // anything before late would have come first
 	if err := k.Stop(20 * time.Second); err != nil {
 		t.Error(err)

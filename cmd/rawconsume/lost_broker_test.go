@@ -107,7 +107,9 @@ func (b *lostBroker) answer(req protocol.Request) protocol.Response {
 		b.mu.Lock()
 		b.fetches++
 		b.mu.Unlock()
-		time.Sleep(time.Duration(min(r.MaxWaitMs, 100)) * time.Millisecond) // an empty long poll
+		// The scripted broker plays an empty long poll: its pace, not a wait
+		// for a condition.
+		time.Sleep(time.Duration(min(r.MaxWaitMs, 100)) * time.Millisecond)
 		resp := &protocol.FetchResponse{}
 		for _, t := range r.Topics {
 			rt := protocol.FetchableTopicResponse{Topic: t.Topic}
@@ -143,17 +145,21 @@ func TestLostBrokerEndsTheRun(t *testing.T) {
 		go func() { done <- run(ctx, args, &out, &errOut) }()
 		deadline := time.Now().Add(10 * time.Second)
 		for b.fetched() < 3 && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
 		}
 		if b.fetched() < 3 {
 			t.Fatalf("the fake broker saw %d fetches", b.fetched())
 		}
 		idle := time.Now()
-		time.Sleep(time.Second) // an idle topic: nothing is said
+		// An idle topic for a second: nothing may be said (an absence; the
+		// run is a second older at the loss, whatever the machine's speed).
+		time.Sleep(time.Second)
 		b.vanish()
 		lost := time.Now()
 		var code int
 		if keepGoing {
+			// -E keeps going after the loss: it must still run 5 s later (an
+			// absence of exit; a slow machine only runs it longer).
 			time.Sleep(5 * time.Second)
 			cancel()
 			code = <-done

@@ -128,7 +128,7 @@ func startRun(t *testing.T, args ...string) (url string, stderr *syncBuffer, sto
 			stop()
 			t.Fatalf("no metrics address on stderr:\n%s", stderr)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
 	}
 }
 
@@ -154,7 +154,7 @@ func TestIntegrationMetricsEndpointGroup(t *testing.T) {
 			stop()
 			t.Fatalf("the metrics never showed 3 partitions, 30 records and a commit:\n%s\nstderr:\n%s", text, stderr)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // polling, bounded by the deadline
 	}
 	if got := sample(text, "rawkafka_consumer_coordinator_rebalances_total"); got != "1" {
 		t.Errorf("rebalances_total %s, want 1", got)
