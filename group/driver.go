@@ -170,32 +170,8 @@ func (d *Driver) Run(ctx context.Context, topics []string) error {
 
 // withNow stamps an event from the Consumer that came without a time.
 func withNow(ev Event, now time.Time) Event {
-	switch e := ev.(type) {
-	case Poll:
-		if e.Now.IsZero() {
-			e.Now = now
-		}
-		return e
-	case SubscriptionChanged:
-		if e.Now.IsZero() {
-			e.Now = now
-		}
-		return e
-	case MetadataChanged:
-		if e.Now.IsZero() {
-			e.Now = now
-		}
-		return e
-	case RevokeDone:
-		if e.Now.IsZero() {
-			e.Now = now
-		}
-		return e
-	case Close:
-		if e.Now.IsZero() {
-			e.Now = now
-		}
-		return e
+	if e, ok := ev.(stampable); ok {
+		return e.stamp(now)
 	}
 	return ev
 }

@@ -1,6 +1,7 @@
 package group
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/rawkafka/rawkafka/protocol"
@@ -157,3 +158,13 @@ func (SubscriptionChanged) isEvent() {}
 func (MetadataChanged) isEvent()     {}
 func (RevokeDone) isEvent()          {}
 func (Close) isEvent()               {}
+
+// stampable is an event the Consumer sends, possibly without a time: the
+// Driver stamps it with its clock on arrival.
+type stampable interface{ stamp(now time.Time) Event }
+
+func (e Poll) stamp(now time.Time) Event                { e.Now = cmp.Or(e.Now, now); return e }
+func (e SubscriptionChanged) stamp(now time.Time) Event { e.Now = cmp.Or(e.Now, now); return e }
+func (e MetadataChanged) stamp(now time.Time) Event     { e.Now = cmp.Or(e.Now, now); return e }
+func (e RevokeDone) stamp(now time.Time) Event          { e.Now = cmp.Or(e.Now, now); return e }
+func (e Close) stamp(now time.Time) Event               { e.Now = cmp.Or(e.Now, now); return e }
