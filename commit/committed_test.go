@@ -3,8 +3,6 @@ package commit
 import (
 	"context"
 	"errors"
-	"net"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +18,7 @@ import (
 // for every partition).
 type scripted struct {
 	t    *testing.T
-	ln   net.Listener
+	ln   *fakebroker.Listener
 	port int32
 
 	mu          sync.Mutex
@@ -35,27 +33,9 @@ type scripted struct {
 }
 
 func newScripted(t *testing.T) *scripted {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	p, _ := strconv.Atoi(port)
-	s := &scripted{t: t, ln: ln, port: int32(p)}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() { defer wg.Done(); defer nc.Close(); fakebroker.Serve(t, nc, s.answer) }()
-		}
-	}()
+	ln := fakebroker.Listen(t)
+	s := &scripted{t: t, ln: ln, port: ln.Port()}
+	ln.Serve(s.answer)
 	return s
 }
 

@@ -2,8 +2,6 @@ package group
 
 import (
 	"context"
-	"net"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -17,14 +15,8 @@ import (
 // an answer saying it moved (NOT_COORDINATOR) forgets it, so that the next
 // lookup asks FindCoordinator again; a plain answer keeps it.
 func TestFindFromCluster(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, ps, _ := net.SplitHostPort(ln.Addr().String())
-	port, _ := strconv.Atoi(ps)
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	ln := fakebroker.Listen(t)
+	port := ln.Port()
 	var mu sync.Mutex
 	finds := 0
 	hbCodes := []int16{protocol.ErrNotCoordinator.Code, 0}
@@ -41,11 +33,11 @@ func TestFindFromCluster(t *testing.T) {
 			}}
 		case *protocol.MetadataRequest:
 			return &protocol.MetadataResponse{ClusterAuthorizedOperations: protocol.AuthorizedOperationsOmitted,
-				Brokers: []protocol.MetadataResponseBroker{{NodeId: 1, Host: "127.0.0.1", Port: int32(port)}}}
+				Brokers: []protocol.MetadataResponseBroker{{NodeId: 1, Host: "127.0.0.1", Port: port}}}
 		case *protocol.FindCoordinatorRequest:
 			finds++
 			return &protocol.FindCoordinatorResponse{Coordinators: []protocol.FindCoordinatorResponseCoordinator{
-				{Key: r.CoordinatorKeys[0], NodeId: 1, Host: "127.0.0.1", Port: int32(port)}}}
+				{Key: r.CoordinatorKeys[0], NodeId: 1, Host: "127.0.0.1", Port: port}}}
 		case *protocol.HeartbeatRequest:
 			code := hbCodes[0]
 			hbCodes = hbCodes[1:]
@@ -54,18 +46,7 @@ func TestFindFromCluster(t *testing.T) {
 		t.Errorf("unexpected %s", req.Key())
 		return nil
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() { defer wg.Done(); defer nc.Close(); fakebroker.Serve(t, nc, answer) }()
-		}
-	}()
+	ln.Serve(answer)
 	cl, err := conn.NewCluster(conn.ClusterConfig{Bootstrap: []string{ln.Addr().String()}})
 	if err != nil {
 		t.Fatal(err)

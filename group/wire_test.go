@@ -2,7 +2,6 @@ package group
 
 import (
 	"context"
-	"net"
 	"sync"
 	"testing"
 
@@ -17,12 +16,7 @@ import (
 // broker advertises (JoinGroup v5, SyncGroup v3, Heartbeat v3, LeaveGroup
 // v3: the oldest that carry static membership).
 func TestDriverOverConn(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	ln := fakebroker.Listen(t)
 	var mu sync.Mutex
 	var seen []string
 	answer := func(req protocol.Request) protocol.Response {
@@ -60,18 +54,7 @@ func TestDriverOverConn(t *testing.T) {
 		t.Errorf("unexpected %s", req.Key())
 		return nil
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() { defer wg.Done(); defer nc.Close(); fakebroker.Serve(t, nc, answer) }()
-		}
-	}()
+	ln.Serve(answer)
 
 	c, err := conn.Dial(context.Background(), ln.Addr().String(), conn.Config{})
 	if err != nil {

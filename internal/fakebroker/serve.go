@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+	"sync"
 	"testing"
 
 	"github.com/rawkafka/rawkafka/protocol"
@@ -53,4 +54,47 @@ func Serve(t testing.TB, nc net.Conn, handle func(protocol.Request) protocol.Res
 			return
 		}
 	}
+}
+
+// Listener is a scripted broker's listener on 127.0.0.1, closed when the
+// test ends (which also waits for its connections to be served out).
+type Listener struct {
+	net.Listener
+	t  testing.TB
+	wg sync.WaitGroup
+}
+
+// Listen opens a Listener on a free port of 127.0.0.1.
+func Listen(t testing.TB) *Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &Listener{Listener: ln, t: t}
+	t.Cleanup(func() { ln.Close(); l.wg.Wait() })
+	return l
+}
+
+// Port is the port the Listener listens on, for the broker addresses a
+// scripted Metadata answer gives.
+func (l *Listener) Port() int32 {
+	return int32(l.Addr().(*net.TCPAddr).Port)
+}
+
+// Serve accepts connections in the background and runs Serve with handle
+// on each, until the test ends.
+func (l *Listener) Serve(handle func(protocol.Request) protocol.Response) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		for {
+			nc, err := l.Accept()
+			if err != nil {
+				return
+			}
+			l.wg.Add(1)
+			go func() { defer l.wg.Done(); defer nc.Close(); Serve(l.t, nc, handle) }()
+		}
+	}()
 }
