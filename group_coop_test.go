@@ -361,6 +361,9 @@ func TestIntegrationGroupCooperative(t *testing.T) {
 			}
 		}
 	}()
+	// m2 joins once m1's commits are going through (a fixed 500 ms here
+	// once; on 3.9.1 the rebalance then came before any commit did).
+	waitFor(t, 20*time.Second, "a first commit of m1", func() bool { return commitOK.Load() > 0 })
 	m2 := startCoopMember(t, "m2", groupProps(g, "heartbeat.interval.ms", "2000"), topic)
 	waitFor(t, 30*time.Second, "the partitions split", func() bool { return len(m1.owned()) == 3 && len(m2.owned()) == 3 })
 	close(stopCommits)
