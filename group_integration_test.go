@@ -31,6 +31,10 @@ func groupProps(group string, extra ...string) map[string]string {
 		"max.poll.interval.ms": "15000", "auto.commit.interval.ms": "200",
 		"metadata.max.age.ms": "1000", "request.timeout.ms": "10000",
 		"retry.backoff.ms": "50", "retry.backoff.max.ms": "500",
+		// range: these tests check eager rebalances (the default
+		// [cooperative-sticky, range] runs cooperative among rawkafka
+		// members: group_fallback_integration_test.go).
+		"partition.assignment.strategy": "range",
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		p[extra[i]] = extra[i+1]

@@ -147,7 +147,7 @@ func (s *step) synced(ev SyncResponse) {
 		}
 		s.emit(Revoke{Partitions: revoked, Incremental: true, Generation: m.generation, MemberID: m.memberID})
 	}
-	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID}) // also when empty, as Java calls onPartitionsAssigned
+	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID, Rebalance: m.rebalance}) // also when empty, as Java calls onPartitionsAssigned
 	if len(revoked) > 0 {
 		m.rejoin, m.reason = true, "need to revoke partitions and re-join"
 		s.enter(Revoking) // RevokeDone rejoins (prepareJoin)
