@@ -190,6 +190,14 @@ func (m *member) errors() []error {
 
 // owned returns the partitions as the listener last left them.
 func (m *member) owned() []TopicPartition {
+	own := m.fold(nil)
+	slices.SortFunc(own, TopicPartition.Compare)
+	return own
+}
+
+// fold replays m's listener events and returns what it owns after them;
+// visit, when not nil, sees each event with what m owns after it.
+func (m *member) fold(visit func(e event, own []TopicPartition)) []TopicPartition {
 	var own []TopicPartition
 	for _, e := range m.snapshot() {
 		switch e.kind {
@@ -198,8 +206,10 @@ func (m *member) owned() []TopicPartition {
 		case "revoked", "lost":
 			own = slices.DeleteFunc(own, func(tp TopicPartition) bool { return slices.Contains(e.parts, tp) })
 		}
+		if visit != nil {
+			visit(e, own)
+		}
 	}
-	slices.SortFunc(own, TopicPartition.Compare)
 	return own
 }
 
