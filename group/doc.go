@@ -168,10 +168,10 @@
 //     first). A SyncGroup REBALANCE_IN_PROGRESS in that round also rejoins
 //     eagerly.
 //
-// The one window that remains: in that round a foreign leader with only
-// eager assignors (a Java or kcat member running range) ignores the owned
-// partitions and may give another member a partition this member still
-// owns; both own it from the other member's SyncGroup answer until this
+// The one window that remains: in that round a foreign leader running
+// range (kcat; Java, which checks ownership only when it runs cooperative
+// itself, never with range in its list) ignores the owned partitions and
+// may give another member a partition this member still owns; both own it from the other member's SyncGroup answer until this
 // member's revoke after its own (the same moment, plus the commit and
 // OnRevoked). Nothing a follower can do closes it: the leader's SyncGroup
 // does not wait for the others. Records are not lost: the other member
