@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/fetch"
 	"github.com/rawkafka/rawkafka/group"
 )
@@ -76,7 +77,7 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 		if a.Incremental {
 			// Cooperative: OnRevoked, and the kept partitions from now on,
 			// commit with the membership the revoke belongs to.
-			s.setIdentity(identity{MemberID: a.MemberID, generation: a.Generation})
+			s.setIdentity(identity{MemberID: a.MemberID, generation: a.Generation, cooperative: s.identity().cooperative})
 			c.generation.Store(a.Generation)
 		}
 		parts := slices.Clone(a.Partitions)
@@ -117,7 +118,7 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 			return fmt.Errorf("%w: %w", ErrPollIntervalExceeded, a.Reason)
 		}
 	case group.Assign:
-		s.setIdentity(identity{MemberID: a.MemberID, generation: a.Generation})
+		s.setIdentity(identity{MemberID: a.MemberID, generation: a.Generation, cooperative: a.Rebalance == assignor.Cooperative})
 		c.generation.Store(a.Generation)
 		c.rebalances.Add(1)
 		parts := slices.Clone(a.Partitions)

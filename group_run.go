@@ -42,6 +42,9 @@ type subscription struct {
 type identity struct {
 	MemberID   string
 	generation int32
+	// cooperative: the generation's rebalance protocol is cooperative
+	// (from its Assign; an incremental revoke keeps it).
+	cooperative bool
 }
 
 func (s *subscription) identity() identity {

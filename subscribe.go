@@ -135,6 +135,13 @@ type GroupMetadata struct {
 	MemberID     string // the id the coordinator gave this member; "" before the first join
 	GenerationID int32  // the generation of the current assignment; -1 without one
 	InstanceID   string // group.instance.id; "" for a dynamic member
+	// Cooperative reports that the generation runs the cooperative
+	// protocol (KIP-429): the assignor the coordinator selected for it
+	// supports it (cooperative-sticky), so OnAssigned and OnRevoked get
+	// only the partitions that move. False without a generation, and when
+	// the group selected an eager assignor (range, with a member that
+	// offers only range).
+	Cooperative bool
 }
 
 // GroupMetadata returns the consumer's group, member id and generation as
@@ -148,7 +155,7 @@ func (c *Consumer) GroupMetadata() GroupMetadata {
 		id := s.identity()
 		md.MemberID = id.MemberID
 		if id.generation >= 0 {
-			md.GenerationID = id.generation
+			md.GenerationID, md.Cooperative = id.generation, id.cooperative
 		}
 	}
 	return md

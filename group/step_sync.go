@@ -69,8 +69,12 @@ func (s *step) onSyncResponse(ev SyncResponse) {
 	case err == nil:
 		s.synced(ev)
 	case errors.Is(err, protocol.ErrRebalanceInProgress):
+		// prepareJoin, not a plain JoinGroup: a member that joined
+		// this generation keeping partitions when the generation's
+		// assignor is eager (the round that leaves cooperative) gives
+		// them up before it joins again, as eager does.
 		m.reason = "the group began another rebalance"
-		s.sendJoin()
+		s.prepareJoin(ev.Now)
 	case errors.Is(err, protocol.ErrUnknownMemberId):
 		s.resetGeneration(true, err)
 		s.rejoinReset(ev.Now)
@@ -88,7 +92,10 @@ func (s *step) onSyncResponse(ev SyncResponse) {
 
 // synced takes a successful SyncGroup: the reconciliation step. Revoked =
 // owned − assigned and added = assigned − owned; eager owns nothing here
-// (it revoked everything before joining), so added is the assignment.
+// (it revoked everything before joining), so added is the assignment,
+// except in the round that moves a cooperative member to an eager
+// assignor, which it joined keeping partitions: that round ends as a
+// cooperative one does (below), and the rejoin after RevokeDone is eager.
 //
 // Cooperative (Java's onJoinComplete for COOPERATIVE): CommitBeforeRevoke
 // and Revoke (Incremental) with the revoked partitions only, committed in
@@ -140,7 +147,7 @@ func (s *step) synced(ev SyncResponse) {
 		}
 		s.emit(Revoke{Partitions: revoked, Incremental: true, Generation: m.generation, MemberID: m.memberID})
 	}
-	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID}) // also when empty, as Java calls onPartitionsAssigned
+	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID, Rebalance: m.rebalance}) // also when empty, as Java calls onPartitionsAssigned
 	if len(revoked) > 0 {
 		m.rejoin, m.reason = true, "need to revoke partitions and re-join"
 		s.enter(Revoking) // RevokeDone rejoins (prepareJoin)

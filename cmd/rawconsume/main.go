@@ -142,8 +142,11 @@ Modes:
                      more (-X enable.auto.commit=false: nothing).
                      -X group.instance.id=<id> makes a static member;
                      -X partition.assignment.strategy=range|roundrobin|
-                     sticky|cooperative-sticky (cooperative-sticky alone:
-                     the cooperative protocol)
+                     sticky|cooperative-sticky, in order of preference
+                     (default the library's cooperative-sticky,range:
+                     the cooperative protocol among members that offer
+                     cooperative-sticky, range and eager in a group with
+                     a member offering only range, as kcat's default)
   -L                 List brokers, topics and partitions (like kcat -L)
   -Q                 Query offsets by time (like kcat -Q): with one
                      -t <topic>:<partition>:<timestamp> per partition, print
