@@ -60,6 +60,7 @@ type Consumer struct {
 	revokedN   atomic.Int64
 	lostN      atomic.Int64
 	gs         groupStats // the coordinator metrics' timings (metrics_group.go)
+	hist       history    // the last rebalances' timelines (rebalance.go)
 }
 
 // New returns a Consumer. It checks the configuration but connects to no
