@@ -81,6 +81,7 @@ func New(cfg Config) (*Consumer, error) {
 	c := &Consumer{cfg: cfg, log: log, cl: cl, evSig: make(chan struct{}, 1), closeCh: make(chan struct{})}
 	c.gs.created = time.Now()
 	fc := cfg.fetchConfig(log)
+	fc.ObserveLatency = func(d time.Duration) { c.gs.fetch.record(time.Now(), d.Seconds()) }
 	if cfg.GroupID != "" {
 		// A group member reads committed offsets with require_stable, as
 		// the Java client does, so that an offset a transaction is still
