@@ -9,7 +9,7 @@ import (
 // Java reports for an average or maximum without events.
 type coordinatorSnapshot struct {
 	join, sync, heartbeat, commit, rebalance, failed, fetch windowSnapshot
-	lastRebalanceSecondsAgo                          int64
+	lastRebalanceSecondsAgo                                 int64
 }
 
 func (g *groupStats) snapshot(now time.Time) coordinatorSnapshot {
