@@ -45,6 +45,7 @@ type timeline struct {
 	actions []*round // the rounds of the Revoke, Lose and Assign actions queued and not yet performed, in order (nil: none)
 	open    []*round // every round not finished, oldest first
 	lastGen int32    // the generation of the last round synced; -1 before
+	ended   bool     // end was called: a Poll still performing actions records nothing more
 	waiters sync.WaitGroup
 }
 
@@ -76,6 +77,9 @@ func (t *timeline) observe(now time.Time, ev group.Event, acts []group.Action, t
 		t.mu.Unlock()
 		t.send(finished)
 	}()
+	if t.ended {
+		return
+	}
 	switch ev := ev.(type) {
 	case group.JoinResponse:
 		if r := t.cur; r != nil && ev.Err == nil {
@@ -123,7 +127,7 @@ func (t *timeline) observe(now time.Time, ev group.Event, acts []group.Action, t
 // the records still open; the new one measures from here the partitions
 // owned now.
 func (t *timeline) begin(now time.Time, tr group.Trigger, protocol string, finished []Rebalance) []Rebalance {
-	if tr.Cause == group.CauseNone || (t.cur != nil && t.cur.trigger == tr) {
+	if t.ended || tr.Cause == group.CauseNone || (t.cur != nil && t.cur.trigger == tr) {
 		return finished
 	}
 	if t.cur != nil { // a round that never got its assignment (should not happen)
@@ -162,7 +166,7 @@ func (t *timeline) takeGaps(tps []TopicPartition) {
 // next returns the round of the next Revoke, Lose or Assign performed
 // (nil for one outside any round, such as Close's revoke).
 func (t *timeline) next() *round {
-	if len(t.actions) == 0 {
+	if t.ended || len(t.actions) == 0 {
 		return nil
 	}
 	r := t.actions[0]
@@ -268,7 +272,7 @@ func (t *timeline) end(now time.Time) {
 	for _, r := range slices.Clone(t.open) {
 		finished = t.finish(r, now, false, finished)
 	}
-	t.cur, t.actions = nil, nil
+	t.cur, t.actions, t.ended = nil, nil, true
 	t.mu.Unlock()
 	t.send(finished)
 	t.waiters.Wait()

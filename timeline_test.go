@@ -328,6 +328,13 @@ func TestTimelineIncomplete(t *testing.T) {
 	if want := "a/0 assigned 200ms; a/1 assigned 900ms waiting; "; showStalls(r) != want {
 		t.Fatalf("stalls: %s\nwant:   %s", showStalls(r), want)
 	}
+	// A Poll still performing actions after the end records nothing.
+	tl.observe(ms(950), group.SyncResponse{Now: ms(950), Generation: 2}, []group.Action{group.Assign{Generation: 2}}, group.Trigger{}, "eager")
+	cs.assign(ms(960), 2, tpsOf("b/0")...)
+	tl.end(ms(970))
+	if len(tl.open) != 0 || len(tl.hist.recs) != 1 {
+		t.Fatalf("after the end: %d open, %d in the history", len(tl.open), len(tl.hist.recs))
+	}
 }
 
 // TestTimelineClosedByNextRebalance: a record still waiting is closed when
