@@ -366,3 +366,22 @@ func TestTimelineClosedByNextRebalance(t *testing.T) {
 		t.Fatalf("stalls: %s\nwant:   %s", showStalls(r), want)
 	}
 }
+
+// TestHistoryBounded: the history keeps the last rebalanceHistory
+// records, oldest first.
+func TestHistoryBounded(t *testing.T) {
+	var h history
+	for i := range rebalanceHistory + 5 {
+		h.add(Rebalance{GenerationAfter: int32(i)})
+	}
+	c := &Consumer{}
+	c.hist.recs = h.recs
+	got := c.Rebalances()
+	if len(got) != rebalanceHistory || got[0].GenerationAfter != 5 || got[len(got)-1].GenerationAfter != rebalanceHistory+4 {
+		t.Fatalf("kept %d, first gen %d, last gen %d", len(got), got[0].GenerationAfter, got[len(got)-1].GenerationAfter)
+	}
+	got[0].GenerationAfter = -7 // a copy: the history is not changed
+	if c.Rebalances()[0].GenerationAfter != 5 {
+		t.Fatal("Rebalances returned the history itself")
+	}
+}
