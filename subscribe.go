@@ -53,6 +53,13 @@ type RebalanceListener struct {
 	// max.poll.interval.ms passed between two Polls. Another member may own
 	// them already, so nothing is committed for them.
 	OnLost func(c *Consumer, partitions []TopicPartition)
+	// OnTimeline gets the record of each rebalance of the member when it
+	// is complete (every partition of the new assignment fetched) or
+	// closed incomplete (at the next change of assignment, Unsubscribe or
+	// Close): see Rebalance. It runs inside a later Poll (or Close), after
+	// the OnAssigned of its rebalance; Consumer.Rebalances keeps the
+	// last ones too.
+	OnTimeline func(c *Consumer, r Rebalance)
 }
 
 // Subscribe joins the consumer group Config.GroupID (group.id) with

@@ -81,7 +81,11 @@ func (l *brokerLoop) run() {
 		start := time.Now()
 		resp, err := cn.DoPinned(ctx, pl.req)
 		cancel()
-		f.m.observeLatency(time.Since(start))
+		lat := time.Since(start)
+		f.m.observeLatency(lat)
+		if f.cfg.ObserveLatency != nil {
+			f.cfg.ObserveLatency(lat)
+		}
 		if err != nil {
 			if f.ctx.Err() != nil {
 				return
@@ -393,6 +397,9 @@ func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
 			l.handlePartition(p, pd, d, now)
 		}
 	}
+	if len(f.watches) > 0 {
+		f.checkWatches()
+	}
 }
 
 // handlePartition applies one partition of a Fetch response.
@@ -401,6 +408,7 @@ func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.Fetch
 	log := l.log.With("topic", p.tp.Topic, "partition", p.tp.Partition)
 	err := protocol.ErrorForCode(d.ErrorCode)
 	if err == nil {
+		p.fetched(now)
 		p.failures = 0
 		if d.HighWatermark >= 0 {
 			p.hw = d.HighWatermark

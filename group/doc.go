@@ -66,7 +66,9 @@
 // of MetadataChanged is unknown, not compared, and 0 there means deleted); MetadataChanged for any member when Config.Match (a pattern
 // subscription) now matches other topics; a SyncGroup assignment naming
 // topics outside the subscription, or a subscription changed during the
-// round.
+// round. Member.Trigger says which of them began the rebalance under way
+// (a Cause, with the Now of its event); the Driver's Observe hook lets the
+// Consumer follow each step for its rebalance timeline.
 //
 // # Eager
 //

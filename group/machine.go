@@ -65,6 +65,8 @@ type Member struct {
 	lastPoll   time.Time
 	timer      time.Time // the last ScheduleTimer
 	err        error     // in Failed
+
+	trigger Trigger // when and why the rebalance under way began (trigger.go)
 }
 
 // New returns an Idle member; Start begins.

@@ -141,6 +141,7 @@ func (s *step) synced(ev SyncResponse) {
 	added := minus(assigned, m.owned)
 	m.owned = assigned
 	m.rejoin, m.attempts = false, 0
+	m.trigger = Trigger{} // this Assign completes the round
 	if len(revoked) > 0 {
 		if m.cfg.AutoCommit {
 			s.emit(CommitBeforeRevoke{Partitions: revoked, Generation: m.generation, MemberID: m.memberID})
@@ -150,6 +151,7 @@ func (s *step) synced(ev SyncResponse) {
 	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID, Rebalance: m.rebalance}) // also when empty, as Java calls onPartitionsAssigned
 	if len(revoked) > 0 {
 		m.rejoin, m.reason = true, "need to revoke partitions and re-join"
+		s.triggered(ev.Now, CauseRevokedRejoin)
 		s.enter(Revoking) // RevokeDone rejoins (prepareJoin)
 		return
 	}
@@ -157,10 +159,13 @@ func (s *step) synced(ev SyncResponse) {
 	switch {
 	case !equalTopics(m.topics, m.joinedTopics):
 		m.reason = "the subscription changed during the rebalance"
+		s.triggered(ev.Now, CauseChangedDuringRebalance)
 	case topicsOutside(assigned, m.topics):
 		m.reason = "the assignment names topics outside the subscription"
+		s.triggered(ev.Now, CauseAssignmentOutsideSubscription)
 	case m.Leader() && m.metadata != nil && countsDiffer(m.assignedFrom, m.metadata):
 		m.reason = "the metadata changed during the rebalance"
+		s.triggered(ev.Now, CauseChangedDuringRebalance)
 	default:
 		return
 	}

@@ -293,6 +293,9 @@ func consumeGroup(ctx context.Context, opts *options, out, errOut io.Writer) err
 		defer stop()
 	}
 	l := &rawkafka.RebalanceListener{OnAssigned: m.assigned, OnRevoked: m.revoked, OnLost: m.lost}
+	if opts.stats || (len(opts.debug) > 0 && !opts.quiet) {
+		l.OnTimeline = printRebalances(opts.group, errOut)
+	}
 	if p := subscriptionPattern(opts.topics); p != "" {
 		err = c.SubscribeRegex(p, l)
 	} else {

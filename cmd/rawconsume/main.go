@@ -203,6 +203,14 @@ Consumer options:
   -K <delim>         Print the key, this delimiter, then the value
   -D <delim>         Delimiter after each record (default \n)
   -u                 Unbuffered output: write each record as it comes
+  --stats            With -G: print each rebalance to stderr when it is over
+                     (-d does too): one line with its cause, generations,
+                     JoinGroup/SyncGroup/total times and the partitions
+                     revoked, lost, assigned and kept, then one line per
+                     partition with how long it went without a fetch
+                     (kept: the longest gap between two fetches; assigned:
+                     from the trigger to its first fetch; revoked: from its
+                     last fetch to the revoke)
   --metrics-addr <host:port>
                      Serve the consumer's metrics (the Java client's
                      consumer-coordinator and fetch-manager metrics) in the
