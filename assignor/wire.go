@@ -33,10 +33,28 @@ func AssignmentFromProtocol(p *protocol.ConsumerProtocolAssignment) Assignment {
 
 // Protocol is the ConsumerProtocolAssignment of the given version that
 // carries a, its partitions grouped by topic in the order topics first
-// appear (which for an Assignor's output is topic order). It shares
-// UserData with a.
+// appear (which for an Assignor's output is topic order), all in one
+// backing array. It shares UserData with a.
 func (a Assignment) Protocol(version int16) protocol.ConsumerProtocolAssignment {
 	p := protocol.ConsumerProtocolAssignment{Version: version, UserData: a.UserData}
+	if len(a.Partitions) == 0 {
+		return p
+	}
+	if runs, ok := topicRuns(a.Partitions); ok {
+		// Each topic is one run: the entries are the runs, no map needed.
+		all := make([]int32, len(a.Partitions))
+		p.AssignedPartitions = make([]protocol.ConsumerProtocolTopicPartition, 0, runs)
+		start := 0
+		for i, tp := range a.Partitions {
+			all[i] = tp.Partition
+			if i == 0 || tp.Topic != a.Partitions[i-1].Topic {
+				start = i
+				p.AssignedPartitions = append(p.AssignedPartitions, protocol.ConsumerProtocolTopicPartition{Topic: tp.Topic})
+			}
+			p.AssignedPartitions[len(p.AssignedPartitions)-1].Partitions = all[start : i+1 : i+1]
+		}
+		return p
+	}
 	index := make(map[string]int)
 	for _, tp := range a.Partitions {
 		i, ok := index[tp.Topic]
@@ -48,6 +66,35 @@ func (a Assignment) Protocol(version int16) protocol.ConsumerProtocolAssignment 
 		p.AssignedPartitions[i].Partitions = append(p.AssignedPartitions[i].Partitions, tp.Partition)
 	}
 	return p
+}
+
+// Encode appends a's ConsumerProtocolAssignment of the given version to
+// dst, the bytes of a.Protocol(version).Encode(dst). An Assignor's output,
+// sorted by topic, is written straight from a.Partitions, with nothing
+// built in between; partitions in any other order go through Protocol.
+func (a Assignment) Encode(dst []byte, version int16) ([]byte, error) {
+	if _, ok := topicRuns(a.Partitions); ok {
+		return protocol.AppendConsumerProtocolAssignment(dst, version, a.Partitions, a.UserData)
+	}
+	p := a.Protocol(version)
+	return p.Encode(dst)
+}
+
+// topicRuns counts the runs of consecutive partitions of one topic in tps,
+// and reports whether each topic is one run, which it is when the runs'
+// topics ascend (as an Assignor's output does); ok is false otherwise,
+// even when the runs happen to be distinct.
+func topicRuns(tps []protocol.TopicPartition) (runs int, ok bool) {
+	for i := range tps {
+		if i > 0 && tps[i].Topic == tps[i-1].Topic {
+			continue
+		}
+		if i > 0 && tps[i].Topic < tps[i-1].Topic {
+			return 0, false
+		}
+		runs++
+	}
+	return runs, true
 }
 
 // flatten lists topic-partitions one by one; nil for none.

@@ -96,9 +96,10 @@ func NewAssignFunc(assignors []assignor.Assignor, metadata MetadataFunc, logger 
 func decodeMembers(in []protocol.JoinGroupResponseMember) ([]assignor.Member, []string, error) {
 	members := make([]assignor.Member, 0, len(in))
 	var topics []string
+	var names protocol.TopicNames // one string per topic name, not one per member
 	for _, jm := range in {
 		var sub protocol.ConsumerProtocolSubscription
-		if err := sub.Decode(jm.Metadata); err != nil {
+		if err := sub.DecodeNames(jm.Metadata, &names); err != nil {
 			return nil, nil, fmt.Errorf("group: the subscription of member %q: %w", jm.MemberId, err)
 		}
 		members = append(members, assignor.MemberFromSubscription(jm.MemberId, jm.GroupInstanceId, &sub))
@@ -132,8 +133,7 @@ func assignMembers(as assignor.Assignor, members []assignor.Member, topics []str
 	}
 	out := make([]protocol.SyncGroupRequestAssignment, 0, len(members))
 	for _, m := range members {
-		p := result[m.ID].Protocol(assignmentVersion)
-		b, err := p.Encode(nil)
+		b, err := result[m.ID].Encode(nil, assignmentVersion)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("group: the assignment of member %q: %w", m.ID, err)
 		}

@@ -1,6 +1,9 @@
 package protocol
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // The embedded consumer protocol: what consumers put in JoinGroup protocol
 // metadata (ConsumerProtocolSubscription) and SyncGroup assignments
@@ -29,7 +32,10 @@ type ConsumerProtocolTopicPartition struct {
 // versions 0-3: v1 adds the partitions it owns (KIP-429), v2 its generation
 // (KIP-792), v3 its rack (KIP-881).
 //
-// After Decode, UserData points into src.
+// After Decode, UserData points into src; the owned partitions of all
+// topics share one backing array. After DecodeNames, Topics and the topic
+// names may also be shared with the other subscriptions decoded with the
+// same TopicNames: none of them may be changed.
 type ConsumerProtocolSubscription struct {
 	Version int16 // the version written, or read (may exceed ConsumerProtocolMaxVersion)
 
@@ -69,17 +75,23 @@ func (s *ConsumerProtocolSubscription) Encode(dst []byte) ([]byte, error) {
 // ConsumerProtocolMaxVersion when the version is higher, and ignores the
 // bytes after them (a newer client's fields, or padding): only a negative
 // version or a field cut short is an error.
-func (s *ConsumerProtocolSubscription) Decode(src []byte) error {
+func (s *ConsumerProtocolSubscription) Decode(src []byte) error { return s.DecodeNames(src, nil) }
+
+// DecodeNames is Decode with the topic names kept in names, for a leader
+// that decodes every member's subscription: a Topics list equal to the one
+// names saw last is that same slice, and each name one string however many
+// subscriptions carry it. A nil names is Decode.
+func (s *ConsumerProtocolSubscription) DecodeNames(src []byte, names *TopicNames) error {
 	r := NewReader(src, false)
 	v := r.Int16("Version")
 	if v < 0 && r.Err() == nil {
 		r.Fail("Version", fmt.Sprintf("negative version %d", v))
 	}
 	*s = ConsumerProtocolSubscription{Version: v, GenerationId: -1}
-	s.Topics = r.StringArray("Topics")
+	s.Topics = names.readTopics(&r, "Topics")
 	s.UserData = r.NullableBytes("UserData")
 	if v >= 1 {
-		s.OwnedPartitions = readConsumerTopicPartitions(&r, "OwnedPartitions")
+		s.OwnedPartitions = readConsumerTopicPartitions(&r, "OwnedPartitions", names)
 	}
 	if v >= 2 {
 		s.GenerationId = r.Int32("GenerationId")
@@ -94,7 +106,8 @@ func (s *ConsumerProtocolSubscription) Decode(src []byte) error {
 // ConsumerProtocolAssignment is the assignment a consumer group leader sends
 // a member in SyncGroup, versions 0-3 (all with the same fields).
 //
-// After Decode, UserData points into src.
+// After Decode, UserData points into src, and the partitions of all topics
+// share one backing array.
 type ConsumerProtocolAssignment struct {
 	Version int16 // the version written, or read (may exceed ConsumerProtocolMaxVersion)
 
@@ -126,7 +139,7 @@ func (a *ConsumerProtocolAssignment) Decode(src []byte) error {
 		r.Fail("Version", fmt.Sprintf("negative version %d", v))
 	}
 	*a = ConsumerProtocolAssignment{Version: v}
-	a.AssignedPartitions = readConsumerTopicPartitions(&r, "AssignedPartitions")
+	a.AssignedPartitions = readConsumerTopicPartitions(&r, "AssignedPartitions", nil)
 	a.UserData = r.NullableBytes("UserData")
 	r.Raw("(ignored)", r.Remaining())
 	return r.Finish("ConsumerProtocolAssignment", v)
@@ -141,17 +154,85 @@ func appendConsumerTopicPartitions(w *Writer, tps []ConsumerProtocolTopicPartiti
 	}
 }
 
-// readConsumerTopicPartitions reads [topic string, partitions [int32]].
-func readConsumerTopicPartitions(r *Reader, field string) []ConsumerProtocolTopicPartition {
+// AppendConsumerProtocolAssignment appends to dst the
+// ConsumerProtocolAssignment of version v that carries parts and userData,
+// straight from the flat list: each run of consecutive partitions of one
+// topic is one entry, in the order of parts, so parts sorted by topic give
+// the bytes ConsumerProtocolAssignment.Encode gives for them grouped by
+// topic. The bytes are counted first and dst grown once.
+func AppendConsumerProtocolAssignment(dst []byte, v int16, parts []TopicPartition, userData []byte) ([]byte, error) {
+	if v < 0 || v > ConsumerProtocolMaxVersion {
+		return dst, fmt.Errorf("protocol: ConsumerProtocolAssignment v%d is not supported (rawkafka writes v0-%d)", v, ConsumerProtocolMaxVersion)
+	}
+	size, entries := 2+4+4*len(parts)+4+len(userData), 0
+	for i := range parts {
+		if i == 0 || parts[i].Topic != parts[i-1].Topic {
+			size += 2 + len(parts[i].Topic) + 4
+			entries++
+		}
+	}
+	w := NewWriter(slices.Grow(dst, size), false)
+	w.Int16(v)
+	w.ArrayLen(entries)
+	for i := 0; i < len(parts); {
+		j := i + 1
+		for j < len(parts) && parts[j].Topic == parts[i].Topic {
+			j++
+		}
+		w.String(parts[i].Topic)
+		w.ArrayLen(j - i)
+		for _, tp := range parts[i:j] {
+			w.Int32(tp.Partition)
+		}
+		i = j
+	}
+	w.NullableBytes(userData)
+	return w.B, nil
+}
+
+// countConsumerTopicPartitions is the number of partitions in the n
+// entries of [topic string, partitions [int32]] that r is at, read from a
+// copy of r: what is read after is one backing array for all of them.
+func countConsumerTopicPartitions(r *Reader, n int) int {
+	c := *r
+	total := 0
+	for range n {
+		c.stringSpan("Topic")
+		k := c.ArrayLen("Partitions", 4)
+		c.span("Partitions", 4*k)
+		if c.err != nil {
+			break
+		}
+		total += k
+	}
+	return total
+}
+
+// readConsumerTopicPartitions reads [topic string, partitions [int32]],
+// the partitions of all topics in one backing array, the topic names from
+// names.
+func readConsumerTopicPartitions(r *Reader, field string, names *TopicNames) []ConsumerProtocolTopicPartition {
 	n := r.ArrayLen(field, 6) // a string and an array length at least
 	if r.Err() != nil {
 		return nil
 	}
+	all := make([]int32, countConsumerTopicPartitions(r, n))
 	tps := make([]ConsumerProtocolTopicPartition, n)
+	names.startEntries()
 	for i := range tps {
-		tps[i].Topic = r.String("Topic")
-		tps[i].Partitions = r.Int32Array("Partitions")
+		tps[i].Topic = names.entry(i, r.stringSpan("Topic"))
+		k := r.ArrayLen("Partitions", 4)
+		if r.err != nil || k > len(all) {
+			continue
+		}
+		p := all[:k:k]
+		all = all[k:]
+		for j := range p {
+			p[j] = r.Int32("Partitions")
+		}
+		tps[i].Partitions = p
 	}
+	names.endEntries()
 	return tps
 }
 
@@ -186,16 +267,58 @@ func (d *StickyAssignorUserData) Decode(src []byte) error {
 		return nil
 	}
 	r := NewReader(src, false)
-	d.PreviousAssignment = readConsumerTopicPartitions(&r, "PreviousAssignment")
-	if r.Err() == nil && r.Remaining() >= 4 {
-		d.Generation = r.Int32("Generation")
-	}
-	r.Raw("(ignored)", r.Remaining())
+	d.PreviousAssignment = readConsumerTopicPartitions(&r, "PreviousAssignment", nil)
+	d.Generation = readStickyGeneration(&r)
 	if err := r.Finish("StickyAssignorUserData", 1); err != nil {
 		d.PreviousAssignment, d.Generation = nil, -1
 		return err
 	}
 	return nil
+}
+
+// StickyAssignorUserDataPartitions reads sticky assignor user data as
+// StickyAssignorUserData.Decode does, and returns the previous assignment
+// flat, one TopicPartition a partition in the order of the data (nil for
+// none), and its generation; the topic names come from names (nil for a
+// string each). A leader reads every member's user data so, without a
+// list of topics per member. On an error it returns nil and -1.
+func StickyAssignorUserDataPartitions(src []byte, names *TopicNames) ([]TopicPartition, int32, error) {
+	if len(src) == 0 {
+		return nil, -1, nil
+	}
+	r := NewReader(src, false)
+	n := r.ArrayLen("PreviousAssignment", 6)
+	var out []TopicPartition
+	if r.err == nil {
+		if total := countConsumerTopicPartitions(&r, n); total > 0 {
+			out = make([]TopicPartition, 0, total)
+		}
+		names.startEntries()
+		for i := range n {
+			topic := names.entry(i, r.stringSpan("Topic"))
+			for range r.ArrayLen("Partitions", 4) {
+				out = append(out, TopicPartition{Topic: topic, Partition: r.Int32("Partitions")})
+			}
+		}
+		names.endEntries()
+	}
+	gen := readStickyGeneration(&r)
+	if err := r.Finish("StickyAssignorUserData", 1); err != nil {
+		return nil, -1, err
+	}
+	return out, gen, nil
+}
+
+// readStickyGeneration reads what follows the previous assignment in
+// sticky assignor user data: the generation when four bytes follow (v1),
+// else -1 (v0), and anything after it is ignored.
+func readStickyGeneration(r *Reader) int32 {
+	gen := int32(-1)
+	if r.Err() == nil && r.Remaining() >= 4 {
+		gen = r.Int32("Generation")
+	}
+	r.Raw("(ignored)", r.Remaining())
+	return gen
 }
 
 // CooperativeStickyAssignorUserData is the user data of the

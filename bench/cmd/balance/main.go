@@ -255,9 +255,10 @@ func rawkafka(a assignor.Assignor, in []kmsg.JoinGroupResponseMember, counts map
 	for t, n := range counts {
 		g.Topics[t] = assignor.Topic{Partitions: n}
 	}
+	var names protocol.TopicNames
 	for i := range in {
 		var s protocol.ConsumerProtocolSubscription
-		if err := s.Decode(in[i].ProtocolMetadata); err != nil {
+		if err := s.DecodeNames(in[i].ProtocolMetadata, &names); err != nil {
 			return nil, nil, err
 		}
 		g.Members[i] = assignor.MemberFromSubscription(in[i].MemberID, in[i].InstanceID, &s)
@@ -268,8 +269,7 @@ func rawkafka(a assignor.Assignor, in []kmsg.JoinGroupResponseMember, counts map
 	}
 	enc := make([]kmsg.SyncGroupRequestGroupAssignment, len(in))
 	for i := range in {
-		p := out[in[i].MemberID].Protocol(3)
-		b, err := p.Encode(nil)
+		b, err := out[in[i].MemberID].Encode(nil, 3)
 		if err != nil {
 			return nil, nil, err
 		}
