@@ -37,14 +37,29 @@ func BenchmarkConsumerProtocolSubscriptionDecode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.SetBytes(int64(len(src)))
-	for b.Loop() {
-		var d ConsumerProtocolSubscription
-		if err := d.Decode(src); err != nil {
-			b.Fatal(err)
+	b.Run("Decode", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(src)))
+		for b.Loop() {
+			var d ConsumerProtocolSubscription
+			if err := d.Decode(src); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	// A leader decodes 2,000 of them with one TopicNames: after the first,
+	// every name is known.
+	b.Run("DecodeNames", func(b *testing.B) {
+		var names TopicNames
+		b.ReportAllocs()
+		b.SetBytes(int64(len(src)))
+		for b.Loop() {
+			var d ConsumerProtocolSubscription
+			if err := d.DecodeNames(src, &names); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkStickyAssignorUserDataDecode decodes the sticky assignor's user
@@ -52,24 +67,53 @@ func BenchmarkConsumerProtocolSubscriptionDecode(b *testing.B) {
 func BenchmarkStickyAssignorUserDataDecode(b *testing.B) {
 	ud := StickyAssignorUserData{PreviousAssignment: benchOwned(benchTopics(500)), Generation: 1}
 	src := ud.Encode(nil)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(src)))
-	for b.Loop() {
-		var d StickyAssignorUserData
-		if err := d.Decode(src); err != nil {
-			b.Fatal(err)
+	b.Run("Decode", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(src)))
+		for b.Loop() {
+			var d StickyAssignorUserData
+			if err := d.Decode(src); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	// The sticky assignor reads every member's so, with one TopicNames.
+	b.Run("Partitions", func(b *testing.B) {
+		var names TopicNames
+		b.ReportAllocs()
+		b.SetBytes(int64(len(src)))
+		for b.Loop() {
+			if _, _, err := StickyAssignorUserDataPartitions(src, &names); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkConsumerProtocolAssignmentEncode encodes an assignment of one
 // partition of each of 500 topics.
 func BenchmarkConsumerProtocolAssignmentEncode(b *testing.B) {
 	a := ConsumerProtocolAssignment{Version: 3, AssignedPartitions: benchOwned(benchTopics(500))}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := a.Encode(nil); err != nil {
-			b.Fatal(err)
+	b.Run("Encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := a.Encode(nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	var flat []TopicPartition
+	for _, e := range a.AssignedPartitions {
+		for _, p := range e.Partitions {
+			flat = append(flat, TopicPartition{Topic: e.Topic, Partition: p})
 		}
 	}
+	b.Run("Append", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := AppendConsumerProtocolAssignment(nil, 3, flat, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
