@@ -8,10 +8,31 @@ import "github.com/rawkafka/rawkafka/protocol"
 // version lacks keep their defaults (no owned partitions, generation -1, no
 // rack). The Member shares Topics and UserData with s.
 func MemberFromSubscription(id string, instanceID *string, s *protocol.ConsumerProtocolSubscription) Member {
+	return member(id, instanceID, s, flatten(s.OwnedPartitions))
+}
+
+// MemberFromJoin is MemberFromSubscription of the subscription metadata
+// decodes to, read straight into the Member: the owned partitions are
+// decoded flat (ConsumerProtocolSubscription.DecodeFlat), and the topic
+// names kept in names, which a leader shares across all the members of a
+// JoinGroup response. The Member's UserData points into metadata, and its
+// Topics may be the slice of the member decoded before it with names: a
+// leader reads them and changes neither.
+func MemberFromJoin(id string, instanceID *string, metadata []byte, names *protocol.TopicNames) (Member, error) {
+	var s protocol.ConsumerProtocolSubscription
+	owned, err := s.DecodeFlat(metadata, names)
+	if err != nil {
+		return Member{}, err
+	}
+	return member(id, instanceID, &s, owned), nil
+}
+
+// member is the Member of subscription s, owning owned.
+func member(id string, instanceID *string, s *protocol.ConsumerProtocolSubscription, owned []protocol.TopicPartition) Member {
 	m := Member{
 		ID:         id,
 		Topics:     s.Topics,
-		Owned:      flatten(s.OwnedPartitions),
+		Owned:      owned,
 		Generation: s.GenerationId,
 		UserData:   s.UserData,
 	}

@@ -108,3 +108,37 @@ func TestAssignmentProtocolAndEncode(t *testing.T) {
 		t.Error("version -1 encoded")
 	}
 }
+
+// MemberFromJoin is MemberFromSubscription of the decoded subscription, for
+// members decoded in a row with one TopicNames, and fails where Decode does.
+func TestMemberFromJoin(t *testing.T) {
+	rack, instance := "rack-b", "pod-2"
+	subs := []protocol.ConsumerProtocolSubscription{
+		{Version: 3, Topics: []string{"a", "b"}, UserData: []byte{1}, GenerationId: 4, RackId: &rack,
+			OwnedPartitions: []protocol.ConsumerProtocolTopicPartition{{Topic: "b", Partitions: []int32{3, 1}}, {Topic: "a", Partitions: []int32{0}}}},
+		{Version: 3, Topics: []string{"a", "b"}, GenerationId: 4,
+			OwnedPartitions: []protocol.ConsumerProtocolTopicPartition{{Topic: "a", Partitions: []int32{2}}, {Topic: "c", Partitions: []int32{}}}},
+		{Version: 0, Topics: []string{"b"}, UserData: []byte{}},
+		{Version: 2, Topics: []string{}, GenerationId: -1},
+	}
+	var names protocol.TopicNames
+	for i, s := range subs {
+		b, err := s.Encode(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d protocol.ConsumerProtocolSubscription
+		if err := d.Decode(b); err != nil {
+			t.Fatal(err)
+		}
+		id := string(rune('m' + i))
+		want := MemberFromSubscription(id, &instance, &d)
+		got, err := MemberFromJoin(id, &instance, b, &names)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d: MemberFromJoin = %+v, %v; want %+v", i, got, err, want)
+		}
+		if _, err := MemberFromJoin(id, nil, b[:len(b)-1], &names); err == nil {
+			t.Fatalf("%d: a subscription cut short decoded", i)
+		}
+	}
+}

@@ -116,6 +116,23 @@ func FuzzConsumerProtocolSubscriptionNames(f *testing.F) {
 				t.Fatalf("DecodeNames = %+v, %v; Decode = %+v, %v", got, err, want, wantErr)
 			}
 		}
+		var flat protocol.ConsumerProtocolSubscription
+		owned, err := flat.DecodeFlat(data, &names)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("DecodeFlat error %v; Decode's %v", err, wantErr)
+		}
+		if err == nil {
+			var wantOwned []protocol.TopicPartition
+			for _, e := range want.OwnedPartitions {
+				for _, p := range e.Partitions {
+					wantOwned = append(wantOwned, protocol.TopicPartition{Topic: e.Topic, Partition: p})
+				}
+			}
+			want.OwnedPartitions = nil
+			if !reflect.DeepEqual(flat, want) || !reflect.DeepEqual(owned, wantOwned) {
+				t.Fatalf("DecodeFlat = %+v %v; Decode = %+v %v", flat, owned, want, wantOwned)
+			}
+		}
 		if grew := decodeAllocation(func() {
 			var s protocol.ConsumerProtocolSubscription
 			s.DecodeNames(data, &protocol.TopicNames{})

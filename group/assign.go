@@ -98,12 +98,12 @@ func decodeMembers(in []protocol.JoinGroupResponseMember) ([]assignor.Member, []
 	var topics []string
 	var names protocol.TopicNames // one string per topic name, not one per member
 	for _, jm := range in {
-		var sub protocol.ConsumerProtocolSubscription
-		if err := sub.DecodeNames(jm.Metadata, &names); err != nil {
+		m, err := assignor.MemberFromJoin(jm.MemberId, jm.GroupInstanceId, jm.Metadata, &names)
+		if err != nil {
 			return nil, nil, fmt.Errorf("group: the subscription of member %q: %w", jm.MemberId, err)
 		}
-		members = append(members, assignor.MemberFromSubscription(jm.MemberId, jm.GroupInstanceId, &sub))
-		topics = append(topics, sub.Topics...)
+		members = append(members, m)
+		topics = append(topics, m.Topics...)
 	}
 	return members, normalizeTopics(topics), nil
 }

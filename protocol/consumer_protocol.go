@@ -82,6 +82,20 @@ func (s *ConsumerProtocolSubscription) Decode(src []byte) error { return s.Decod
 // names saw last is that same slice, and each name one string however many
 // subscriptions carry it. A nil names is Decode.
 func (s *ConsumerProtocolSubscription) DecodeNames(src []byte, names *TopicNames) error {
+	_, err := s.decode(src, names, false)
+	return err
+}
+
+// DecodeFlat is DecodeNames for a leader that wants the owned partitions
+// flat, as an assignor reads them: it leaves OwnedPartitions nil and
+// returns them one TopicPartition a partition, in the order of the data
+// (nil for none; nil too on an error).
+func (s *ConsumerProtocolSubscription) DecodeFlat(src []byte, names *TopicNames) ([]TopicPartition, error) {
+	return s.decode(src, names, true)
+}
+
+// decode is DecodeNames, or with flat DecodeFlat.
+func (s *ConsumerProtocolSubscription) decode(src []byte, names *TopicNames, flat bool) ([]TopicPartition, error) {
 	r := NewReader(src, false)
 	v := r.Int16("Version")
 	if v < 0 && r.Err() == nil {
@@ -90,7 +104,11 @@ func (s *ConsumerProtocolSubscription) DecodeNames(src []byte, names *TopicNames
 	*s = ConsumerProtocolSubscription{Version: v, GenerationId: -1}
 	s.Topics = names.readTopics(&r, "Topics")
 	s.UserData = r.NullableBytes("UserData")
-	if v >= 1 {
+	var owned []TopicPartition
+	switch {
+	case v >= 1 && flat:
+		owned = readFlatTopicPartitions(&r, "OwnedPartitions", names)
+	case v >= 1:
 		s.OwnedPartitions = readConsumerTopicPartitions(&r, "OwnedPartitions", names)
 	}
 	if v >= 2 {
@@ -100,7 +118,10 @@ func (s *ConsumerProtocolSubscription) DecodeNames(src []byte, names *TopicNames
 		s.RackId = r.NullableString("RackId")
 	}
 	r.Raw("(ignored)", r.Remaining())
-	return r.Finish("ConsumerProtocolSubscription", v)
+	if err := r.Finish("ConsumerProtocolSubscription", v); err != nil {
+		return nil, err
+	}
+	return owned, nil
 }
 
 // ConsumerProtocolAssignment is the assignment a consumer group leader sends
@@ -287,26 +308,35 @@ func StickyAssignorUserDataPartitions(src []byte, names *TopicNames) ([]TopicPar
 		return nil, -1, nil
 	}
 	r := NewReader(src, false)
-	n := r.ArrayLen("PreviousAssignment", 6)
-	var out []TopicPartition
-	if r.err == nil {
-		if total := countConsumerTopicPartitions(&r, n); total > 0 {
-			out = make([]TopicPartition, 0, total)
-		}
-		names.startEntries()
-		for i := range n {
-			topic := names.entry(i, r.stringSpan("Topic"))
-			for range r.ArrayLen("Partitions", 4) {
-				out = append(out, TopicPartition{Topic: topic, Partition: r.Int32("Partitions")})
-			}
-		}
-		names.endEntries()
-	}
+	out := readFlatTopicPartitions(&r, "PreviousAssignment", names)
 	gen := readStickyGeneration(&r)
 	if err := r.Finish("StickyAssignorUserData", 1); err != nil {
 		return nil, -1, err
 	}
 	return out, gen, nil
+}
+
+// readFlatTopicPartitions reads [topic string, partitions [int32]] into
+// one TopicPartition a partition (nil for none), the topic names from
+// names.
+func readFlatTopicPartitions(r *Reader, field string, names *TopicNames) []TopicPartition {
+	n := r.ArrayLen(field, 6)
+	if r.err != nil {
+		return nil
+	}
+	var out []TopicPartition
+	if total := countConsumerTopicPartitions(r, n); total > 0 {
+		out = make([]TopicPartition, 0, total)
+	}
+	names.startEntries()
+	for i := range n {
+		topic := names.entry(i, r.stringSpan("Topic"))
+		for range r.ArrayLen("Partitions", 4) {
+			out = append(out, TopicPartition{Topic: topic, Partition: r.Int32("Partitions")})
+		}
+	}
+	names.endEntries()
+	return out
 }
 
 // readStickyGeneration reads what follows the previous assignment in

@@ -62,7 +62,37 @@ func TestDecodeNames(t *testing.T) {
 		if wantErr == nil && !reflect.DeepEqual(got, want) {
 			t.Fatalf("bytes % x:\nDecodeNames %+v\n     Decode %+v", b, got, want)
 		}
+
+		// DecodeFlat: the same but for the owned partitions, flat.
+		var flat ConsumerProtocolSubscription
+		(&filler{rng: rng, p: 0.7}).fill(reflect.ValueOf(&flat))
+		owned, err := flat.DecodeFlat(b, &names)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("bytes % x: DecodeFlat error %v, Decode error %v", b, err, wantErr)
+		}
+		if wantErr != nil {
+			if owned != nil {
+				t.Fatalf("bytes % x: DecodeFlat failed with %v owned", b, owned)
+			}
+			continue
+		}
+		wantOwned := flattenEntries(want.OwnedPartitions)
+		want.OwnedPartitions = nil
+		if !reflect.DeepEqual(flat, want) || !reflect.DeepEqual(owned, wantOwned) {
+			t.Fatalf("bytes % x:\nDecodeFlat %+v %v\n    Decode %+v %v", b, flat, owned, want, wantOwned)
+		}
 	}
+}
+
+// flattenEntries lists the partitions of tps one by one; nil for none.
+func flattenEntries(tps []ConsumerProtocolTopicPartition) []TopicPartition {
+	var flat []TopicPartition
+	for _, e := range tps {
+		for _, p := range e.Partitions {
+			flat = append(flat, TopicPartition{Topic: e.Topic, Partition: p})
+		}
+	}
+	return flat
 }
 
 // TestDecodeNamesShares checks that equal Topics lists are one slice and
@@ -117,12 +147,7 @@ func TestStickyAssignorUserDataPartitions(t *testing.T) {
 			if fmt.Sprint(err) != fmt.Sprint(wantErr) {
 				t.Fatalf("bytes % x: error %v, Decode's %v", b, err, wantErr)
 			}
-			var flat []TopicPartition
-			for _, e := range want.PreviousAssignment {
-				for _, p := range e.Partitions {
-					flat = append(flat, TopicPartition{Topic: e.Topic, Partition: p})
-				}
-			}
+			flat := flattenEntries(want.PreviousAssignment)
 			if !reflect.DeepEqual(got, flat) || gen != want.Generation {
 				t.Fatalf("bytes % x: %v gen %d, Decode's %v gen %d", b, got, gen, flat, want.Generation)
 			}

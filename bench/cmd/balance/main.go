@@ -257,11 +257,11 @@ func rawkafka(a assignor.Assignor, in []kmsg.JoinGroupResponseMember, counts map
 	}
 	var names protocol.TopicNames
 	for i := range in {
-		var s protocol.ConsumerProtocolSubscription
-		if err := s.DecodeNames(in[i].ProtocolMetadata, &names); err != nil {
+		m, err := assignor.MemberFromJoin(in[i].MemberID, in[i].InstanceID, in[i].ProtocolMetadata, &names)
+		if err != nil {
 			return nil, nil, err
 		}
-		g.Members[i] = assignor.MemberFromSubscription(in[i].MemberID, in[i].InstanceID, &s)
+		g.Members[i] = m
 	}
 	out, err := a.Assign(g)
 	if err != nil {
