@@ -33,9 +33,9 @@ type ConsumerProtocolTopicPartition struct {
 // (KIP-792), v3 its rack (KIP-881).
 //
 // After Decode, UserData points into src; the owned partitions of all
-// topics share one backing array. After DecodeNames, Topics and the topic
-// names may also be shared with the other subscriptions decoded with the
-// same TopicNames: none of them may be changed.
+// topics share one backing array. After DecodeNames or DecodeFlat, Topics
+// and the topic names may also be shared with the other subscriptions
+// decoded with the same TopicNames: none of them may be changed.
 type ConsumerProtocolSubscription struct {
 	Version int16 // the version written, or read (may exceed ConsumerProtocolMaxVersion)
 
@@ -143,7 +143,7 @@ func (a *ConsumerProtocolAssignment) Encode(dst []byte) ([]byte, error) {
 	if v < 0 || v > ConsumerProtocolMaxVersion {
 		return dst, fmt.Errorf("protocol: ConsumerProtocolAssignment v%d is not supported (rawkafka writes v0-%d)", v, ConsumerProtocolMaxVersion)
 	}
-	w := NewWriter(dst, false)
+	w := NewWriter(slices.Grow(dst, 2+consumerTopicPartitionsSize(a.AssignedPartitions)+4+len(a.UserData)), false)
 	w.Int16(v)
 	appendConsumerTopicPartitions(&w, a.AssignedPartitions)
 	w.NullableBytes(a.UserData)
@@ -164,6 +164,16 @@ func (a *ConsumerProtocolAssignment) Decode(src []byte) error {
 	a.UserData = r.NullableBytes("UserData")
 	r.Raw("(ignored)", r.Remaining())
 	return r.Finish("ConsumerProtocolAssignment", v)
+}
+
+// consumerTopicPartitionsSize is the length of tps as
+// appendConsumerTopicPartitions writes it, to grow a buffer once.
+func consumerTopicPartitionsSize(tps []ConsumerProtocolTopicPartition) int {
+	n := 4
+	for i := range tps {
+		n += 2 + len(tps[i].Topic) + 4 + 4*len(tps[i].Partitions)
+	}
+	return n
 }
 
 // appendConsumerTopicPartitions writes [topic string, partitions [int32]].
@@ -272,7 +282,7 @@ type StickyAssignorUserData struct {
 // Encode appends the user data to dst in its v1 layout, as the Java
 // StickyAssignor writes it.
 func (d *StickyAssignorUserData) Encode(dst []byte) []byte {
-	w := NewWriter(dst, false)
+	w := NewWriter(slices.Grow(dst, consumerTopicPartitionsSize(d.PreviousAssignment)+4), false)
 	appendConsumerTopicPartitions(&w, d.PreviousAssignment)
 	w.Int32(d.Generation)
 	return w.B

@@ -157,7 +157,7 @@ func TestStickyAssignorUserDataPartitions(t *testing.T) {
 
 // TestAppendConsumerProtocolAssignment checks the flat encoder against
 // ConsumerProtocolAssignment.Encode of the same partitions grouped by
-// runs, at every version, and that it allocates once.
+// runs, at every version, and that both allocate once.
 func TestAppendConsumerProtocolAssignment(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	topics := []string{"a", "bb", "orders"}
@@ -194,6 +194,9 @@ func TestAppendConsumerProtocolAssignment(t *testing.T) {
 			}
 			if n := testing.AllocsPerRun(3, func() { AppendConsumerProtocolAssignment(nil, v, parts, a.UserData) }); n != 1 {
 				t.Fatalf("%v: %v allocations", parts, n)
+			}
+			if n := testing.AllocsPerRun(3, func() { a.Encode(nil) }); n != 1 {
+				t.Fatalf("%v: Encode made %v allocations", parts, n)
 			}
 		}
 	}
