@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 )
@@ -222,21 +223,53 @@ func AppendConsumerProtocolAssignment(dst []byte, v int16, parts []TopicPartitio
 }
 
 // countConsumerTopicPartitions is the number of partitions in the n
-// entries of [topic string, partitions [int32]] that r is at, read from a
-// copy of r: what is read after is one backing array for all of them.
+// entries of [topic string, partitions [int32]] that r is at, for one
+// backing array for all of them. It only looks ahead (r does not move):
+// it stops at the first length that does not fit, where reading them will
+// fail. The consumer protocol is never flexible, so the lengths are fixed
+// width.
 func countConsumerTopicPartitions(r *Reader, n int) int {
-	c := *r
+	b := r.buf[r.off:]
 	total := 0
 	for range n {
-		c.stringSpan("Topic")
-		k := c.ArrayLen("Partitions", 4)
-		c.span("Partitions", 4*k)
-		if c.err != nil {
+		if len(b) < 2 {
 			break
 		}
+		l := int(int16(binary.BigEndian.Uint16(b)))
+		if l < 0 || len(b)-2-4 < l {
+			break
+		}
+		b = b[2+l:]
+		k := int(int32(binary.BigEndian.Uint32(b)))
+		if k < 0 || (len(b)-4)/4 < k {
+			break
+		}
+		b = b[4+4*k:]
 		total += k
 	}
 	return total
+}
+
+// readConsumerTopicPartition reads one [topic string, partitions [int32]]
+// entry and returns the topic's bytes and the partitions' (4 a
+// partition), both pointing into r's buffer. An entry that fits is read
+// in one step, without a call per field; any other goes through the
+// Reader field by field, for its error.
+func readConsumerTopicPartition(r *Reader) (topic, partitions []byte) {
+	if b := r.buf[r.off:]; r.err == nil && len(b) >= 6 {
+		if l := int(int16(binary.BigEndian.Uint16(b))); l >= 0 && len(b)-6 >= l {
+			if k := int(int32(binary.BigEndian.Uint32(b[2+l:]))); k >= 0 && (len(b)-6-l)/4 >= k {
+				r.off += 6 + l + 4*k
+				return b[2 : 2+l : 2+l], b[6+l : 6+l+4*k : 6+l+4*k]
+			}
+		}
+	}
+	topic = r.stringSpan("Topic")
+	k := r.ArrayLen("Partitions", 4)
+	if r.err != nil {
+		return topic, nil
+	}
+	return topic, r.span("Partitions", 4*k)
 }
 
 // readConsumerTopicPartitions reads [topic string, partitions [int32]],
@@ -251,15 +284,16 @@ func readConsumerTopicPartitions(r *Reader, field string, names *TopicNames) []C
 	tps := make([]ConsumerProtocolTopicPartition, n)
 	names.startEntries()
 	for i := range tps {
-		tps[i].Topic = names.entry(i, r.stringSpan("Topic"))
-		k := r.ArrayLen("Partitions", 4)
+		topic, b := readConsumerTopicPartition(r)
+		tps[i].Topic = names.entry(i, topic)
+		k := len(b) / 4
 		if r.err != nil || k > len(all) {
 			continue
 		}
 		p := all[:k:k]
 		all = all[k:]
 		for j := range p {
-			p[j] = r.Int32("Partitions")
+			p[j] = int32(binary.BigEndian.Uint32(b[4*j:]))
 		}
 		tps[i].Partitions = p
 	}
@@ -340,9 +374,10 @@ func readFlatTopicPartitions(r *Reader, field string, names *TopicNames) []Topic
 	}
 	names.startEntries()
 	for i := range n {
-		topic := names.entry(i, r.stringSpan("Topic"))
-		for range r.ArrayLen("Partitions", 4) {
-			out = append(out, TopicPartition{Topic: topic, Partition: r.Int32("Partitions")})
+		name, b := readConsumerTopicPartition(r)
+		topic := names.entry(i, name)
+		for j := 0; j+4 <= len(b); j += 4 {
+			out = append(out, TopicPartition{Topic: topic, Partition: int32(binary.BigEndian.Uint32(b[j:]))})
 		}
 	}
 	names.endEntries()

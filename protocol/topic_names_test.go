@@ -204,3 +204,75 @@ func TestAppendConsumerProtocolAssignment(t *testing.T) {
 		t.Error("v4 encoded")
 	}
 }
+
+// referenceTopicPartitions reads [topic string, partitions [int32]] field
+// by field with the Reader's own methods, as the decoders did before they
+// read an entry in one step: the reference for readConsumerTopicPartitions.
+func referenceTopicPartitions(r *Reader, field string) []ConsumerProtocolTopicPartition {
+	n := r.ArrayLen(field, 6)
+	if r.Err() != nil {
+		return nil
+	}
+	tps := make([]ConsumerProtocolTopicPartition, n)
+	for i := range tps {
+		tps[i].Topic = r.String("Topic")
+		tps[i].Partitions = r.Int32Array("Partitions")
+	}
+	return tps
+}
+
+// TestReadConsumerTopicPartitionsReference compares both readers of
+// topic-partition lists with the field-by-field reference on valid lists
+// with bytes changed, cut short or appended: the same partitions, the same
+// error (field and offset), and the same position after.
+func TestReadConsumerTopicPartitionsReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for range 3000 {
+		var tps []ConsumerProtocolTopicPartition
+		for range rng.IntN(5) {
+			e := ConsumerProtocolTopicPartition{Topic: []string{"", "a", "orders"}[rng.IntN(3)], Partitions: []int32{}}
+			for range rng.IntN(4) {
+				e.Partitions = append(e.Partitions, rng.Int32N(1<<20))
+			}
+			tps = append(tps, e)
+		}
+		w := NewWriter(nil, false)
+		appendConsumerTopicPartitions(&w, tps)
+		b := w.B
+		switch rng.IntN(4) {
+		case 0:
+			b = b[:rng.IntN(len(b)+1)]
+		case 1:
+			for range 1 + rng.IntN(3) {
+				i := rng.IntN(len(b))
+				b[i] = []byte{0, 0xff, 0x7f, 1, byte(rng.IntN(256))}[rng.IntN(5)]
+			}
+		case 2:
+			b = append(b, 0, 0, 0, 1)
+		}
+		want := NewReader(b, false)
+		wantTPs := referenceTopicPartitions(&want, "List")
+		var wantFlat []TopicPartition
+		if want.Err() == nil {
+			wantFlat = flattenEntries(wantTPs)
+		}
+
+		got := NewReader(b, false)
+		gotTPs := readConsumerTopicPartitions(&got, "List", nil)
+		if fmt.Sprint(got.Err()) != fmt.Sprint(want.Err()) || got.Offset() != want.Offset() {
+			t.Fatalf("% x: error %v at %d, reference %v at %d", b, got.Err(), got.Offset(), want.Err(), want.Offset())
+		}
+		if want.Err() == nil && !reflect.DeepEqual(gotTPs, wantTPs) {
+			t.Fatalf("% x: %+v, reference %+v", b, gotTPs, wantTPs)
+		}
+
+		flat := NewReader(b, false)
+		gotFlat := readFlatTopicPartitions(&flat, "List", nil)
+		if fmt.Sprint(flat.Err()) != fmt.Sprint(want.Err()) || flat.Offset() != want.Offset() {
+			t.Fatalf("% x: flat error %v at %d, reference %v at %d", b, flat.Err(), flat.Offset(), want.Err(), want.Offset())
+		}
+		if want.Err() == nil && !reflect.DeepEqual(gotFlat, wantFlat) {
+			t.Fatalf("% x: flat %v, reference %v", b, gotFlat, wantFlat)
+		}
+	}
+}
