@@ -19,8 +19,11 @@
 //     RebalanceProtocolOf, the member's rule for eager or cooperative.
 //   - Check, the invariants every assignment must meet, used by every
 //     assignor test here and meant for the sticky assignors' tests.
-//   - MemberFromSubscription, AssignmentFromProtocol and
-//     Assignment.Protocol, to and from the embedded consumer protocol.
+//   - MemberFromJoin (and MemberFromSubscription), AssignmentFromProtocol,
+//     Assignment.Encode and Assignment.Protocol, to and from the embedded
+//     consumer protocol; a leader decodes members with MemberFromJoin and
+//     one protocol.TopicNames (a topic name in 2,000 subscriptions is one
+//     string) and encodes with Assignment.Encode (one allocation each).
 //
 // Range and RoundRobin give what Java's RangeAssignor and RoundRobinAssignor
 // give on the same input (testdata/crosscheck holds the proof against

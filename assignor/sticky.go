@@ -59,7 +59,8 @@ func (stickyAssignor) SubscriptionUserData(m Member) []byte {
 
 // Assign reads each member's previous assignment from its user data.
 func (stickyAssignor) Assign(g Group) (map[string]Assignment, error) {
-	in, err := newStickyInput(g, stickyClaims)
+	names := new(protocol.TopicNames) // the members' user data repeat the same topics
+	in, err := newStickyInput(g, func(m *Member) ([]protocol.TopicPartition, int32) { return readStickyClaims(m, names) })
 	if err != nil {
 		return nil, err
 	}
@@ -68,12 +69,19 @@ func (stickyAssignor) Assign(g Group) (map[string]Assignment, error) {
 
 // stickyClaims reads StickyAssignor user data; data it cannot read counts
 // as no previous assignment, as in Java.
-func stickyClaims(m *Member) ([]protocol.TopicPartition, int32) {
-	var d protocol.StickyAssignorUserData
-	if len(m.UserData) == 0 || d.Decode(m.UserData) != nil {
+func stickyClaims(m *Member) ([]protocol.TopicPartition, int32) { return readStickyClaims(m, nil) }
+
+// readStickyClaims is stickyClaims reading straight into the flat form,
+// the topic names kept once in names (nil for a string each).
+func readStickyClaims(m *Member, names *protocol.TopicNames) ([]protocol.TopicPartition, int32) {
+	if len(m.UserData) == 0 {
 		return nil, -1
 	}
-	return flatten(d.PreviousAssignment), d.Generation
+	tps, gen, err := protocol.StickyAssignorUserDataPartitions(m.UserData, names)
+	if err != nil {
+		return nil, -1
+	}
+	return tps, gen
 }
 
 type cooperativeStickyAssignor struct{}

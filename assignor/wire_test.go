@@ -1,6 +1,9 @@
 package assignor
 
 import (
+	"bytes"
+	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -60,5 +63,82 @@ func TestWireRoundTrip(t *testing.T) {
 	q := Assignment{Partitions: []protocol.TopicPartition{tp("b", 1), tp("a", 0), tp("b", 0)}}.Protocol(0)
 	if len(q.AssignedPartitions) != 2 || q.AssignedPartitions[0].Topic != "b" || !slices.Equal(q.AssignedPartitions[0].Partitions, []int32{1, 0}) {
 		t.Errorf("grouped %+v", q)
+	}
+}
+
+// Protocol and Encode group partitions by topic in the order topics first
+// appear, whether the partitions come sorted (an Assignor's output, which
+// takes the paths without a map) or not: checked against a grouping
+// written out here, over random assignments.
+func TestAssignmentProtocolAndEncode(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	topics := []string{"a", "b", "c.d", "orders"}
+	for i := range 1000 {
+		var a Assignment
+		for range rng.IntN(10) {
+			a.Partitions = append(a.Partitions, tp(topics[rng.IntN(len(topics))], int32(rng.IntN(50))))
+		}
+		if i%2 == 0 {
+			slices.SortFunc(a.Partitions, protocol.TopicPartition.Compare)
+		}
+		if rng.IntN(3) == 0 {
+			a.UserData = []byte{7}
+		}
+		want := protocol.ConsumerProtocolAssignment{Version: 3, UserData: a.UserData}
+		for _, p := range a.Partitions {
+			j := slices.IndexFunc(want.AssignedPartitions, func(e protocol.ConsumerProtocolTopicPartition) bool { return e.Topic == p.Topic })
+			if j < 0 {
+				j = len(want.AssignedPartitions)
+				want.AssignedPartitions = append(want.AssignedPartitions, protocol.ConsumerProtocolTopicPartition{Topic: p.Topic})
+			}
+			want.AssignedPartitions[j].Partitions = append(want.AssignedPartitions[j].Partitions, p.Partition)
+		}
+		if got := a.Protocol(3); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%v: Protocol = %+v, want %+v", a.Partitions, got, want)
+		}
+		wantBytes, err := want.Encode([]byte{9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := a.Encode([]byte{9}, 3); err != nil || !bytes.Equal(got, wantBytes) {
+			t.Fatalf("%v: Encode = % x (%v), want % x", a.Partitions, got, err, wantBytes)
+		}
+	}
+	if _, err := (Assignment{}).Encode(nil, -1); err == nil {
+		t.Error("version -1 encoded")
+	}
+}
+
+// MemberFromJoin is MemberFromSubscription of the decoded subscription, for
+// members decoded in a row with one TopicNames, and fails where Decode does.
+func TestMemberFromJoin(t *testing.T) {
+	rack, instance := "rack-b", "pod-2"
+	subs := []protocol.ConsumerProtocolSubscription{
+		{Version: 3, Topics: []string{"a", "b"}, UserData: []byte{1}, GenerationId: 4, RackId: &rack,
+			OwnedPartitions: []protocol.ConsumerProtocolTopicPartition{{Topic: "b", Partitions: []int32{3, 1}}, {Topic: "a", Partitions: []int32{0}}}},
+		{Version: 3, Topics: []string{"a", "b"}, GenerationId: 4,
+			OwnedPartitions: []protocol.ConsumerProtocolTopicPartition{{Topic: "a", Partitions: []int32{2}}, {Topic: "c", Partitions: []int32{}}}},
+		{Version: 0, Topics: []string{"b"}, UserData: []byte{}},
+		{Version: 2, Topics: []string{}, GenerationId: -1},
+	}
+	var names protocol.TopicNames
+	for i, s := range subs {
+		b, err := s.Encode(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d protocol.ConsumerProtocolSubscription
+		if err := d.Decode(b); err != nil {
+			t.Fatal(err)
+		}
+		id := string(rune('m' + i))
+		want := MemberFromSubscription(id, &instance, &d)
+		got, err := MemberFromJoin(id, &instance, b, &names)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d: MemberFromJoin = %+v, %v; want %+v", i, got, err, want)
+		}
+		if _, err := MemberFromJoin(id, nil, b[:len(b)-1], &names); err == nil {
+			t.Fatalf("%d: a subscription cut short decoded", i)
+		}
 	}
 }

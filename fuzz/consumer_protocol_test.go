@@ -2,6 +2,8 @@ package fuzz
 
 import (
 	"bytes"
+	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/rawkafka/rawkafka/protocol"
@@ -88,4 +90,83 @@ func FuzzCooperativeStickyAssignorUserData(f *testing.F) {
 			return m.(*protocol.CooperativeStickyAssignorUserData).Encode(nil), nil
 		},
 		d.Encode(nil))
+}
+
+// FuzzConsumerProtocolSubscriptionNames checks DecodeNames against Decode:
+// the same value and error for any bytes, whatever names saw before (a
+// subscription of the same topics, then the input itself, twice).
+func FuzzConsumerProtocolSubscriptionNames(f *testing.F) {
+	seeds := subscriptionSeeds()
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	prime := seeds[len(seeds)-2]
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want protocol.ConsumerProtocolSubscription
+		wantErr := want.Decode(data)
+		var names protocol.TopicNames
+		var primed protocol.ConsumerProtocolSubscription
+		if err := primed.DecodeNames(prime, &names); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			var got protocol.ConsumerProtocolSubscription
+			err := got.DecodeNames(data, &names)
+			if fmt.Sprint(err) != fmt.Sprint(wantErr) || (err == nil && !reflect.DeepEqual(got, want)) {
+				t.Fatalf("DecodeNames = %+v, %v; Decode = %+v, %v", got, err, want, wantErr)
+			}
+		}
+		var flat protocol.ConsumerProtocolSubscription
+		owned, err := flat.DecodeFlat(data, &names)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("DecodeFlat error %v; Decode's %v", err, wantErr)
+		}
+		if err == nil {
+			var wantOwned []protocol.TopicPartition
+			for _, e := range want.OwnedPartitions {
+				for _, p := range e.Partitions {
+					wantOwned = append(wantOwned, protocol.TopicPartition{Topic: e.Topic, Partition: p})
+				}
+			}
+			want.OwnedPartitions = nil
+			if !reflect.DeepEqual(flat, want) || !reflect.DeepEqual(owned, wantOwned) {
+				t.Fatalf("DecodeFlat = %+v %v; Decode = %+v %v", flat, owned, want, wantOwned)
+			}
+		}
+		if grew := decodeAllocation(func() {
+			var s protocol.ConsumerProtocolSubscription
+			s.DecodeNames(data, &protocol.TopicNames{})
+		}, len(data)); grew > 0 {
+			t.Fatalf("decoding %d bytes allocated %d bytes", len(data), grew)
+		}
+	})
+}
+
+// FuzzStickyAssignorUserDataPartitions checks the flat read of sticky user
+// data against Decode, for any bytes, read twice with one TopicNames.
+func FuzzStickyAssignorUserDataPartitions(f *testing.F) {
+	d := &protocol.StickyAssignorUserData{Generation: 3,
+		PreviousAssignment: []protocol.ConsumerProtocolTopicPartition{{Topic: "a", Partitions: []int32{1}}, {Topic: "b", Partitions: []int32{0, 2}}}}
+	f.Add(d.Encode(nil))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want protocol.StickyAssignorUserData
+		wantErr := want.Decode(data)
+		var flat []protocol.TopicPartition
+		for _, e := range want.PreviousAssignment {
+			for _, p := range e.Partitions {
+				flat = append(flat, protocol.TopicPartition{Topic: e.Topic, Partition: p})
+			}
+		}
+		var names protocol.TopicNames
+		for range 2 {
+			got, gen, err := protocol.StickyAssignorUserDataPartitions(data, &names)
+			if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, flat) || gen != want.Generation {
+				t.Fatalf("flat = %v, %d, %v; Decode = %v, %d, %v", got, gen, err, flat, want.Generation, wantErr)
+			}
+		}
+		if grew := decodeAllocation(func() { protocol.StickyAssignorUserDataPartitions(data, nil) }, len(data)); grew > 0 {
+			t.Fatalf("decoding %d bytes allocated %d bytes", len(data), grew)
+		}
+	})
 }

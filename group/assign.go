@@ -102,13 +102,14 @@ func NewAssignFunc(assignors []assignor.Assignor, metadata MetadataFunc, logger 
 func decodeMembers(in []protocol.JoinGroupResponseMember) ([]assignor.Member, []string, error) {
 	members := make([]assignor.Member, 0, len(in))
 	var topics []string
+	var names protocol.TopicNames // one string per topic name, not one per member
 	for _, jm := range in {
-		var sub protocol.ConsumerProtocolSubscription
-		if err := sub.Decode(jm.Metadata); err != nil {
+		m, err := assignor.MemberFromJoin(jm.MemberId, jm.GroupInstanceId, jm.Metadata, &names)
+		if err != nil {
 			return nil, nil, fmt.Errorf("group: the subscription of member %q: %w", jm.MemberId, err)
 		}
-		members = append(members, assignor.MemberFromSubscription(jm.MemberId, jm.GroupInstanceId, &sub))
-		topics = append(topics, sub.Topics...)
+		members = append(members, m)
+		topics = append(topics, m.Topics...)
 	}
 	return members, normalizeTopics(topics), nil
 }
@@ -138,8 +139,7 @@ func assignMembers(as assignor.Assignor, members []assignor.Member, topics []str
 	}
 	out := make([]protocol.SyncGroupRequestAssignment, 0, len(members))
 	for _, m := range members {
-		p := result[m.ID].Protocol(assignmentVersion)
-		b, err := p.Encode(nil)
+		b, err := result[m.ID].Encode(nil, assignmentVersion)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("group: the assignment of member %q: %w", m.ID, err)
 		}

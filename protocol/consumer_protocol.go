@@ -1,6 +1,10 @@
 package protocol
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+)
 
 // The embedded consumer protocol: what consumers put in JoinGroup protocol
 // metadata (ConsumerProtocolSubscription) and SyncGroup assignments
@@ -29,7 +33,10 @@ type ConsumerProtocolTopicPartition struct {
 // versions 0-3: v1 adds the partitions it owns (KIP-429), v2 its generation
 // (KIP-792), v3 its rack (KIP-881).
 //
-// After Decode, UserData points into src.
+// After Decode, UserData points into src; the owned partitions of all
+// topics share one backing array. After DecodeNames or DecodeFlat, Topics
+// and the topic names may also be shared with the other subscriptions
+// decoded with the same TopicNames: none of them may be changed.
 type ConsumerProtocolSubscription struct {
 	Version int16 // the version written, or read (may exceed ConsumerProtocolMaxVersion)
 
@@ -69,17 +76,41 @@ func (s *ConsumerProtocolSubscription) Encode(dst []byte) ([]byte, error) {
 // ConsumerProtocolMaxVersion when the version is higher, and ignores the
 // bytes after them (a newer client's fields, or padding): only a negative
 // version or a field cut short is an error.
-func (s *ConsumerProtocolSubscription) Decode(src []byte) error {
+func (s *ConsumerProtocolSubscription) Decode(src []byte) error { return s.DecodeNames(src, nil) }
+
+// DecodeNames is Decode with the topic names kept in names, for a leader
+// that decodes every member's subscription: a Topics list equal to the one
+// names saw last is that same slice, and each name one string however many
+// subscriptions carry it. A nil names is Decode.
+func (s *ConsumerProtocolSubscription) DecodeNames(src []byte, names *TopicNames) error {
+	_, err := s.decode(src, names, false)
+	return err
+}
+
+// DecodeFlat is DecodeNames for a leader that wants the owned partitions
+// flat, as an assignor reads them: it leaves OwnedPartitions nil and
+// returns them one TopicPartition a partition, in the order of the data
+// (nil for none; nil too on an error).
+func (s *ConsumerProtocolSubscription) DecodeFlat(src []byte, names *TopicNames) ([]TopicPartition, error) {
+	return s.decode(src, names, true)
+}
+
+// decode is DecodeNames, or with flat DecodeFlat.
+func (s *ConsumerProtocolSubscription) decode(src []byte, names *TopicNames, flat bool) ([]TopicPartition, error) {
 	r := NewReader(src, false)
 	v := r.Int16("Version")
 	if v < 0 && r.Err() == nil {
 		r.Fail("Version", fmt.Sprintf("negative version %d", v))
 	}
 	*s = ConsumerProtocolSubscription{Version: v, GenerationId: -1}
-	s.Topics = r.StringArray("Topics")
+	s.Topics = names.readTopics(&r, "Topics")
 	s.UserData = r.NullableBytes("UserData")
-	if v >= 1 {
-		s.OwnedPartitions = readConsumerTopicPartitions(&r, "OwnedPartitions")
+	var owned []TopicPartition
+	switch {
+	case v >= 1 && flat:
+		owned = readFlatTopicPartitions(&r, "OwnedPartitions", names)
+	case v >= 1:
+		s.OwnedPartitions = readConsumerTopicPartitions(&r, "OwnedPartitions", names)
 	}
 	if v >= 2 {
 		s.GenerationId = r.Int32("GenerationId")
@@ -88,13 +119,17 @@ func (s *ConsumerProtocolSubscription) Decode(src []byte) error {
 		s.RackId = r.NullableString("RackId")
 	}
 	r.Raw("(ignored)", r.Remaining())
-	return r.Finish("ConsumerProtocolSubscription", v)
+	if err := r.Finish("ConsumerProtocolSubscription", v); err != nil {
+		return nil, err
+	}
+	return owned, nil
 }
 
 // ConsumerProtocolAssignment is the assignment a consumer group leader sends
 // a member in SyncGroup, versions 0-3 (all with the same fields).
 //
-// After Decode, UserData points into src.
+// After Decode, UserData points into src, and the partitions of all topics
+// share one backing array.
 type ConsumerProtocolAssignment struct {
 	Version int16 // the version written, or read (may exceed ConsumerProtocolMaxVersion)
 
@@ -109,7 +144,7 @@ func (a *ConsumerProtocolAssignment) Encode(dst []byte) ([]byte, error) {
 	if v < 0 || v > ConsumerProtocolMaxVersion {
 		return dst, fmt.Errorf("protocol: ConsumerProtocolAssignment v%d is not supported (rawkafka writes v0-%d)", v, ConsumerProtocolMaxVersion)
 	}
-	w := NewWriter(dst, false)
+	w := NewWriter(slices.Grow(dst, 2+consumerTopicPartitionsSize(a.AssignedPartitions)+4+len(a.UserData)), false)
 	w.Int16(v)
 	appendConsumerTopicPartitions(&w, a.AssignedPartitions)
 	w.NullableBytes(a.UserData)
@@ -126,10 +161,20 @@ func (a *ConsumerProtocolAssignment) Decode(src []byte) error {
 		r.Fail("Version", fmt.Sprintf("negative version %d", v))
 	}
 	*a = ConsumerProtocolAssignment{Version: v}
-	a.AssignedPartitions = readConsumerTopicPartitions(&r, "AssignedPartitions")
+	a.AssignedPartitions = readConsumerTopicPartitions(&r, "AssignedPartitions", nil)
 	a.UserData = r.NullableBytes("UserData")
 	r.Raw("(ignored)", r.Remaining())
 	return r.Finish("ConsumerProtocolAssignment", v)
+}
+
+// consumerTopicPartitionsSize is the length of tps as
+// appendConsumerTopicPartitions writes it, to grow a buffer once.
+func consumerTopicPartitionsSize(tps []ConsumerProtocolTopicPartition) int {
+	n := 4
+	for i := range tps {
+		n += 2 + len(tps[i].Topic) + 4 + 4*len(tps[i].Partitions)
+	}
+	return n
 }
 
 // appendConsumerTopicPartitions writes [topic string, partitions [int32]].
@@ -141,17 +186,118 @@ func appendConsumerTopicPartitions(w *Writer, tps []ConsumerProtocolTopicPartiti
 	}
 }
 
-// readConsumerTopicPartitions reads [topic string, partitions [int32]].
-func readConsumerTopicPartitions(r *Reader, field string) []ConsumerProtocolTopicPartition {
+// AppendConsumerProtocolAssignment appends to dst the
+// ConsumerProtocolAssignment of version v that carries parts and userData,
+// straight from the flat list: each run of consecutive partitions of one
+// topic is one entry, in the order of parts, so parts sorted by topic give
+// the bytes ConsumerProtocolAssignment.Encode gives for them grouped by
+// topic. The bytes are counted first and dst grown once.
+func AppendConsumerProtocolAssignment(dst []byte, v int16, parts []TopicPartition, userData []byte) ([]byte, error) {
+	if v < 0 || v > ConsumerProtocolMaxVersion {
+		return dst, fmt.Errorf("protocol: ConsumerProtocolAssignment v%d is not supported (rawkafka writes v0-%d)", v, ConsumerProtocolMaxVersion)
+	}
+	size, entries := 2+4+4*len(parts)+4+len(userData), 0
+	for i := range parts {
+		if i == 0 || parts[i].Topic != parts[i-1].Topic {
+			size += 2 + len(parts[i].Topic) + 4
+			entries++
+		}
+	}
+	w := NewWriter(slices.Grow(dst, size), false)
+	w.Int16(v)
+	w.ArrayLen(entries)
+	for i := 0; i < len(parts); {
+		j := i + 1
+		for j < len(parts) && parts[j].Topic == parts[i].Topic {
+			j++
+		}
+		w.String(parts[i].Topic)
+		w.ArrayLen(j - i)
+		for _, tp := range parts[i:j] {
+			w.Int32(tp.Partition)
+		}
+		i = j
+	}
+	w.NullableBytes(userData)
+	return w.B, nil
+}
+
+// countConsumerTopicPartitions is the number of partitions in the n
+// entries of [topic string, partitions [int32]] that r is at, for one
+// backing array for all of them. It only looks ahead (r does not move):
+// it stops at the first length that does not fit, where reading them will
+// fail. The consumer protocol is never flexible, so the lengths are fixed
+// width.
+func countConsumerTopicPartitions(r *Reader, n int) int {
+	b := r.buf[r.off:]
+	total := 0
+	for range n {
+		if len(b) < 2 {
+			break
+		}
+		l := int(int16(binary.BigEndian.Uint16(b)))
+		if l < 0 || len(b)-2-4 < l {
+			break
+		}
+		b = b[2+l:]
+		k := int(int32(binary.BigEndian.Uint32(b)))
+		if k < 0 || (len(b)-4)/4 < k {
+			break
+		}
+		b = b[4+4*k:]
+		total += k
+	}
+	return total
+}
+
+// readConsumerTopicPartition reads one [topic string, partitions [int32]]
+// entry and returns the topic's bytes and the partitions' (4 a
+// partition), both pointing into r's buffer. An entry that fits is read
+// in one step, without a call per field; any other goes through the
+// Reader field by field, for its error.
+func readConsumerTopicPartition(r *Reader) (topic, partitions []byte) {
+	if b := r.buf[r.off:]; r.err == nil && len(b) >= 6 {
+		if l := int(int16(binary.BigEndian.Uint16(b))); l >= 0 && len(b)-6 >= l {
+			if k := int(int32(binary.BigEndian.Uint32(b[2+l:]))); k >= 0 && (len(b)-6-l)/4 >= k {
+				r.off += 6 + l + 4*k
+				return b[2 : 2+l : 2+l], b[6+l : 6+l+4*k : 6+l+4*k]
+			}
+		}
+	}
+	topic = r.stringSpan("Topic")
+	k := r.ArrayLen("Partitions", 4)
+	if r.err != nil {
+		return topic, nil
+	}
+	return topic, r.span("Partitions", 4*k)
+}
+
+// readConsumerTopicPartitions reads [topic string, partitions [int32]],
+// the partitions of all topics in one backing array, the topic names from
+// names.
+func readConsumerTopicPartitions(r *Reader, field string, names *TopicNames) []ConsumerProtocolTopicPartition {
 	n := r.ArrayLen(field, 6) // a string and an array length at least
 	if r.Err() != nil {
 		return nil
 	}
+	all := make([]int32, countConsumerTopicPartitions(r, n))
 	tps := make([]ConsumerProtocolTopicPartition, n)
+	names.startEntries()
 	for i := range tps {
-		tps[i].Topic = r.String("Topic")
-		tps[i].Partitions = r.Int32Array("Partitions")
+		topic, b := readConsumerTopicPartition(r)
+		tps[i].Topic = names.entry(i, topic)
+		k := len(b) / 4
+		if r.err != nil || k > len(all) {
+			continue
+		}
+		p := all[:k:k]
+		all = all[k:]
+		for j := range p {
+			p[j] = int32(binary.BigEndian.Uint32(b[4*j:]))
+		}
+		tps[i].Partitions = p
 	}
+	names.endEntries()
 	return tps
 }
 
@@ -170,7 +316,7 @@ type StickyAssignorUserData struct {
 // Encode appends the user data to dst in its v1 layout, as the Java
 // StickyAssignor writes it.
 func (d *StickyAssignorUserData) Encode(dst []byte) []byte {
-	w := NewWriter(dst, false)
+	w := NewWriter(slices.Grow(dst, consumerTopicPartitionsSize(d.PreviousAssignment)+4), false)
 	appendConsumerTopicPartitions(&w, d.PreviousAssignment)
 	w.Int32(d.Generation)
 	return w.B
@@ -186,16 +332,68 @@ func (d *StickyAssignorUserData) Decode(src []byte) error {
 		return nil
 	}
 	r := NewReader(src, false)
-	d.PreviousAssignment = readConsumerTopicPartitions(&r, "PreviousAssignment")
-	if r.Err() == nil && r.Remaining() >= 4 {
-		d.Generation = r.Int32("Generation")
-	}
-	r.Raw("(ignored)", r.Remaining())
+	d.PreviousAssignment = readConsumerTopicPartitions(&r, "PreviousAssignment", nil)
+	d.Generation = readStickyGeneration(&r)
 	if err := r.Finish("StickyAssignorUserData", 1); err != nil {
 		d.PreviousAssignment, d.Generation = nil, -1
 		return err
 	}
 	return nil
+}
+
+// StickyAssignorUserDataPartitions reads sticky assignor user data as
+// StickyAssignorUserData.Decode does, and returns the previous assignment
+// flat, one TopicPartition a partition in the order of the data (nil for
+// none), and its generation; the topic names come from names (nil for a
+// string each). A leader reads every member's user data so, without a
+// list of topics per member. On an error it returns nil and -1.
+func StickyAssignorUserDataPartitions(src []byte, names *TopicNames) ([]TopicPartition, int32, error) {
+	if len(src) == 0 {
+		return nil, -1, nil
+	}
+	r := NewReader(src, false)
+	out := readFlatTopicPartitions(&r, "PreviousAssignment", names)
+	gen := readStickyGeneration(&r)
+	if err := r.Finish("StickyAssignorUserData", 1); err != nil {
+		return nil, -1, err
+	}
+	return out, gen, nil
+}
+
+// readFlatTopicPartitions reads [topic string, partitions [int32]] into
+// one TopicPartition a partition (nil for none), the topic names from
+// names.
+func readFlatTopicPartitions(r *Reader, field string, names *TopicNames) []TopicPartition {
+	n := r.ArrayLen(field, 6)
+	if r.err != nil {
+		return nil
+	}
+	var out []TopicPartition
+	if total := countConsumerTopicPartitions(r, n); total > 0 {
+		out = make([]TopicPartition, 0, total)
+	}
+	names.startEntries()
+	for i := range n {
+		name, b := readConsumerTopicPartition(r)
+		topic := names.entry(i, name)
+		for j := 0; j+4 <= len(b); j += 4 {
+			out = append(out, TopicPartition{Topic: topic, Partition: int32(binary.BigEndian.Uint32(b[j:]))})
+		}
+	}
+	names.endEntries()
+	return out
+}
+
+// readStickyGeneration reads what follows the previous assignment in
+// sticky assignor user data: the generation when four bytes follow (v1),
+// else -1 (v0), and anything after it is ignored.
+func readStickyGeneration(r *Reader) int32 {
+	gen := int32(-1)
+	if r.Err() == nil && r.Remaining() >= 4 {
+		gen = r.Int32("Generation")
+	}
+	r.Raw("(ignored)", r.Remaining())
+	return gen
 }
 
 // CooperativeStickyAssignorUserData is the user data of the

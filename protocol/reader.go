@@ -242,13 +242,17 @@ func (r *Reader) span(field string, n int) []byte {
 }
 
 // String reads a non-nullable string.
-func (r *Reader) String(field string) string {
+func (r *Reader) String(field string) string { return string(r.stringSpan(field)) }
+
+// stringSpan reads a non-nullable string and returns its bytes, pointing
+// into the Reader's buffer.
+func (r *Reader) stringSpan(field string) []byte {
 	n := r.length(field, false)
 	if n == -1 && r.err == nil {
 		r.Fail(field, "null for a non-nullable string")
-		return ""
+		return nil
 	}
-	return string(r.span(field, n))
+	return r.span(field, n)
 }
 
 // NullableString reads a nullable string; null is nil.

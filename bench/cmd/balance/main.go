@@ -11,17 +11,32 @@
 // whose MemberBalancer takes the JoinGroup response's members and whose
 // Balance takes the partition counts; that is what this calls.
 //
+// "peak" is the most heap in use above what was in use before the run
+// started (the inputs), sampled every millisecond from runtime/metrics: a
+// lower bound on the true peak, taken the same way for both.
+//
+// -cpuprofile and -memprofile write pprof profiles of the runs that
+// -only selects (a substring of "case, implementation"); -dump writes,
+// for each case and implementation, every member's id and encoded
+// assignment in member order, to compare outputs byte for byte.
+//
 //	balance -members 2000 -topics 1 -partitions 10000 -runs 5
 //	balance -members 2000 -topics 500 -partitions 2000 -runs 3
 package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"sort"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rawkafka/rawkafka/assignor"
@@ -35,20 +50,38 @@ func main() {
 	topics := flag.Int("topics", 1, "topics, all subscribed by every member")
 	partitions := flag.Int("partitions", 10000, "partitions per topic")
 	runs := flag.Int("runs", 5, "runs per measurement (the fastest is shown)")
+	only := flag.String("only", "", "run only the measurements whose \"case, implementation\" contains this")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measured runs to this file")
+	memprofile := flag.String("memprofile", "", "write an allocation profile of the measured runs to this file")
+	dump := flag.String("dump", "", "write each measurement's encoded assignments into this directory")
 	flag.Parse()
+	if *memprofile != "" {
+		runtime.MemProfileRate = 4096
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	g := newGroup(*members, *topics, *partitions)
 	fresh := g.metadata(nil, -1)
 	// One member gone: the others own what rawkafka's cooperative-sticky
 	// gave them fresh (a balanced assignment), of generation 1.
-	prev, _, err := rawkafka(assignor.CooperativeSticky, fresh, g.counts)
+	first, _, err := rawkafka(assignor.CooperativeSticky, fresh, g.counts)
 	if err != nil {
 		fail(err)
 	}
+	prev := byMember(first)
 	gone := g.metadata(prev, 1)[1:]
 
 	fmt.Printf("%d members, %d topics x %d partitions; fastest of %d runs\n", *members, *topics, *partitions, *runs)
-	fmt.Printf("%-46s %10s %12s %10s %8s %8s\n", "", "time", "bytes", "allocs", "min-max", "moved")
+	fmt.Printf("%-46s %10s %12s %10s %12s %8s %8s\n", "", "time", "bytes", "allocs", "peak", "min-max", "moved")
 	for _, c := range []struct {
 		name string
 		in   []kmsg.JoinGroupResponseMember
@@ -56,50 +89,121 @@ func main() {
 	}{{"fresh", fresh, nil}, {"one member gone", gone, prev}} {
 		for _, impl := range []struct {
 			name string
-			run  func([]kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, error), error)
+			run  func([]kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error)
 		}{
-			{"rawkafka sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, error), error) {
-				out, _, err := rawkafka(assignor.Sticky, in, g.counts)
-				return func() (map[string][]protocol.TopicPartition, error) { return out, nil }, err
+			{"rawkafka sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
+				return rawkafkaRun(assignor.Sticky, in, g.counts)
 			}},
-			{"franz-go sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, error), error) {
+			{"franz-go sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
 				return franz(kgo.StickyBalancer(), in, g.counts)
 			}},
-			{"rawkafka cooperative-sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, error), error) {
-				out, _, err := rawkafka(assignor.CooperativeSticky, in, g.counts)
-				return func() (map[string][]protocol.TopicPartition, error) { return out, nil }, err
+			{"rawkafka cooperative-sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
+				return rawkafkaRun(assignor.CooperativeSticky, in, g.counts)
 			}},
-			{"franz-go cooperative-sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, error), error) {
+			{"franz-go cooperative-sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
 				return franz(kgo.CooperativeStickyBalancer(), in, g.counts)
 			}},
 		} {
+			label := c.name + ", " + impl.name
+			if !strings.Contains(label, *only) {
+				continue
+			}
 			var best time.Duration
-			var bytes, allocs uint64
+			var bytes, allocs, peak uint64
 			var out map[string][]protocol.TopicPartition
+			var enc []kmsg.SyncGroupRequestGroupAssignment
 			for r := range *runs {
 				runtime.GC()
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
+				stop := samplePeak()
 				start := time.Now()
 				result, err := impl.run(c.in)
 				d := time.Since(start)
+				p := stop()
 				runtime.ReadMemStats(&after)
 				if err != nil {
 					fail(err)
 				}
-				o, err := result() // outside what is measured
+				o, e, err := result() // outside what is measured
 				if err != nil {
 					fail(err)
 				}
 				if r == 0 || d < best {
 					best = d
 				}
-				bytes, allocs, out = after.TotalAlloc-before.TotalAlloc, after.Mallocs-before.Mallocs, o
+				bytes, allocs, peak, out, enc = after.TotalAlloc-before.TotalAlloc, after.Mallocs-before.Mallocs, max(peak, p), o, e
 			}
 			lo, hi, moved := measure(out, c.prev, len(c.in))
-			fmt.Printf("%-46s %10s %12d %10d %8s %8d\n", c.name+", "+impl.name, best.Round(10*time.Microsecond), bytes, allocs,
+			fmt.Printf("%-46s %10s %12d %10d %12d %8s %8d\n", label, best.Round(10*time.Microsecond), bytes, allocs, peak,
 				fmt.Sprintf("%d-%d", lo, hi), moved)
+			if *dump != "" {
+				writeDump(filepath.Join(*dump, strings.NewReplacer(", ", "_", " ", "-").Replace(label)), enc)
+			}
 		}
+	}
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			fail(err)
+		}
+		f.Close()
+	}
+}
+
+// samplePeak samples the heap's live and unswept objects every millisecond
+// until the function it returns is called, which returns the most seen
+// above the level at the start.
+func samplePeak() func() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(s); return s[0].Value.Uint64() }
+	base := read()
+	var peak atomic.Uint64
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := read(); v > base && v-base > peak.Load() {
+				peak.Store(v - base)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		if v := read(); v > base && v-base > peak.Load() {
+			peak.Store(v - base)
+		}
+		return peak.Load()
+	}
+}
+
+// writeDump writes each member id and its encoded assignment, one member a
+// line, in hex.
+func writeDump(path string, enc []kmsg.SyncGroupRequestGroupAssignment) {
+	f, err := os.Create(path)
+	if err != nil {
+		fail(err)
+	}
+	w := bufio.NewWriter(f)
+	for _, a := range enc {
+		fmt.Fprintf(w, "%s %x\n", a.MemberID, a.MemberAssignment)
+	}
+	if err := w.Flush(); err != nil {
+		fail(err)
+	}
+	if err := f.Close(); err != nil {
+		fail(err)
 	}
 }
 
@@ -144,40 +248,57 @@ func (g *group) metadata(owned map[string][]protocol.TopicPartition, gen int32) 
 }
 
 // rawkafka decodes the subscriptions, assigns, and encodes the
-// assignments, as a rawkafka leader does.
-func rawkafka(a assignor.Assignor, in []kmsg.JoinGroupResponseMember, counts map[string]int32) (map[string][]protocol.TopicPartition, [][]byte, error) {
+// assignments in the members' order, as a rawkafka leader does
+// (group.NewAssignFunc).
+func rawkafka(a assignor.Assignor, in []kmsg.JoinGroupResponseMember, counts map[string]int32) (map[string]assignor.Assignment, []kmsg.SyncGroupRequestGroupAssignment, error) {
 	g := assignor.Group{Members: make([]assignor.Member, len(in)), Topics: make(map[string]assignor.Topic, len(counts))}
 	for t, n := range counts {
 		g.Topics[t] = assignor.Topic{Partitions: n}
 	}
-	subs := make([]protocol.ConsumerProtocolSubscription, len(in))
+	var names protocol.TopicNames
 	for i := range in {
-		if err := subs[i].Decode(in[i].ProtocolMetadata); err != nil {
+		m, err := assignor.MemberFromJoin(in[i].MemberID, in[i].InstanceID, in[i].ProtocolMetadata, &names)
+		if err != nil {
 			return nil, nil, err
 		}
-		g.Members[i] = assignor.MemberFromSubscription(in[i].MemberID, in[i].InstanceID, &subs[i])
+		g.Members[i] = m
 	}
 	out, err := a.Assign(g)
 	if err != nil {
 		return nil, nil, err
 	}
-	res := make(map[string][]protocol.TopicPartition, len(out))
-	enc := make([][]byte, 0, len(out))
-	for id, x := range out {
-		p := x.Protocol(3)
-		b, err := p.Encode(nil)
+	enc := make([]kmsg.SyncGroupRequestGroupAssignment, len(in))
+	for i := range in {
+		b, err := out[in[i].MemberID].Encode(nil, 3)
 		if err != nil {
 			return nil, nil, err
 		}
-		enc = append(enc, b)
-		res[id] = x.Partitions
+		enc[i] = kmsg.SyncGroupRequestGroupAssignment{MemberID: in[i].MemberID, MemberAssignment: b}
 	}
-	return res, enc, nil
+	return out, enc, nil
+}
+
+// rawkafkaRun is rawkafka in the shape of franz: what is measured, and a
+// function that gives its result by member.
+func rawkafkaRun(a assignor.Assignor, in []kmsg.JoinGroupResponseMember, counts map[string]int32) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
+	out, enc, err := rawkafka(a, in, counts)
+	return func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error) {
+		return byMember(out), enc, nil
+	}, err
+}
+
+// byMember is every member's assigned partitions.
+func byMember(out map[string]assignor.Assignment) map[string][]protocol.TopicPartition {
+	res := make(map[string][]protocol.TopicPartition, len(out))
+	for id, a := range out {
+		res[id] = a.Partitions
+	}
+	return res
 }
 
 // franz runs a franz-go GroupBalancer as its kgo leader does, and returns
 // the decoding of the assignments it encoded.
-func franz(b kgo.GroupBalancer, in []kmsg.JoinGroupResponseMember, counts map[string]int32) (func() (map[string][]protocol.TopicPartition, error), error) {
+func franz(b kgo.GroupBalancer, in []kmsg.JoinGroupResponseMember, counts map[string]int32) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
 	mb, _, err := b.MemberBalancer(in)
 	if err != nil {
 		return nil, err
@@ -191,16 +312,16 @@ func franz(b kgo.GroupBalancer, in []kmsg.JoinGroupResponseMember, counts map[st
 		into = mb.Balance(counts)
 	}
 	assignments := into.IntoSyncAssignment()
-	return func() (map[string][]protocol.TopicPartition, error) {
+	return func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error) {
 		out := make(map[string][]protocol.TopicPartition, len(assignments))
 		for _, a := range assignments {
 			var p protocol.ConsumerProtocolAssignment
 			if err := p.Decode(a.MemberAssignment); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			out[a.MemberID] = assignor.AssignmentFromProtocol(&p).Partitions
 		}
-		return out, nil
+		return out, assignments, nil
 	}, nil
 }
 
