@@ -106,7 +106,9 @@ func TestAssignFunc(t *testing.T) {
 }
 
 func TestAssignFuncFails(t *testing.T) {
-	meta := func(context.Context, []string) (map[string]assignor.Topic, error) { return fromCounts(map[string]int32{"a": 1}), nil }
+	meta := func(context.Context, []string) (map[string]assignor.Topic, error) {
+		return fromCounts(map[string]int32{"a": 1}), nil
+	}
 	good := joinMember(t, "m1", "", 3, "a")
 	for _, tc := range []struct {
 		name    string
@@ -191,7 +193,9 @@ func TestLeaderWatchesWhatItAssignedFrom(t *testing.T) {
 // TestAssignFuncSkip: a static leader told to skip the assignment
 // (KIP-814) only counts the group's topics, whatever its assignors.
 func TestAssignFuncSkip(t *testing.T) {
-	meta := func(context.Context, []string) (map[string]assignor.Topic, error) { return fromCounts(map[string]int32{"a": 2}), nil }
+	meta := func(context.Context, []string) (map[string]assignor.Topic, error) {
+		return fromCounts(map[string]int32{"a": 2}), nil
+	}
 	f := NewAssignFunc([]assignor.Assignor{assignor.Range}, meta, nil)
 	out, counts, err := f(context.Background(), ComputeAssignment{Protocol: "other", SkipAssignment: true,
 		Members: []protocol.JoinGroupResponseMember{joinMember(t, "m1", "i1", 3, "a"), joinMember(t, "m2", "i2", 3, "b")}})
