@@ -140,12 +140,14 @@ func (rt *rackTable) mismatch(pos, p int32) bool {
 	return rt.member[pos] >= 0 && !rt.local(pos, p)
 }
 
-// membersOn is how many members are on the racks of partition p's
-// replicas (Java's numConsumersByPartition).
-func (rt *rackTable) membersOn(p int32) int32 {
-	n := int32(0)
-	for _, r := range rt.sets[rt.set[p]] {
-		n += rt.onRack[r]
+// membersOnSets is, for each set of racks, how many members are on its
+// racks: for a partition, Java's numConsumersByPartition.
+func (rt *rackTable) membersOnSets() []int32 {
+	out := make([]int32, len(rt.sets))
+	for s, racks := range rt.sets {
+		for _, r := range racks {
+			out[s] += rt.onRack[r]
+		}
 	}
-	return n
+	return out
 }

@@ -1,7 +1,7 @@
 package assignor
 
 import (
-	"fmt"
+	"encoding/binary"
 	"slices"
 )
 
@@ -84,11 +84,16 @@ func (l *layout) assignRacks(owners []int32, rt *rackTable) {
 	}
 	groups := make(map[string][]int) // subscribers and partition count -> topics, for those with racked subscribers
 	var keys []string
+	var key []byte
 	for i, t := range l.topics {
 		if !slices.ContainsFunc(t.subs, func(pos int32) bool { return rt.member[pos] >= 0 }) {
 			continue // Java's partitionRacks is empty: nothing to match
 		}
-		k := fmt.Sprint(t.partitions, t.subs)
+		key = binary.LittleEndian.AppendUint32(key[:0], uint32(t.partitions))
+		for _, pos := range t.subs {
+			key = binary.LittleEndian.AppendUint32(key, uint32(pos))
+		}
+		k := string(key)
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}

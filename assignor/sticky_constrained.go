@@ -116,7 +116,8 @@ func (in *stickyInput) constrained() []int32 {
 	}
 	// Java sorts the free partitions by the members on their racks, fewest
 	// first, so that the partitions with fewer candidates choose first.
-	slices.SortStableFunc(free, func(a, b int32) int { return cmp.Compare(in.rack.membersOn(a), in.rack.membersOn(b)) })
+	on := in.rack.membersOnSets()
+	slices.SortStableFunc(free, func(a, b int32) int { return cmp.Compare(on[in.rack.set[a]], on[in.rack.set[b]]) })
 	free = in.rackRoundRobin(owners, count, free, &under, &atMin, minQuota, maxQuota, over, wantOver)
 	for _, p := range free {
 		give(int(p))
