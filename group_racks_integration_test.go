@@ -142,4 +142,3 @@ func createAssigned(ctx context.Context, t *testing.T, cl *conn.Cluster, topic s
 		return !slices.ContainsFunc(tm.Partitions, func(p conn.Partition) bool { return p.Leader < 0 })
 	})
 }
-

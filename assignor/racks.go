@@ -26,7 +26,7 @@ type rackTopic struct {
 // says, total in all. It returns nil when no member has a rack: then no
 // assignor looks at racks, and nothing is spent on them.
 func newRackTable(members []*Member, g Group, topics []rackTopic, total int) *rackTable {
-	if !slices.ContainsFunc(members, func(m *Member) bool { return m.Rack != "" }) {
+	if !anyRack(members) {
 		return nil
 	}
 	rt := &rackTable{member: make([]int32, len(members)), set: make([]int32, total), sets: [][]int32{nil}}
@@ -94,6 +94,11 @@ func newRackTable(members []*Member, g Group, topics []rackTopic, total int) *ra
 		}
 	}
 	return rt
+}
+
+// anyRack reports whether some member sends a rack.
+func anyRack(members []*Member) bool {
+	return slices.ContainsFunc(members, func(m *Member) bool { return m.Rack != "" })
 }
 
 // aware is Java's useRackAwareAssignment for the members marked in who

@@ -10,6 +10,9 @@ import (
 // needsRackAwareAssignment, with the racks of that topic's subscribers),
 // and nil otherwise.
 func (l *layout) rackTable(g Group) *rackTable {
+	if !anyRack(l.members) {
+		return nil
+	}
 	topics := make([]rackTopic, len(l.topics))
 	for i, t := range l.topics {
 		topics[i] = rackTopic{name: t.name, first: t.first, partitions: t.partitions}

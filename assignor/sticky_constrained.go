@@ -79,31 +79,11 @@ func (in *stickyInput) constrained() []int32 {
 
 	// Round robin over under, as Java's iterator over its linked list: a
 	// member leaves it on reaching minQuota and joins the back of atMin.
-	i := 0
-	give := func(p int) {
-		var pos int32
-		if len(under) > 0 {
-			if i >= len(under) {
-				i = 0
-			}
-			pos = under[i]
-		} else {
-			pos, atMin = atMin[0], atMin[1:]
-		}
-		owners[p] = pos
-		count[pos]++
-		switch {
-		case len(under) > 0 && count[pos] == minQuota:
-			under = slices.Delete(under, i, i+1)
-			atMin = append(atMin, pos)
-		case len(under) > 0 && under[i] == pos:
-			i++
-		}
-	}
+	rr := roundRobin{owners: owners, count: count, under: under, atMin: atMin, minQuota: minQuota}
 	if in.rack == nil {
 		for p := range owners {
 			if owners[p] < 0 {
-				give(p)
+				rr.give(int32(p))
 			}
 		}
 		return owners
@@ -118,11 +98,43 @@ func (in *stickyInput) constrained() []int32 {
 	// first, so that the partitions with fewer candidates choose first.
 	on := in.rack.membersOnSets()
 	slices.SortStableFunc(free, func(a, b int32) int { return cmp.Compare(on[in.rack.set[a]], on[in.rack.set[b]]) })
-	free = in.rackRoundRobin(owners, count, free, &under, &atMin, minQuota, maxQuota, over, wantOver)
+	free = in.rackRoundRobin(owners, count, free, &rr.under, &rr.atMin, minQuota, maxQuota, over, wantOver)
 	for _, p := range free {
-		give(int(p))
+		rr.give(p)
 	}
 	return owners
+}
+
+// roundRobin is the constrained builder's last step, Java's
+// assignRoundRobin: each partition in turn to the next member of under,
+// or, once under is empty, to the first of atMin.
+type roundRobin struct {
+	owners       []int32
+	count        []int
+	under, atMin []int32
+	i            int // the next in under
+	minQuota     int
+}
+
+func (rr *roundRobin) give(p int32) {
+	var pos int32
+	if len(rr.under) > 0 {
+		if rr.i >= len(rr.under) {
+			rr.i = 0
+		}
+		pos = rr.under[rr.i]
+	} else {
+		pos, rr.atMin = rr.atMin[0], rr.atMin[1:]
+	}
+	rr.owners[p] = pos
+	rr.count[pos]++
+	switch {
+	case len(rr.under) > 0 && rr.count[pos] == rr.minQuota:
+		rr.under = slices.Delete(rr.under, rr.i, rr.i+1)
+		rr.atMin = append(rr.atMin, pos)
+	case len(rr.under) > 0 && rr.under[rr.i] == pos:
+		rr.i++
+	}
 }
 
 // rackLocal is claims without those on partitions that have no replica

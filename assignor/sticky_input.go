@@ -118,6 +118,9 @@ func newStickyInput(g Group, claims claimsFunc) (*stickyInput, error) {
 // and those partitions are not all on the same racks; else nil, and the
 // assignment is the one without racks.
 func (in *stickyInput) stickyRacks(g Group) *rackTable {
+	if !anyRack(in.members) {
+		return nil
+	}
 	topics := make([]rackTopic, len(in.topics))
 	for i, t := range in.topics {
 		topics[i] = rackTopic{name: t.name, first: int(t.first), partitions: t.partitions}
