@@ -2,7 +2,7 @@ package rawkafka
 
 import (
 	"context"
-	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -13,15 +13,16 @@ import (
 )
 
 // TestIntegrationRackAwareAssignment needs brokers on three racks
-// (scripts/kafka start --nodes 3: rack-1..3): a topic of 12 partitions,
-// 0-5 on one rack each (partition p on the (p%3)th), 6-11 on two (the
-// (p%3)th and the next), and three members of a group, one per rack
-// (client.rack), static so that range sees them in a fixed order. With
-// range, then with cooperative-sticky, every member gets 4 partitions and
-// each of them has a replica on that member's rack (KIP-881: the leader
-// reads the replicas' racks from its metadata). Range's rack pass is
-// greedy in member order; in the order here (rack-1, rack-2, rack-3) it
-// places all 12 on their racks, as cooperative-sticky does in any order.
+// (scripts/kafka start --nodes 3: rack-1..3): two topics of 6 partitions,
+// one with partition p on the (p%3)th rack only, one with it on that rack
+// and the next, and three members of a group, one per rack (client.rack).
+// With range, then with cooperative-sticky, every member gets 4 partitions
+// and each of them has a replica on that member's rack (KIP-881: the
+// leader reads the replicas' racks from its metadata). Both assignors find
+// that for these racks in any member order (range through its
+// co-partitioned path: the topics have the same subscribers and partition
+// count); without racks range would give each member two partitions in a
+// row of the first topic, one of them off its rack.
 func TestIntegrationRackAwareAssignment(t *testing.T) {
 	e := kafkatest.Get(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -33,42 +34,39 @@ func TestIntegrationRackAwareAssignment(t *testing.T) {
 			byRack[b.Rack] = id
 		}
 	}
-	racks := slices.Sorted(func(yield func(string) bool) {
-		for r := range byRack {
-			if !yield(r) {
-				return
-			}
-		}
-	})
+	racks := slices.Sorted(maps.Keys(byRack))
 	if len(racks) < 3 {
 		t.Skipf("needs brokers on three racks (scripts/kafka start --nodes 3); this cluster has %d brokers on racks %v", len(md.Brokers), racks)
 	}
 	racks = racks[:3]
-	const partitions = 12
-	replicaRacks := func(p int) []string {
-		if p < 6 {
+	const partitions = 6
+	one, two := kafkatest.TopicName(t), kafkatest.TopicName(t)
+	replicaRacks := func(tp TopicPartition) []string {
+		p := int(tp.Partition)
+		if tp.Topic == one {
 			return []string{racks[p%3]}
 		}
 		return []string{racks[p%3], racks[(p+1)%3]}
 	}
-	topic := kafkatest.TopicName(t)
-	createAssigned(ctx, t, cl, topic, partitions, func(p int) []int32 {
-		var ids []int32
-		for _, r := range replicaRacks(p) {
-			ids = append(ids, byRack[r])
-		}
-		return ids
-	})
+	for _, topic := range []string{one, two} {
+		createAssigned(ctx, t, cl, topic, partitions, func(p int) []int32 {
+			var ids []int32
+			for _, r := range replicaRacks(TopicPartition{Topic: topic, Partition: int32(p)}) {
+				ids = append(ids, byRack[r])
+			}
+			return ids
+		})
+	}
 
 	for _, strategy := range []string{"range", "cooperative-sticky"} {
 		t.Run(strategy, func(t *testing.T) {
 			group := kafkatest.TopicName(t) + "-group"
 			var ms []*member
-			for i, rack := range racks {
+			for _, rack := range racks {
 				ms = append(ms, startMember(t, rack, map[string]string{
-					"group.id": group, "client.rack": rack, "group.instance.id": fmt.Sprintf("%d-%s", i, rack),
+					"group.id": group, "client.rack": rack,
 					"partition.assignment.strategy": strategy, "auto.offset.reset": "earliest",
-				}, topic))
+				}, one, two))
 			}
 			defer func() {
 				for _, m := range ms {
@@ -79,20 +77,20 @@ func TestIntegrationRackAwareAssignment(t *testing.T) {
 				seen := map[TopicPartition]bool{}
 				for _, m := range ms {
 					own := m.owned()
-					if len(own) != partitions/3 {
+					if len(own) != 2*partitions/3 {
 						return false
 					}
 					for _, tp := range own {
 						seen[tp] = true
 					}
 				}
-				return len(seen) == partitions
+				return len(seen) == 2*partitions
 			})
 			for i, m := range ms {
-				var off []int32
+				var off []TopicPartition
 				for _, tp := range m.owned() {
-					if !slices.Contains(replicaRacks(int(tp.Partition)), racks[i]) {
-						off = append(off, tp.Partition)
+					if !slices.Contains(replicaRacks(tp), racks[i]) {
+						off = append(off, tp)
 					}
 				}
 				t.Logf("%s (%s) owns %v", m.name, strategy, m.owned())
