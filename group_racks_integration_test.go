@@ -2,12 +2,14 @@ package rawkafka
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/rawkafka/rawkafka/conn"
+	"github.com/rawkafka/rawkafka/internal/grouptest"
 	"github.com/rawkafka/rawkafka/internal/kafkatest"
 	"github.com/rawkafka/rawkafka/protocol"
 )
@@ -18,11 +20,12 @@ import (
 // and the next, and three members of a group, one per rack (client.rack).
 // With range, then with cooperative-sticky, every member gets 4 partitions
 // and each of them has a replica on that member's rack (KIP-881: the
-// leader reads the replicas' racks from its metadata). Both assignors find
-// that for these racks in any member order (range through its
+// leader reads the replicas' racks from its metadata), for range always
+// (it finds that for these racks in any member order, through its
 // co-partitioned path: the topics have the same subscribers and partition
-// count); without racks range would give each member two partitions in a
-// row of the first topic, one of them off its rack.
+// count), for cooperative-sticky wherever stickiness allows (see below).
+// Without racks range would give each member two partitions in a row of
+// the first topic, one of them off its rack.
 func TestIntegrationRackAwareAssignment(t *testing.T) {
 	e := kafkatest.Get(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -86,16 +89,33 @@ func TestIntegrationRackAwareAssignment(t *testing.T) {
 				}
 				return len(seen) == 2*partitions
 			})
+			// Range assigns afresh each round: everything on its rack. The
+			// members join one by one, and cooperative-sticky keeps what a
+			// member owns on its rack (as Java's does); so a partition may
+			// stay off its owner's rack, but only when every member on its
+			// racks is full (4) of partitions on its own rack: balance and
+			// stickiness allow nothing better.
+			full := func(j int) bool {
+				own := ms[j].owned()
+				return len(own) == 2*partitions/3 && !slices.ContainsFunc(own, func(tp TopicPartition) bool {
+					return !slices.Contains(replicaRacks(tp), racks[j])
+				})
+			}
 			for i, m := range ms {
-				var off []TopicPartition
-				for _, tp := range m.owned() {
-					if !slices.Contains(replicaRacks(tp), racks[i]) {
-						off = append(off, tp)
-					}
-				}
 				t.Logf("%s (%s) owns %v", m.name, strategy, m.owned())
-				if len(off) > 0 {
-					t.Errorf("%s got partitions %v, which have no replica on its rack", m.name, off)
+				for _, tp := range m.owned() {
+					if slices.Contains(replicaRacks(tp), racks[i]) {
+						continue
+					}
+					if strategy == "range" {
+						t.Errorf("%s got %v, which has no replica on its rack", m.name, tp)
+						continue
+					}
+					for j := range ms {
+						if slices.Contains(replicaRacks(tp), racks[j]) && !full(j) {
+							t.Errorf("%s got %v, which has no replica on its rack, while %s could take it", m.name, tp, ms[j].name)
+						}
+					}
 				}
 				if errs := m.errors(); len(errs) > 0 {
 					t.Errorf("%s: %v", m.name, errs)
@@ -103,6 +123,60 @@ func TestIntegrationRackAwareAssignment(t *testing.T) {
 			}
 		})
 	}
+
+	// A mixed group: kcat (librdkafka 2.3+ has KIP-881's range) joins
+	// first on rack-1 and leads, then two rawkafka members on rack-2 and
+	// rack-3: librdkafka's leader reads their racks from their v3
+	// subscriptions, and everyone gets its rack's partitions.
+	t.Run("range, kcat leading", func(t *testing.T) {
+		group := kafkatest.TopicName(t) + "-group"
+		k := grouptest.Kcat(t, grouptest.Config{Name: "kcat-" + racks[0], Brokers: e.Bootstrap, Group: group,
+			Topics: []string{one, two}, Strategy: grouptest.Range, Properties: map[string]string{"client.rack": racks[0]}})
+		if err := k.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer k.Stop(30 * time.Second)
+		waitFor(t, time.Minute, "kcat alone owning all 12 partitions", func() bool { return len(k.Owned()) == 2*partitions })
+		var ms []*member
+		for _, rack := range racks[1:] {
+			ms = append(ms, startMember(t, rack, map[string]string{
+				"group.id": group, "client.rack": rack, "partition.assignment.strategy": "range", "auto.offset.reset": "earliest",
+			}, one, two))
+		}
+		defer func() {
+			for _, m := range ms {
+				m.stop(true)
+			}
+		}()
+		owned := func() [][]TopicPartition {
+			out := [][]TopicPartition{nil}
+			for _, tp := range k.Owned() {
+				out[0] = append(out[0], TopicPartition{Topic: tp.Topic, Partition: tp.Partition})
+			}
+			for _, m := range ms {
+				out = append(out, m.owned())
+			}
+			return out
+		}
+		waitFor(t, time.Minute, "all 12 partitions owned, 4 each", func() bool {
+			n := 0
+			for _, own := range owned() {
+				if len(own) != 2*partitions/3 {
+					return false
+				}
+				n += len(own)
+			}
+			return n == 2*partitions
+		})
+		for i, own := range owned() {
+			t.Logf("%s owns %v", racks[i], own)
+			for _, tp := range own {
+				if !slices.Contains(replicaRacks(tp), racks[i]) {
+					t.Errorf("the member on %s got %v, which has no replica on its rack", racks[i], tp)
+				}
+			}
+		}
+	})
 }
 
 // createAssigned creates topic with partition p's replicas on the brokers
@@ -127,16 +201,26 @@ func createAssigned(ctx context.Context, t *testing.T, cl *conn.Cluster, topic s
 			t.Fatalf("create topic %s: %v", tr.Name, err)
 		}
 	}
-	cl.Metadata(ctx, topic) // the topic joins the interest Refresh asks for
-	waitFor(t, time.Minute, "a leader for every partition of "+topic, func() bool {
-		md, err := cl.Refresh(ctx)
-		if err != nil {
-			return false
-		}
-		tm := md.Topics[topic]
-		if tm == nil || tm.Err != nil || len(tm.Partitions) != partitions {
-			return false
-		}
-		return !slices.ContainsFunc(tm.Partitions, func(p conn.Partition) bool { return p.Leader < 0 })
-	})
+	// Every broker must know the topic: the group's leader asks any of
+	// them, and a topic it does not see yet is assigned to nobody until
+	// its next metadata refresh (minutes).
+	md, err := cl.Refresh(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range md.Brokers {
+		waitFor(t, time.Minute, fmt.Sprintf("broker %d to show a leader for every partition of %s", id, topic), func() bool {
+			cn, err := cl.Broker(ctx, id)
+			if err != nil {
+				return false
+			}
+			resp, err := cn.Do(ctx, &protocol.MetadataRequest{Topics: []protocol.MetadataRequestTopic{{Name: &topic}}})
+			if err != nil {
+				return false
+			}
+			ts := resp.(*protocol.MetadataResponse).Topics
+			return len(ts) == 1 && ts[0].ErrorCode == 0 && len(ts[0].Partitions) == partitions &&
+				!slices.ContainsFunc(ts[0].Partitions, func(p protocol.MetadataResponsePartition) bool { return p.ErrorCode != 0 || p.LeaderId < 0 })
+		})
+	}
 }
