@@ -1,6 +1,10 @@
 package assignor
 
-import "testing"
+import (
+	"maps"
+	"slices"
+	"testing"
+)
 
 // withBenchRacks is g with its members on racks r0-r2 in turn and every
 // partition on one or two of them (by its place in all the partitions:
@@ -34,16 +38,7 @@ func withBenchRacks(g Group) Group {
 }
 
 func sortedTopics(g Group) []string {
-	var names []string
-	for name := range g.Topics {
-		names = append(names, name)
-	}
-	for i := 1; i < len(names); i++ {
-		for j := i; j > 0 && names[j] < names[j-1]; j-- {
-			names[j], names[j-1] = names[j-1], names[j]
-		}
-	}
-	return names
+	return slices.Sorted(maps.Keys(g.Topics))
 }
 
 // BenchmarkRacks is range and both sticky assignors on BenchmarkSticky's

@@ -24,20 +24,10 @@ func TestRacksProperties(t *testing.T) {
 	per := map[string]*sums{}
 	for i := range 3000 {
 		g := randomGroup(rng)
-		for name, tp := range g.Topics {
-			g.Topics[name] = withRacks(rng, tp)
+		for _, name := range sortedTopics(g) { // in order: rng draws for each
+			g.Topics[name] = withRacks(rng, g.Topics[name])
 		}
-		for j := range g.Members {
-			m := &g.Members[j]
-			s := slices.Clone(m.Topics)
-			slices.Sort(s)
-			m.Topics = slices.Compact(s)
-			if k := rng.IntN(10); k < 8 {
-				m.Rack = fmt.Sprintf("r%d", rng.IntN(3))
-			} else if k == 8 {
-				m.Rack = "r3"
-			}
-		}
+		onRacks(rng, g, 8)
 		plain := g
 		plain.Topics = maps.Clone(g.Topics)
 		for name, tp := range plain.Topics {
