@@ -60,10 +60,16 @@ type Config struct {
 	// PartitionAssignmentStrategy is partition.assignment.strategy: the
 	// assignors the member offers, in order of preference, by protocol
 	// name ("range", "roundrobin", "sticky", "cooperative-sticky");
-	// ParseConfig also takes the Java class names. Default range for now;
-	// the Java client's is range, then cooperative-sticky, which runs the
-	// eager protocol until every member drops range. cooperative-sticky
-	// alone runs the cooperative protocol (KIP-429).
+	// ParseConfig also takes the Java class names. Default
+	// [cooperative-sticky, range]: cooperative-sticky first, as
+	// USE-CASES.md recommends, so that a group of rawkafka members
+	// rebalances incrementally (KIP-429); range second, so that a member
+	// offering only range (kcat's default, librdkafka's range,roundrobin)
+	// can still join the group, which then runs range. The rebalance
+	// protocol follows the assignor the coordinator selects, generation by
+	// generation: cooperative with cooperative-sticky, eager with range
+	// (see the README). The Java client's default is [range,
+	// cooperative-sticky], which Java runs eager always.
 	PartitionAssignmentStrategy []string
 	// GroupProtocol is group.protocol: "classic" (the default and, for
 	// now, the only one; "consumer", KIP-848, is rejected).
@@ -148,7 +154,11 @@ const (
 )
 
 // DefaultConfig returns a Config with the Java consumer's defaults (and
-// rawkafka's for its own settings), without BootstrapServers.
+// rawkafka's for its own settings), without BootstrapServers. One default
+// differs from Java's on purpose: partition.assignment.strategy is
+// [cooperative-sticky, range], which runs the cooperative protocol in a
+// group of rawkafka members and falls back to range (eager) in a group
+// with a member offering only range.
 func DefaultConfig() Config {
 	return Config{
 		ClientID:           conn.DefaultClientID,
@@ -156,11 +166,8 @@ func DefaultConfig() Config {
 		SessionTimeout:     DefaultSessionTimeout,
 		HeartbeatInterval:  DefaultHeartbeatInterval,
 		MaxPollInterval:    DefaultMaxPollInterval,
-		// range alone for now. USE-CASES.md recommends cooperative-sticky,
-		// which the assignors and the cooperative protocol now support; the
-		// switch of the default (and of the tests that assume eager) is
-		// the next step.
-		PartitionAssignmentStrategy: []string{"range"},
+		// Not Java's [range, cooperative-sticky]: see the field.
+		PartitionAssignmentStrategy: []string{"cooperative-sticky", "range"},
 		GroupProtocol:               "classic",
 		LeaveGroupOnClose:           true,
 		SecurityProtocol:            "PLAINTEXT",

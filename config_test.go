@@ -49,7 +49,7 @@ func TestParseConfigDefaults(t *testing.T) {
 	}
 	if c.SessionTimeout != 45*time.Second || c.HeartbeatInterval != 3*time.Second || c.MaxPollInterval != 5*time.Minute ||
 		c.GroupProtocol != "classic" || !c.LeaveGroupOnClose || c.GroupInstanceID != "" ||
-		!reflect.DeepEqual(c.PartitionAssignmentStrategy, []string{"range"}) {
+		!reflect.DeepEqual(c.PartitionAssignmentStrategy, []string{"cooperative-sticky", "range"}) {
 		t.Fatalf("group defaults %+v", c)
 	}
 }

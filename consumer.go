@@ -60,6 +60,7 @@ type Consumer struct {
 	revokedN   atomic.Int64
 	lostN      atomic.Int64
 	gs         groupStats // the coordinator metrics' timings (metrics_group.go)
+	hist       history    // the last rebalances' timelines (rebalance.go)
 }
 
 // New returns a Consumer. It checks the configuration but connects to no
@@ -80,6 +81,7 @@ func New(cfg Config) (*Consumer, error) {
 	c := &Consumer{cfg: cfg, log: log, cl: cl, evSig: make(chan struct{}, 1), closeCh: make(chan struct{})}
 	c.gs.created = time.Now()
 	fc := cfg.fetchConfig(log)
+	fc.ObserveLatency = func(d time.Duration) { c.gs.fetch.record(time.Now(), d.Seconds()) }
 	if cfg.GroupID != "" {
 		// A group member reads committed offsets with require_stable, as
 		// the Java client does, so that an offset a transaction is still

@@ -53,6 +53,12 @@
 //		...
 //	}
 //
+// Each rebalance of the membership is recorded as a Rebalance: its cause,
+// JoinGroup and SyncGroup times, the partitions revoked, assigned and
+// kept, and how long each partition went without being fetched. The
+// listener's OnTimeline gets each record once every partition of the new
+// assignment has been fetched; Consumer.Rebalances keeps the last ones.
+//
 // Under auto-commit (enable.auto.commit, the default with a group.id) the
 // consumed positions are committed every auto.commit.interval.ms, before
 // every revocation and at Close, each time with the member's generation;

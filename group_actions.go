@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/fetch"
 	"github.com/rawkafka/rawkafka/group"
 )
@@ -76,15 +78,19 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 		if a.Incremental {
 			// Cooperative: OnRevoked, and the kept partitions from now on,
 			// commit with the membership the revoke belongs to.
-			s.setIdentity(identity{MemberID: a.MemberID, generation: a.Generation})
+			s.setIdentity(identity{MemberID: a.MemberID, generation: a.Generation, cooperative: s.identity().cooperative})
 			c.generation.Store(a.Generation)
 		}
 		parts := slices.Clone(a.Partitions)
+		times := c.f.FetchTimes(parts, false) // for the timeline: the last fetch before the revoke
+		var removed time.Time
 		if cbr != nil && c.auto != nil {
 			who := c.commitMember(cbr.MemberID, cbr.Generation)
 			cctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 			err := c.commitSyncAs(cctx, &who, func() map[TopicPartition]CommittedOffset {
-				return committable(c.f.Remove(parts...))
+				offsets := committable(c.f.Remove(parts...))
+				removed = time.Now()
+				return offsets
 			})
 			cancel()
 			if err != nil {
@@ -93,6 +99,10 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 			}
 		}
 		c.f.Remove(parts...) // done above unless the commit never got its turn
+		if removed.IsZero() {
+			removed = time.Now()
+		}
+		s.tl.revoked(removed, parts, times, false)
 		c.revokedN.Add(int64(len(parts)))
 		if l := s.listener(); l.OnRevoked != nil {
 			l.OnRevoked(c, parts)
@@ -106,7 +116,9 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 		s.setIdentity(identity{MemberID: s.identity().MemberID, generation: -1})
 		c.generation.Store(0)
 		parts := slices.Clone(a.Partitions)
+		times := c.f.FetchTimes(parts, false)
 		c.f.Remove(parts...)
+		s.tl.revoked(time.Now(), parts, times, true)
 		c.lostN.Add(int64(len(parts)))
 		c.log.Info("partitions lost", "group", c.cfg.GroupID, "partitions", len(parts), "reason", a.Reason)
 		if l := s.listener(); l.OnLost != nil {
@@ -117,7 +129,7 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 			return fmt.Errorf("%w: %w", ErrPollIntervalExceeded, a.Reason)
 		}
 	case group.Assign:
-		s.setIdentity(identity{MemberID: a.MemberID, generation: a.Generation})
+		s.setIdentity(identity{MemberID: a.MemberID, generation: a.Generation, cooperative: a.Rebalance == assignor.Cooperative})
 		c.generation.Store(a.Generation)
 		c.rebalances.Add(1)
 		parts := slices.Clone(a.Partitions)
@@ -125,7 +137,10 @@ func (c *Consumer) perform(ctx context.Context, s *subscription, a group.Action)
 		for _, tp := range parts {
 			starts[tp] = fetch.StartCommitted
 		}
+		kept := c.f.Assigned() // cooperative: what the member keeps; eager: nothing
+		start := time.Now()
 		c.f.Add(starts)
+		s.tl.assigned(start, time.Now(), a.Generation, a.MemberID, parts, kept)
 		c.log.Info("partitions assigned", "group", c.cfg.GroupID, "generation", a.Generation,
 			"member_id", a.MemberID, "partitions", len(parts))
 		s.pokeMetadata() // a leader watches the topics it assigned from

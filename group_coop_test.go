@@ -305,6 +305,18 @@ func checkOwnership(t *testing.T, ms ...*member) {
 	}
 }
 
+// endAndConsume ends the stream and waits until the members together got
+// every record it wrote.
+func endAndConsume(t *testing.T, stream *idStream, ms ...*member) {
+	t.Helper()
+	stream.end()
+	acked, failed := stream.written()
+	if len(failed) > 0 {
+		t.Logf("%d batches failed to write", len(failed))
+	}
+	waitFor(t, 30*time.Second, "every record written", func() bool { return haveAll(union(ms...), acked) })
+}
+
 // keptRecords counts the records of partitions in kept that m got
 // strictly between from and to.
 func keptRecords(m *member, kept []TopicPartition, from, to time.Time) int {
@@ -405,12 +417,7 @@ func TestIntegrationGroupCooperative(t *testing.T) {
 	waitFor(t, 30*time.Second, "m2 and m3 to own everything", func() bool { return len(m2.owned())+len(m3.owned()) == 6 })
 	before := len(union(m2, m3))
 	waitFor(t, 20*time.Second, "records after m1 left", func() bool { return len(union(m2, m3)) > before })
-	stream.end()
-	acked, failed := stream.written()
-	if len(failed) > 0 {
-		t.Logf("%d batches failed to write", len(failed))
-	}
-	waitFor(t, 30*time.Second, "every record written", func() bool { return haveAll(union(m1, m2, m3), acked) })
+	endAndConsume(t, stream, m1, m2, m3)
 	checkOwnership(t, m1, m2, m3)
 	if d := dups(union(m1, m2, m3)); len(d) > 0 {
 		t.Errorf("%d records delivered twice although every revoke committed first: %v", len(d), d[:min(len(d), 10)])

@@ -87,6 +87,8 @@ func newScriptedGroupConsumer(t *testing.T, instance string) (*Consumer, *script
 	cfg := DefaultConfig()
 	cfg.BootstrapServers, cfg.GroupID, cfg.GroupInstanceID = []string{"127.0.0.1:1"}, "g", instance
 	cfg.DisableAutoCommit = true // no broker to commit to
+	// Eager, as the scripts expect (useCoop switches to cooperative-sticky).
+	cfg.PartitionAssignmentStrategy = []string{"range"}
 	cfg.SessionTimeout, cfg.HeartbeatInterval = time.Second, 20*time.Millisecond
 	cfg.RequestTimeout = time.Second
 	c, err := New(cfg)

@@ -31,6 +31,10 @@ func groupProps(group string, extra ...string) map[string]string {
 		"max.poll.interval.ms": "15000", "auto.commit.interval.ms": "200",
 		"metadata.max.age.ms": "1000", "request.timeout.ms": "10000",
 		"retry.backoff.ms": "50", "retry.backoff.max.ms": "500",
+		// range: these tests check eager rebalances (the default
+		// [cooperative-sticky, range] runs cooperative among rawkafka
+		// members: group_fallback_integration_test.go).
+		"partition.assignment.strategy": "range",
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		p[extra[i]] = extra[i+1]
@@ -186,6 +190,14 @@ func (m *member) errors() []error {
 
 // owned returns the partitions as the listener last left them.
 func (m *member) owned() []TopicPartition {
+	own := m.fold(nil)
+	slices.SortFunc(own, TopicPartition.Compare)
+	return own
+}
+
+// fold replays m's listener events and returns what it owns after them;
+// visit, when not nil, sees each event with what m owns after it.
+func (m *member) fold(visit func(e event, own []TopicPartition)) []TopicPartition {
 	var own []TopicPartition
 	for _, e := range m.snapshot() {
 		switch e.kind {
@@ -194,8 +206,10 @@ func (m *member) owned() []TopicPartition {
 		case "revoked", "lost":
 			own = slices.DeleteFunc(own, func(tp TopicPartition) bool { return slices.Contains(e.parts, tp) })
 		}
+		if visit != nil {
+			visit(e, own)
+		}
 	}
-	slices.SortFunc(own, TopicPartition.Compare)
 	return own
 }
 

@@ -36,12 +36,17 @@ type subscription struct {
 	id     identity // the assignment in force; generation -1 without one
 	failed error    // the driver's fatal error: every Poll returns it from then on
 	commit *group.CommitBeforeRevoke
+
+	tl *timeline // the rebalance records (timeline.go)
 }
 
 // identity is the membership the assignment in force belongs to.
 type identity struct {
 	MemberID   string
 	generation int32
+	// cooperative: the generation's rebalance protocol is cooperative
+	// (from its Assign; an incremental revoke keeps it).
+	cooperative bool
 }
 
 func (s *subscription) identity() identity {
@@ -191,6 +196,14 @@ func (c *Consumer) subscribe(topics []string, re *regexp.Regexp, l *RebalanceLis
 		dcfg.Find, dcfg.Assign = c.testFind, c.testAssign
 	}
 	dcfg.Find = timedFind(dcfg.Find, &c.gs)
+	s.tl = newTimeline(c.f, &c.hist, func(r Rebalance) {
+		if l := s.listener(); l.OnTimeline != nil {
+			c.post(func() { l.OnTimeline(c, r) })
+		}
+	})
+	dcfg.Observe = func(ev group.Event, acts []group.Action, m group.Member) {
+		s.tl.observe(time.Now(), ev, acts, m.Trigger(), m.Rebalance().String())
+	}
 	s.driver = group.NewDriver(m, dcfg)
 	if re != nil {
 		c.cl.SetAllTopics(true)
@@ -268,6 +281,7 @@ func (c *Consumer) unsubscribe(mode leaveMode) error {
 		c.groupActions(ctx, s) // what the machine queued last (a Lose, a Fail)
 		c.pollMu.Unlock()
 	}
+	s.tl.end(time.Now()) // records still waiting for fetches close incomplete
 	// Whatever the machine could not revoke in time stops now; a Poll
 	// running meanwhile returns none of it after this.
 	c.f.Remove(c.f.Assigned()...)

@@ -23,7 +23,16 @@ type Metrics struct {
 	// more; called less than every 30 s, it is the rate since the previous
 	// call that is at least 30 s old, or since New).
 	RecordsConsumedRate float64
-	Group               GroupMetrics
+	// FetchLatencyAvg and FetchLatencyMax are Java's fetch-latency-avg and
+	// fetch-latency-max: the round trip of the Fetch requests of the last
+	// 30 to 60 s (a long poll counts fully), 0 without one. They hide the
+	// fetch engine's figures of the same names, which cover the consumer's
+	// lifetime (Metrics.Metrics.FetchLatencyAvg). FetchRate is fetch-rate:
+	// Fetch requests per second over the same windows.
+	FetchLatencyAvg time.Duration
+	FetchLatencyMax time.Duration
+	FetchRate       float64
+	Group           GroupMetrics
 }
 
 // GroupMetrics describes the consumer's work for its group (group.id).
@@ -60,6 +69,13 @@ type GroupMetrics struct {
 	// dynamic member's first JoinGroup included, as Java counts it.
 	RebalanceTotal       int64
 	FailedRebalanceTotal int64
+	// RebalanceRatePerHour and FailedRebalanceRatePerHour are
+	// rebalance-rate-per-hour and failed-rebalance-rate-per-hour: the
+	// rebalances completed, and the JoinGroup and SyncGroup requests
+	// failed, per hour, counted over the last 30 to 60 s (Java's
+	// Rate(HOURS, WindowedCount)).
+	RebalanceRatePerHour       float64
+	FailedRebalanceRatePerHour float64
 	// LastRebalanceSecondsAgo is last-rebalance-seconds-ago: whole seconds
 	// since the last rebalance completed; -1 before the first.
 	LastRebalanceSecondsAgo int64
@@ -71,6 +87,13 @@ type GroupMetrics struct {
 	JoinTimeMax time.Duration
 	SyncTimeAvg time.Duration
 	SyncTimeMax time.Duration
+	// JoinRate and SyncRate are join-rate and sync-rate, per second;
+	// JoinTotal and SyncTotal are join-total and sync-total: the
+	// successful JoinGroup and SyncGroup round trips.
+	JoinRate  float64
+	JoinTotal int64
+	SyncRate  float64
+	SyncTotal int64
 	// HeartbeatRate is heartbeat-rate: Heartbeat requests answered per
 	// second; HeartbeatTotal is heartbeat-total; HeartbeatResponseTimeMax
 	// is heartbeat-response-time-max.

@@ -19,6 +19,7 @@ type groupStats struct {
 	join, sync, heartbeat, commit windowedStat // seconds per round trip
 	rebalance                     windowedStat // seconds from the first JoinGroup to the SyncGroup that completes it
 	failed                        windowedStat // a failed JoinGroup or SyncGroup (value unused)
+	fetch                         windowedStat // seconds per Fetch round trip (fetch.Config.ObserveLatency), once per request
 	consumed                      counterRate  // records-consumed-rate, from the fetch engine's counter
 
 	mu             sync.Mutex

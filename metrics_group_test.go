@@ -3,6 +3,7 @@ package rawkafka
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -75,5 +76,39 @@ func TestGroupStatsRebalance(t *testing.T) {
 	s = g.snapshot(time.Now())
 	if s.rebalance.Total != 2 || s.rebalance.Sum-s.rebalance.Max > 0.02 {
 		t.Errorf("second rebalance: total %d, sum %v s, max %v s: want 2, the second one short", s.rebalance.Total, s.rebalance.Sum, s.rebalance.Max)
+	}
+}
+
+// TestWindowedRatesAndFetchLatency: rebalance-rate-per-hour and
+// failed-rebalance-rate-per-hour are Java's Rate(HOURS) over the windows,
+// and fetch-latency-avg/-max forget a Fetch older than the windows.
+func TestWindowedRatesAndFetchLatency(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	c := &Consumer{}
+	c.gs.created = t0
+	c.gs.rebalance.record(t0.Add(5*time.Second), 0.2)
+	c.gs.rebalance.record(t0.Add(10*time.Second), 0.4)
+	c.gs.failed.record(t0.Add(10*time.Second), 1)
+	c.gs.fetch.record(t0.Add(1*time.Second), 0.5) // expired by t0+70s
+	c.gs.fetch.record(t0.Add(40*time.Second), 0.1)
+	c.gs.fetch.record(t0.Add(50*time.Second), 0.3)
+	now := t0.Add(20 * time.Second)
+	var m Metrics
+	c.fillTimings(&m, c.gs.snapshot(now), now)
+	// 2 rebalances in the at-least-30 s window: 240 per hour.
+	if got := m.Group.RebalanceRatePerHour; math.Abs(got-240) > 1e-9 {
+		t.Errorf("rebalance-rate-per-hour %v, want 240", got)
+	}
+	if got := m.Group.FailedRebalanceRatePerHour; math.Abs(got-120) > 1e-9 {
+		t.Errorf("failed-rebalance-rate-per-hour %v, want 120", got)
+	}
+	now = t0.Add(70 * time.Second)
+	m = Metrics{}
+	c.fillTimings(&m, c.gs.snapshot(now), now)
+	if m.FetchLatencyAvg != 200*time.Millisecond || m.FetchLatencyMax != 300*time.Millisecond {
+		t.Errorf("fetch latency avg %v max %v, want 200ms and 300ms (the fetch at 1 s is out of the windows)", m.FetchLatencyAvg, m.FetchLatencyMax)
+	}
+	if want := 2.0 / 30; math.Abs(m.FetchRate-want) > 1e-9 {
+		t.Errorf("fetch-rate %v, want %v", m.FetchRate, want)
 	}
 }

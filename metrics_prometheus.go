@@ -28,7 +28,7 @@ import (
 // is rawkafka_consumer_coordinator_rebalances_total). The prefix is
 // rawkafka's, not the kafka_consumer_ a JMX exporter gives the Java
 // client, because the units and a few definitions differ (records-lag-max
-// is the maximum now, fetch-latency-avg covers the consumer's lifetime):
+// is the maximum now):
 // a dashboard should not mix the two by accident. Every HELP text names
 // the Java metric. An average or maximum with no event in its window is
 // NaN, as in Java.
@@ -42,7 +42,7 @@ func (c *Consumer) WritePrometheus(w io.Writer) error {
 	p := promWriter{labels: `client_id="` + escapeLabel(clientID) + `",group="` + escapeLabel(c.cfg.GroupID) + `"`}
 	s := c.gs.snapshot(now) // with the NaNs Metrics turns into zeros
 	writeCoordinator(&p, m, s)
-	writeFetchManager(&p, m)
+	writeFetchManager(&p, m, s)
 	_, err := w.Write(p.b)
 	return err
 }
@@ -60,11 +60,17 @@ func writeCoordinator(p *promWriter, m Metrics, s coordinatorSnapshot) {
 	p.one(g+"rebalance_latency_seconds_total", "counter", "Time spent in completed rebalances, in seconds"+cm+"rebalance-latency-total, ms).", s.rebalance.Sum)
 	p.one(g+"rebalances_total", "counter", "Rebalances completed (SyncGroup answered without error)"+cm+"rebalance-total).", float64(s.rebalance.Total))
 	p.one(g+"failed_rebalances_total", "counter", "JoinGroup and SyncGroup requests that failed, MEMBER_ID_REQUIRED included"+cm+"failed-rebalance-total).", float64(s.failed.Total))
+	p.one(g+"rebalance_rate_per_hour", "gauge", "Rebalances completed per hour, counted over the last 30-60 s"+cm+"rebalance-rate-per-hour).", s.rebalance.Rate*3600)
+	p.one(g+"failed_rebalance_rate_per_hour", "gauge", "JoinGroup and SyncGroup requests failed per hour, counted over the last 30-60 s"+cm+"failed-rebalance-rate-per-hour).", s.failed.Rate*3600)
 	p.one(g+"last_rebalance_seconds_ago", "gauge", "Seconds since the last rebalance completed, -1 before the first"+cm+"last-rebalance-seconds-ago).", float64(s.lastRebalanceSecondsAgo))
 	p.one(g+"join_time_avg_seconds", "gauge", "Average round trip of a successful JoinGroup over the last 30-60 s, in seconds"+cm+"join-time-avg, ms).", s.join.Avg)
 	p.one(g+"join_time_max_seconds", "gauge", "Longest successful JoinGroup over the last 30-60 s, in seconds"+cm+"join-time-max, ms).", s.join.Max)
 	p.one(g+"sync_time_avg_seconds", "gauge", "Average round trip of a successful SyncGroup over the last 30-60 s, in seconds"+cm+"sync-time-avg, ms).", s.sync.Avg)
 	p.one(g+"sync_time_max_seconds", "gauge", "Longest successful SyncGroup over the last 30-60 s, in seconds"+cm+"sync-time-max, ms).", s.sync.Max)
+	p.one(g+"join_rate", "gauge", "Successful JoinGroups per second over the last 30-60 s"+cm+"join-rate).", s.join.Rate)
+	p.one(g+"joins_total", "counter", "Successful JoinGroups"+cm+"join-total).", float64(s.join.Total))
+	p.one(g+"sync_rate", "gauge", "Successful SyncGroups per second over the last 30-60 s"+cm+"sync-rate).", s.sync.Rate)
+	p.one(g+"syncs_total", "counter", "Successful SyncGroups"+cm+"sync-total).", float64(s.sync.Total))
 	p.one(g+"heartbeat_rate", "gauge", "Heartbeats answered per second over the last 30-60 s"+cm+"heartbeat-rate).", s.heartbeat.Rate)
 	p.one(g+"heartbeats_total", "counter", "Heartbeats answered"+cm+"heartbeat-total).", float64(s.heartbeat.Total))
 	p.one(g+"heartbeat_response_time_max_seconds", "gauge", "Longest Heartbeat round trip over the last 30-60 s, in seconds"+cm+"heartbeat-response-time-max, ms).", s.heartbeat.Max)
@@ -75,7 +81,7 @@ func writeCoordinator(p *promWriter, m Metrics, s coordinatorSnapshot) {
 	p.one(g+"assigned_partitions", "gauge", "Partitions assigned to this consumer now"+cm+"assigned-partitions).", float64(m.Group.AssignedPartitions))
 }
 
-func writeFetchManager(p *promWriter, m Metrics) {
+func writeFetchManager(p *promWriter, m Metrics, s coordinatorSnapshot) {
 	const fm = " (Java: consumer-fetch-manager-metrics "
 	f := fetchManagerPrefix
 	p.one(f+"records_lag_max", "gauge", "Largest lag, in records, of the assigned partitions now; -1 when none is known"+fm+"records-lag-max, the maximum over its sample window).", float64(m.RecordsLagMax))
@@ -96,12 +102,9 @@ func writeFetchManager(p *promWriter, m Metrics) {
 	p.one(f+"records_consumed_total", "counter", "Records returned by Poll"+fm+"records-consumed-total).", float64(m.RecordsConsumed))
 	p.one(f+"bytes_consumed_total", "counter", "Bytes of record data returned by Poll"+fm+"bytes-consumed-total).", float64(m.BytesConsumed))
 	p.one(f+"fetch_total", "counter", "Fetch requests sent"+fm+"fetch-total).", float64(m.FetchRequests))
-	avg := m.FetchLatencyAvg.Seconds()
-	if m.FetchRequests == 0 {
-		avg = math.NaN()
-	}
-	p.one(f+"fetch_latency_avg_seconds", "gauge", "Average round trip of a Fetch request since the consumer started, in seconds"+fm+"fetch-latency-avg, ms, over its sample window).", avg)
-	p.one(f+"fetch_latency_max_seconds", "gauge", "Longest Fetch round trip since the consumer started, in seconds"+fm+"fetch-latency-max, ms, over its sample window).", m.FetchLatencyMax.Seconds())
+	p.one(f+"fetch_rate", "gauge", "Fetch requests per second over the last 30-60 s"+fm+"fetch-rate).", s.fetch.Rate)
+	p.one(f+"fetch_latency_avg_seconds", "gauge", "Average round trip of a Fetch request over the last 30-60 s, in seconds"+fm+"fetch-latency-avg, ms).", s.fetch.Avg)
+	p.one(f+"fetch_latency_max_seconds", "gauge", "Longest Fetch round trip over the last 30-60 s, in seconds"+fm+"fetch-latency-max, ms).", s.fetch.Max)
 }
 
 // promWriter appends the exposition text; labels are the ones every

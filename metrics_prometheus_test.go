@@ -170,17 +170,23 @@ func TestWritePrometheusFormat(t *testing.T) {
 	promtoolCheck(t, text)
 	key := func(name string) string { return name + ",client_id=a\"b\\c\nd,group=g\uFFFD" }
 	for name, want := range map[string]float64{
-		coordinatorPrefix + "rebalances_total":           0,
-		coordinatorPrefix + "last_rebalance_seconds_ago": -1,
-		coordinatorPrefix + "assigned_partitions":        0,
-		fetchManagerPrefix + "records_lag_max":           -1,
+		coordinatorPrefix + "rebalances_total":               0,
+		coordinatorPrefix + "last_rebalance_seconds_ago":     -1,
+		coordinatorPrefix + "assigned_partitions":            0,
+		coordinatorPrefix + "rebalance_rate_per_hour":        0,
+		coordinatorPrefix + "failed_rebalance_rate_per_hour": 0,
+		coordinatorPrefix + "joins_total":                    0,
+		fetchManagerPrefix + "fetch_rate":                    0,
+		fetchManagerPrefix + "records_lag_max":               -1,
 	} {
 		if got, ok := series[key(name)]; !ok || got != want {
 			t.Errorf("%s = %v (present %v), want %v", name, got, ok, want)
 		}
 	}
-	if v := series[key(coordinatorPrefix+"join_time_avg_seconds")]; !math.IsNaN(v) {
-		t.Errorf("join_time_avg_seconds without a join = %v, want NaN (as Java)", v)
+	for _, name := range []string{coordinatorPrefix + "join_time_avg_seconds", fetchManagerPrefix + "fetch_latency_avg_seconds", fetchManagerPrefix + "fetch_latency_max_seconds"} {
+		if v, ok := series[key(name)]; !ok || !math.IsNaN(v) {
+			t.Errorf("%s without an event = %v (present %v), want NaN (as Java)", name, v, ok)
+		}
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 // coordinatorSnapshot is groupStats read at one instant, with the NaNs
 // Java reports for an average or maximum without events.
 type coordinatorSnapshot struct {
-	join, sync, heartbeat, commit, rebalance, failed windowSnapshot
-	lastRebalanceSecondsAgo                          int64
+	join, sync, heartbeat, commit, rebalance, failed, fetch windowSnapshot
+	lastRebalanceSecondsAgo                                 int64
 }
 
 func (g *groupStats) snapshot(now time.Time) coordinatorSnapshot {
@@ -20,6 +20,7 @@ func (g *groupStats) snapshot(now time.Time) coordinatorSnapshot {
 		commit:    g.commit.snapshot(now, g.created),
 		rebalance: g.rebalance.snapshot(now, g.created),
 		failed:    g.failed.snapshot(now, g.created),
+		fetch:     g.fetch.snapshot(now, g.created),
 	}
 	g.mu.Lock()
 	last := g.lastRebalance
@@ -53,9 +54,13 @@ func (c *Consumer) fillTimings(m *Metrics, s coordinatorSnapshot, now time.Time)
 	g.RebalanceLatencyTotal = seconds(s.rebalance.Sum)
 	g.RebalanceTotal = s.rebalance.Total
 	g.FailedRebalanceTotal = s.failed.Total
+	g.RebalanceRatePerHour = s.rebalance.Rate * 3600
+	g.FailedRebalanceRatePerHour = s.failed.Rate * 3600
 	g.LastRebalanceSecondsAgo = s.lastRebalanceSecondsAgo
 	g.JoinTimeAvg, g.JoinTimeMax = seconds(s.join.Avg), seconds(s.join.Max)
 	g.SyncTimeAvg, g.SyncTimeMax = seconds(s.sync.Avg), seconds(s.sync.Max)
+	g.JoinRate, g.JoinTotal = s.join.Rate, s.join.Total
+	g.SyncRate, g.SyncTotal = s.sync.Rate, s.sync.Total
 	g.HeartbeatRate, g.HeartbeatTotal = s.heartbeat.Rate, s.heartbeat.Total
 	g.HeartbeatResponseTimeMax = seconds(s.heartbeat.Max)
 	g.CommitLatencyAvg, g.CommitLatencyMax = seconds(s.commit.Avg), seconds(s.commit.Max)
@@ -66,4 +71,6 @@ func (c *Consumer) fillTimings(m *Metrics, s coordinatorSnapshot, now time.Time)
 		m.RecordsLagMax = max(m.RecordsLagMax, p.Lag)
 	}
 	m.RecordsConsumedRate = c.gs.consumed.rate(now, m.RecordsConsumed, c.gs.created)
+	m.FetchLatencyAvg, m.FetchLatencyMax = seconds(s.fetch.Avg), seconds(s.fetch.Max)
+	m.FetchRate = s.fetch.Rate
 }

@@ -53,6 +53,13 @@ type RebalanceListener struct {
 	// max.poll.interval.ms passed between two Polls. Another member may own
 	// them already, so nothing is committed for them.
 	OnLost func(c *Consumer, partitions []TopicPartition)
+	// OnTimeline gets the record of each rebalance of the member when it
+	// is complete (every partition of the new assignment fetched) or
+	// closed incomplete (at the next change of assignment, Unsubscribe or
+	// Close): see Rebalance. It runs inside a later Poll (or Close), after
+	// the OnAssigned of its rebalance; Consumer.Rebalances keeps the
+	// last ones too.
+	OnTimeline func(c *Consumer, r Rebalance)
 }
 
 // Subscribe joins the consumer group Config.GroupID (group.id) with
@@ -135,6 +142,13 @@ type GroupMetadata struct {
 	MemberID     string // the id the coordinator gave this member; "" before the first join
 	GenerationID int32  // the generation of the current assignment; -1 without one
 	InstanceID   string // group.instance.id; "" for a dynamic member
+	// Cooperative reports that the generation runs the cooperative
+	// protocol (KIP-429): the assignor the coordinator selected for it
+	// supports it (cooperative-sticky), so OnAssigned and OnRevoked get
+	// only the partitions that move. False without a generation, and when
+	// the group selected an eager assignor (range, with a member that
+	// offers only range).
+	Cooperative bool
 }
 
 // GroupMetadata returns the consumer's group, member id and generation as
@@ -148,7 +162,7 @@ func (c *Consumer) GroupMetadata() GroupMetadata {
 		id := s.identity()
 		md.MemberID = id.MemberID
 		if id.generation >= 0 {
-			md.GenerationID = id.generation
+			md.GenerationID, md.Cooperative = id.generation, id.cooperative
 		}
 	}
 	return md

@@ -358,10 +358,21 @@ func (c *Cluster) candidates() []string {
 // one if there is none (for requests any broker can answer: FindCoordinator,
 // Metadata, ListGroups).
 func (c *Cluster) Any(ctx context.Context) (*Conn, error) {
+	return c.anyFor(ctx, forData)
+}
+
+// anyFor is Any for connections of purpose p. For coordination, the
+// brokers with a live coordination connection come first (the coordinator
+// itself, usually), then the usual candidates.
+func (c *Cluster) anyFor(ctx context.Context, p purpose) (*Conn, error) {
+	addrs := c.candidates()
+	if p != forData {
+		addrs = c.liveFirst(addrs, p)
+	}
 	var errs []error
 	for _, wait := range []bool{false, true} {
-		for _, addr := range c.candidates() {
-			cn, err := c.connect(ctx, addr, wait)
+		for _, addr := range addrs {
+			cn, err := c.connectFor(ctx, slotKey{addr, p}, wait, c.cfg.Conn)
 			if err == nil {
 				return cn, nil
 			}
@@ -374,6 +385,28 @@ func (c *Cluster) Any(ctx context.Context) (*Conn, error) {
 		}
 	}
 	return nil, fmt.Errorf("conn: no broker reachable: %w", errors.Join(errs...))
+}
+
+// liveFirst reorders addrs so that those with a live connection of purpose
+// p come first, keeping the order otherwise.
+func (c *Cluster) liveFirst(addrs []string, p purpose) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	live := func(a string) bool {
+		s := c.slots[slotKey{a, p}]
+		return s != nil && s.conn != nil && s.conn.Err() == nil
+	}
+	slices.SortStableFunc(addrs, func(a, b string) int {
+		la, lb := live(a), live(b)
+		switch {
+		case la && !lb:
+			return -1
+		case lb && !la:
+			return 1
+		}
+		return 0
+	})
+	return addrs
 }
 
 // Broker returns the data connection to the broker with the given id,

@@ -175,11 +175,13 @@ func (c *Cluster) lookupCoordinator(group string, e *coordinator, l *lookup) {
 	}
 }
 
-// askCoordinator sends FindCoordinator for group to any broker. The
-// coordinator's address comes from the answer, not from the metadata, which
-// may not list it yet.
+// askCoordinator sends FindCoordinator for group to any broker, over a
+// coordination connection: on a data connection it would wait behind a
+// fetch long-poll (up to fetch.max.wait.ms) at a moment, a coordinator
+// move, when the group is waiting for the answer. The coordinator's address
+// comes from the answer, not from the metadata, which may not list it yet.
 func (c *Cluster) askCoordinator(ctx context.Context, group string) (Broker, error) {
-	cn, err := c.Any(ctx)
+	cn, err := c.anyFor(ctx, forCoordination)
 	if err != nil {
 		return Broker{}, err
 	}

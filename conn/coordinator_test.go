@@ -30,7 +30,12 @@ type coordFake struct {
 
 	joined  chan struct{} // receives when a JoinGroup arrives
 	release chan struct{} // closed to answer the held JoinGroups
-	hangup  atomic.Bool   // close the next connection that sends a request
+
+	// holdFetches makes Fetches wait, like JoinGroups, for release;
+	// fetched receives when one arrives.
+	holdFetches atomic.Bool
+	fetched     chan struct{}
+	hangup      atomic.Bool // close the next connection that sends a request
 }
 
 var coordVersions = []protocol.ApiVersionsKey{
@@ -42,7 +47,7 @@ var coordVersions = []protocol.ApiVersionsKey{
 }
 
 func newCoordFake(t *testing.T) *coordFake {
-	cf := &coordFake{joined: make(chan struct{}, 10), release: make(chan struct{})}
+	cf := &coordFake{joined: make(chan struct{}, 10), release: make(chan struct{}), fetched: make(chan struct{}, 10)}
 	fb := newFake(t, func(f *fakeConn) {
 		cf.conns.Add(1)
 		r, ok := f.read()
@@ -100,6 +105,10 @@ func (cf *coordFake) answer(t *testing.T, f *fakeConn, r request) protocol.Messa
 		name := "range"
 		return &protocol.JoinGroupResponse{GenerationId: 1, ProtocolName: &name, MemberId: "m", Leader: "m"}
 	case protocol.KeyFetch:
+		if cf.holdFetches.Load() {
+			cf.fetched <- struct{}{}
+			<-cf.release
+		}
 		return &protocol.FetchResponse{}
 	}
 	t.Errorf("fake: unexpected %s", r.header.APIKey)
@@ -158,6 +167,54 @@ func TestCoordinatorConnectionApartFromFetches(t *testing.T) {
 	}
 	if n := cf.conns.Load(); n != 2 {
 		t.Fatalf("%d connections, want 2 (data and coordination)", n)
+	}
+}
+
+// TestFindCoordinatorNotBehindFetches: the coordinator lookup goes out on
+// a coordination connection, so a fetch long-poll the broker holds on the
+// data connection does not delay it (here the fetch is held until the end
+// of the test: a lookup sent behind it would never be answered in time).
+func TestFindCoordinatorNotBehindFetches(t *testing.T) {
+	cf := newCoordFake(t)
+	cf.holdFetches.Store(true)
+	c := newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	data, err := c.Broker(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetchDone := make(chan error, 1)
+	go func() {
+		_, err := data.Do(ctx, &protocol.FetchRequest{ReplicaId: -1, MaxWaitMs: 500, MaxBytes: 1 << 20, SessionEpoch: -1,
+			Topics: []protocol.FetchTopic{}, ForgottenTopicsData: []protocol.FetchRequestForgottenTopic{}})
+		fetchDone <- err
+	}()
+	select {
+	case <-cf.fetched:
+	case <-ctx.Done():
+		t.Fatal("the fetch never reached the broker")
+	}
+	lctx, lcancel := context.WithTimeout(ctx, 3*time.Second)
+	defer lcancel()
+	coord, err := c.Coordinator(lctx, "g")
+	if err != nil {
+		t.Fatalf("coordinator lookup while a fetch is held: %v", err)
+	}
+	if coord == data {
+		t.Fatal("the coordinator connection is the data connection")
+	}
+	if n := cf.finds.Load(); n != 1 {
+		t.Fatalf("%d FindCoordinator requests, want 1", n)
+	}
+	select {
+	case err := <-fetchDone:
+		t.Fatalf("the held fetch returned early: %v", err)
+	default:
+	}
+	close(cf.release)
+	if err := <-fetchDone; err != nil {
+		t.Fatalf("fetch: %v", err)
 	}
 }
 

@@ -59,3 +59,33 @@ func BenchmarkPoll(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHandle measures applying one Fetch response of 100 caught-up
+// partitions (no records): the fetch loop's per-response, per-partition
+// bookkeeping, which the rebalance timeline's fetch times add to.
+func BenchmarkHandle(b *testing.B) {
+	cfg, _ := Config{}.withDefaults()
+	f := &Fetcher{cfg: cfg, log: cfg.Logger, parts: map[protocol.TopicPartition]*partition{}, b: newBoard(),
+		maintWake: make(chan struct{}, 1), loops: map[int32]*brokerLoop{}}
+	l := newBrokerLoop(f, 1)
+	pl := &fetchPlan{id: 1, req: protocol.NewFetchRequest(12), parts: map[protocol.TopicPartition]planned{}}
+	resp := &protocol.FetchResponse{Responses: []protocol.FetchableTopicResponse{{Topic: "t"}}}
+	for i := range int32(100) {
+		tp := protocol.TopicPartition{Topic: "t", Partition: i}
+		p := newPartition(f.b, tp, StartAt(0))
+		p.setNeedMeta(false)
+		p.state = posReady
+		f.parts[tp] = p
+		pl.parts[tp] = planned{p: p, gen: p.gen}
+		resp.Responses[0].Partitions = append(resp.Responses[0].Partitions,
+			protocol.FetchResponsePartitionData{PartitionIndex: i, HighWatermark: 0, LastStableOffset: 0, PreferredReadReplica: -1})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for _, pd := range pl.parts {
+			pd.p.inflight = pl.id
+		}
+		l.handle(pl, resp)
+	}
+}

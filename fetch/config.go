@@ -107,6 +107,12 @@ type Config struct {
 	// partitions that start at StartCommitted; nil (no group) makes such a
 	// partition fail with ErrNoGroup. See CommittedFunc.
 	Committed CommittedFunc
+	// ObserveLatency, when set, is given the round trip of every Fetch
+	// request that was sent (answered or not), on the fetch loop's
+	// goroutine: once per request, never per record. The Consumer keeps
+	// Java's windowed fetch-latency-avg/-max with it; Metrics'
+	// FetchLatencyAvg and FetchLatencyMax cover the Fetcher's lifetime.
+	ObserveLatency func(time.Duration)
 	// Logger receives fetch events with the keys topic, partition and
 	// broker; nil discards.
 	Logger *slog.Logger

@@ -36,7 +36,8 @@ type Fetcher struct {
 	loops     map[int32]*brokerLoop
 	maintWake chan struct{}
 	fetchSeq  uint64
-	metaAsked time.Time // when a partition last asked for fresh metadata
+	metaAsked time.Time     // when a partition last asked for fresh metadata
+	watches   []*fetchWatch // FetchedAfter's open watches (stall.go)
 	ms        maintState
 
 	pollMu  sync.Mutex // one Poll at a time

@@ -81,7 +81,11 @@ func (l *brokerLoop) run() {
 		start := time.Now()
 		resp, err := cn.DoPinned(ctx, pl.req)
 		cancel()
-		f.m.observeLatency(time.Since(start))
+		lat := time.Since(start)
+		f.m.observeLatency(lat)
+		if f.cfg.ObserveLatency != nil {
+			f.cfg.ObserveLatency(lat)
+		}
 		if err != nil {
 			if f.ctx.Err() != nil {
 				return
@@ -393,14 +397,20 @@ func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
 			l.handlePartition(p, pd, d, now)
 		}
 	}
+	if len(f.watches) > 0 {
+		f.checkWatches()
+	}
 }
 
 // handlePartition applies one partition of a Fetch response.
 func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.FetchResponsePartitionData, now time.Time) {
 	f := l.f
-	log := l.log.With("topic", p.tp.Topic, "partition", p.tp.Partition)
+	// The partition's logger is made only when something is logged: a
+	// With per partition per response was most of a response's allocations.
+	log := func() *slog.Logger { return l.log.With("topic", p.tp.Topic, "partition", p.tp.Partition) }
 	err := protocol.ErrorForCode(d.ErrorCode)
 	if err == nil {
+		p.fetched(now)
 		p.failures = 0
 		if d.HighWatermark >= 0 {
 			p.hw = d.HighWatermark
@@ -409,7 +419,7 @@ func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.Fetch
 		if d.PreferredReadReplica >= 0 && d.PreferredReadReplica != l.id {
 			if _, known := f.cl.Cached().Brokers[d.PreferredReadReplica]; known {
 				p.setReplica(d.PreferredReadReplica, now.Add(f.cfg.MetadataMaxAge))
-				log.Debug("fetching from the preferred read replica", "replica", p.replica)
+				log().Debug("fetching from the preferred read replica", "replica", p.replica)
 			}
 		}
 		if len(d.Records) > 0 && p.state == posReady {
@@ -424,16 +434,16 @@ func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.Fetch
 	switch {
 	case errors.Is(err, protocol.ErrOffsetOutOfRange):
 		if fromReplica {
-			log.Info("offset out of range on the preferred read replica; going back to the leader", "offset", pd.offset)
+			log().Info("offset out of range on the preferred read replica; going back to the leader", "offset", pd.offset)
 			return
 		}
-		f.outOfRange(p, log)
+		f.outOfRange(p, log())
 	case leaderErr(err) || errors.Is(err, protocol.ErrOffsetNotAvailable):
 		hinted := errors.Is(err, protocol.ErrNotLeaderOrFollower) || errors.Is(err, protocol.ErrFencedLeaderEpoch)
-		if hinted && !fromReplica && f.leaderHint(p, d.CurrentLeader, log) {
+		if hinted && !fromReplica && f.leaderHint(p, d.CurrentLeader, log()) {
 			return
 		}
-		log.Info("fetch error; refreshing metadata", "err", err, "leader_epoch", p.leaderEpoch)
+		log().Info("fetch error; refreshing metadata", "err", err, "leader_epoch", p.leaderEpoch)
 		if !fromReplica {
 			f.wantMeta(p)
 		}
@@ -441,7 +451,7 @@ func (l *brokerLoop) handlePartition(p *partition, pd planned, d *protocol.Fetch
 	default:
 		// TOPIC_AUTHORIZATION_FAILED, CORRUPT_MESSAGE, UNKNOWN_SERVER_ERROR...:
 		// the user hears of it, and the partition is tried again later.
-		log.Warn("fetch error", "err", err, "offset", p.position)
+		log().Warn("fetch error", "err", err, "offset", p.position)
 		p.report(err)
 		p.fail(&f.cfg, now)
 	}

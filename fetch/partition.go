@@ -142,6 +142,8 @@ type partition struct {
 
 	errs    []error // to report at the next Poll
 	stopErr error   // why the partition is in posFailed
+
+	times FetchTimes // when responses carried it (stall.go)
 }
 
 func newPartition(b *board, tp protocol.TopicPartition, start Start) *partition {

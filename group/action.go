@@ -3,6 +3,7 @@ package group
 import (
 	"time"
 
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -122,6 +123,9 @@ type Assign struct {
 	Partitions []protocol.TopicPartition
 	Generation int32
 	MemberID   string
+	// Rebalance is the generation's rebalance protocol (Member.Rebalance):
+	// what the Consumer reports in GroupMetadata.
+	Rebalance assignor.RebalanceProtocol
 }
 
 // Lose says the membership is gone and another member may own Partitions

@@ -51,8 +51,14 @@ const assignmentVersion = protocol.ConsumerProtocolMaxVersion
 // error. logger may be nil.
 func NewAssignFunc(assignors []assignor.Assignor, metadata MetadataFunc, logger *slog.Logger) AssignFunc {
 	assignors = slices.Clone(assignors)
-	p, _ := assignor.RebalanceProtocolOf(assignors)
-	cooperative := p == assignor.Cooperative
+	// Every assignment is checked (validateCooperative), whatever the
+	// selected assignor's protocol: the members' owned partitions are
+	// those they keep through this round, none for an eager member, so
+	// the check takes nothing out of an eager group's assignment; but the
+	// round in which a cooperative group falls back to an eager assignor
+	// has members that joined keeping theirs, and the eager assignor
+	// ignores them.
+	const cooperative = true
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

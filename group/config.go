@@ -3,6 +3,7 @@ package group
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rawkafka/rawkafka/assignor"
@@ -17,11 +18,15 @@ type Config struct {
 	InstanceID string
 	// Assignors are partition.assignment.strategy, in order of preference
 	// (assignor.ByNames): JoinGroup offers each by name with its own
-	// subscription (its SubscriptionUserData), and the rebalance protocol
-	// is the highest they all support (assignor.RebalanceProtocolOf), as in
-	// Java. The member runs cooperative (KIP-429) only when every one of
-	// them supports it; one eager-only assignor makes the whole member
-	// eager, so a member never meets a chosen protocol it runs otherwise.
+	// subscription (its SubscriptionUserData), and the coordinator selects
+	// one that every member offers. The rebalance protocol follows that
+	// selection, generation by generation (as librdkafka's follows its
+	// selected assignor): cooperative (KIP-429) when the selected assignor
+	// supports it, eager otherwise. So [cooperative-sticky, range] runs
+	// cooperative in a group of such members and falls back to eager when
+	// a member that offers only range joins (see doc.go, "Cooperative").
+	// They must share a rebalance protocol (assignor.RebalanceProtocolOf),
+	// as Java requires.
 	Assignors []assignor.Assignor
 	// SessionTimeout is session.timeout.ms (default 45s).
 	SessionTimeout time.Duration
@@ -143,10 +148,16 @@ func (c Config) assignor(name string) (assignor.Assignor, bool) {
 
 func (c Config) static() bool { return c.InstanceID != "" }
 
-// cooperative reports whether the member runs KIP-429's incremental
-// protocol: every assignor supports it (validate checked that they share
-// a protocol).
-func (c Config) cooperative() bool {
-	p, _ := assignor.RebalanceProtocolOf(c.Assignors)
-	return p == assignor.Cooperative
+// rebalanceOf is the rebalance protocol a generation that selected a
+// runs: cooperative when a supports it, else eager; false when a supports
+// neither (validate makes that impossible for a configured assignor).
+func rebalanceOf(a assignor.Assignor) (assignor.RebalanceProtocol, bool) {
+	ps := a.RebalanceProtocols()
+	switch {
+	case slices.Contains(ps, assignor.Cooperative):
+		return assignor.Cooperative, true
+	case slices.Contains(ps, assignor.Eager):
+		return assignor.Eager, true
+	}
+	return 0, false
 }

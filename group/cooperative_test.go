@@ -82,12 +82,12 @@ func TestNewAcceptsCooperative(t *testing.T) {
 	if m.Rebalance() != assignor.Cooperative {
 		t.Fatalf("Rebalance() = %v", m.Rebalance())
 	}
-	// One eager-only assignor makes the member eager (Java's default
-	// [range, cooperative-sticky]).
+	// Before a generation, the protocol of the first assignor: the one
+	// the member votes for.
 	c := coopConfig()
-	c.Assignors = append(c.Assignors, assignor.Range)
+	c.Assignors = []assignor.Assignor{assignor.Range, coopRange{}}
 	if m := newMember(t, c); m.Rebalance() != assignor.Eager {
-		t.Fatalf("with range too: Rebalance() = %v", m.Rebalance())
+		t.Fatalf("range first: Rebalance() = %v", m.Rebalance())
 	}
 }
 
@@ -279,18 +279,25 @@ func TestAssignMembersCooperative(t *testing.T) {
 	}
 }
 
-// TestCooperativeMixedGroup documents the mixed group: a member with an
-// eager-only assignor among its assignors runs eager even when the group
-// chose a cooperative-capable protocol (all members listed it).
+// TestCooperativeMixedGroup: a member with an eager-only assignor among
+// its assignors runs cooperative when the group selected a cooperative
+// one (the protocol follows the selection, not Java's rule that one
+// eager-only assignor makes the member eager), and eager when the group
+// selected range.
 func TestCooperativeMixedGroup(t *testing.T) {
 	c := testConfig()
-	c.Assignors = []assignor.Assignor{coopRange{}, assignor.Range}
-	m := newMember(t, c)
-	m = reach(m, Start{Now: at(0), Topics: []string{"a"}}, CoordinatorFound{Now: at(0)},
-		asCoop(joinOK(at(1000), "m2", 5, "m1")), asCoop(syncOK(at(1000), 5, "a/0")))
-	_, acts := m.Step(SubscriptionChanged{Now: at(2000), Topics: []string{"a", "b"}})
-	if got := strings.Join(describeAll(acts), "; "); !strings.HasPrefix(got, "commit [a/0] gen=5; revoke [a/0]") {
-		t.Fatalf("eager member in a cooperative-protocol group: %s", got)
+	c.Assignors = []assignor.Assignor{assignor.Range, coopRange{}}
+	for _, tc := range []struct{ selected, want string }{
+		{"coop-range", `join member="m2" gen=5 topics=[a b] owned=[a/0] reason="the subscription changed"; timer off`},
+		{"range", "commit [a/0] gen=5; revoke [a/0]"},
+	} {
+		m := newMember(t, c)
+		m = reach(m, Start{Now: at(0), Topics: []string{"a"}}, CoordinatorFound{Now: at(0)},
+			selecting(tc.selected, joinOK(at(1000), "m2", 5, "m1")), syncedAs(tc.selected, syncOK(at(1000), 5, "a/0")))
+		_, acts := m.Step(SubscriptionChanged{Now: at(2000), Topics: []string{"a", "b"}})
+		if got := strings.Join(describeAll(acts), "; "); got != tc.want {
+			t.Errorf("[range coop-range] in a group that selected %s: %s, want %s", tc.selected, got, tc.want)
+		}
 	}
 }
 

@@ -31,7 +31,8 @@
 // offers, in order, each protocol with its own ConsumerProtocolSubscription
 // v3 (topics, the assignor's user data, owned partitions, generation,
 // client.rack), as Java's ConsumerCoordinator.metadata() builds them; the
-// rebalance protocol is assignor.RebalanceProtocolOf of them. The
+// rebalance protocol is that of the assignor the coordinator selects, per
+// generation (see Cooperative). The
 // assignor's pure parts (SubscriptionUserData, OnAssignment) run inside
 // the machine; its Assign needs metadata, so it runs in the AssignFunc
 // that NewAssignFunc builds: decode every member's subscription, count the
@@ -65,7 +66,9 @@
 // of MetadataChanged is unknown, not compared, and 0 there means deleted); MetadataChanged for any member when Config.Match (a pattern
 // subscription) now matches other topics; a SyncGroup assignment naming
 // topics outside the subscription, or a subscription changed during the
-// round.
+// round. Member.Trigger says which of them began the rebalance under way
+// (a Cause, with the Now of its event); the Driver's Observe hook lets the
+// Consumer follow each step for its rebalance timeline.
 //
 // # Eager
 //
@@ -141,9 +144,41 @@
 //
 // # Cooperative (KIP-429)
 //
-// A member runs cooperative when every configured assignor supports it
-// (assignor.RebalanceProtocolOf, Member.Rebalance), as Java's
-// ConsumerCoordinator decides it; one eager-only assignor makes it eager.
+// The rebalance protocol follows the assignor the coordinator selected
+// for the member's generation (the JoinGroup answer's protocol name;
+// Member.Rebalance): cooperative when that assignor supports it, eager
+// otherwise, and the next join follows it. The coordinator selects, among
+// the names every member offers, the one most members list first
+// (ClassicGroup.selectProtocol). So members offering [cooperative-sticky,
+// range] (rawkafka's default) run cooperative among themselves and fall
+// back to range, eager, when a member offering only eager assignors joins
+// (kcat's default range,roundrobin); when it leaves they are cooperative
+// again. Java decides statically instead (cooperative only when every
+// configured assignor supports it, so its default [range,
+// cooperative-sticky] is always eager), and librdkafka refuses a
+// configuration that mixes eager and cooperative assignors; neither meets
+// the change of protocol between generations handled here:
+//   - eager to cooperative: the members joined eagerly, owning nothing;
+//     only the protocol of the next join changes.
+//   - cooperative to eager: this member joined keeping its partitions
+//     (sent in its subscription) and the answer selects range. The round
+//     ends cooperatively: a leader here runs range and takes out every
+//     partition another member still owns (NewAssignFunc checks every
+//     assignment); after SyncGroup the member revokes owned − assigned and
+//     rejoins at once when it revoked any, and that join, like every later
+//     one while the group selects range, is eager (everything revoked
+//     first). A SyncGroup REBALANCE_IN_PROGRESS in that round also rejoins
+//     eagerly.
+//
+// The one window that remains: in that round a foreign leader running
+// range (kcat; Java, which checks ownership only when it runs cooperative
+// itself, never with range in its list) ignores the owned partitions and
+// may give another member a partition this member still owns; both own it from the other member's SyncGroup answer until this
+// member's revoke after its own (the same moment, plus the commit and
+// OnRevoked). Nothing a follower can do closes it: the leader's SyncGroup
+// does not wait for the others. Records are not lost: the other member
+// starts at the committed offset, so some may be delivered twice.
+//
 // The owned partitions and their generation travel in every subscription
 // (v3), so the leader's assignor sees who owns what. The branch is in
 // three places, each as Java's ConsumerCoordinator:
@@ -188,16 +223,15 @@
 // rejoins, and the next round assigns it: the two steps the protocol asks
 // for, at the cost of one more round, where failing would stop the group.
 //
-// A mixed group: the coordinator chooses a protocol (assignor name) that
-// every member lists. Each member runs its own rebalance protocol,
-// decided by its own assignors, whatever was chosen: a member with [range,
+// A mixed group with Java members: a Java member with [range,
 // cooperative-sticky] runs eager (revokes everything before each join)
-// and one with [cooperative-sticky] alone runs cooperative, in the same
-// group. That is safe: an eager member owns nothing while a round runs, and
-// the leader's rule keeps the cooperative members' partitions where they
-// are. The group only rebalances incrementally once every member is
-// cooperative (Java's two-step upgrade: first add cooperative-sticky,
-// then drop range).
+// whatever was selected, and rawkafka members run cooperative when
+// cooperative-sticky is selected, in the same group. That is safe: an
+// eager member owns nothing while a round runs, and the cooperative-sticky
+// assignor, whoever runs it, keeps the cooperative members' partitions
+// where they are (and the leader's rule here). The whole group only
+// rebalances incrementally once every member is cooperative (Java's
+// two-step upgrade: first add cooperative-sticky, then drop range).
 //
 // Close of a cooperative member revokes what it owns (with its commit)
 // and, for a dynamic member, sends LeaveGroup. A static member sends none

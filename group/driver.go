@@ -47,6 +47,12 @@ type DriverConfig struct {
 	Now func() time.Time
 	// Logger receives membership changes (default: discard).
 	Logger *slog.Logger
+	// Observe, when set, is called on Run's goroutine after every step
+	// with the event, the actions it returned (before any is performed or
+	// queued for the Consumer) and the member after it: for tracing, and
+	// for the Consumer's rebalance timeline (Member.Trigger). It must not
+	// block, and must not modify the actions.
+	Observe func(ev Event, acts []Action, m Member)
 }
 
 // Driver is the one goroutine (Run) that owns a Member: it steps it with
@@ -183,6 +189,9 @@ func (d *Driver) step(ctx context.Context, timer *time.Timer, ev Event) {
 	d.mu.Lock()
 	d.snap = d.m
 	d.mu.Unlock()
+	if d.cfg.Observe != nil {
+		d.cfg.Observe(ev, acts, d.m)
+	}
 	if after := d.m.State(); after != before {
 		d.cfg.Logger.Debug("group: state", "group", d.m.cfg.Group, "member_id", d.m.MemberID(),
 			"generation", d.m.Generation(), "from", before.String(), "to", after.String())

@@ -24,8 +24,13 @@ type Member struct {
 	memberID   string
 	generation int32
 	protocol   string
-	leader     string // the leader's member id
-	topics     []string
+	// rebalance is the rebalance protocol of the generation joined last:
+	// that of the assignor it selected (rebalanceOf), which decides how
+	// the next join treats the owned partitions (prepareJoin). Before the
+	// first generation it is that of the first configured assignor.
+	rebalance assignor.RebalanceProtocol
+	leader    string // the leader's member id
+	topics    []string
 	// joinedTopics are the topics of the last JoinGroup: a subscription
 	// that changed during the round makes the member rejoin after it.
 	joinedTopics []string
@@ -60,6 +65,8 @@ type Member struct {
 	lastPoll   time.Time
 	timer      time.Time // the last ScheduleTimer
 	err        error     // in Failed
+
+	trigger Trigger // when and why the rebalance under way began (trigger.go)
 }
 
 // New returns an Idle member; Start begins.
@@ -75,7 +82,8 @@ func New(cfg Config) (Member, error) {
 		// place randomness may enter. Step stays deterministic from here.
 		seed = rand.Uint64()
 	}
-	return Member{cfg: cfg, generation: noGeneration, rng: seed}, nil
+	first, _ := rebalanceOf(cfg.Assignors[0]) // validated
+	return Member{cfg: cfg, generation: noGeneration, rebalance: first, rng: seed}, nil
 }
 
 // Step is the transition function: it returns the member after ev and the
@@ -173,13 +181,14 @@ func (m Member) Generation() int32 { return m.generation }
 // Protocol returns the assignor the group chose in this generation.
 func (m Member) Protocol() string { return m.protocol }
 
-// Rebalance returns the rebalance protocol the member runs, from its
-// assignors: assignor.Cooperative when all of them support it, else
-// assignor.Eager.
-func (m Member) Rebalance() assignor.RebalanceProtocol {
-	p, _ := assignor.RebalanceProtocolOf(m.cfg.Assignors) // validated by New
-	return p
-}
+// Rebalance returns the rebalance protocol of the member's generation:
+// assignor.Cooperative when the assignor the coordinator selected for it
+// (Protocol) supports it, else assignor.Eager. It is the protocol of the
+// last generation joined, kept when that generation is lost, and before
+// the first one that of the first configured assignor (the one the
+// member votes for). The next join follows it: eager revokes everything
+// first, cooperative keeps the owned partitions.
+func (m Member) Rebalance() assignor.RebalanceProtocol { return m.rebalance }
 
 // AssignedFrom returns the partition counts this member assigned from as
 // the leader of the current generation (nil for a follower): the topics

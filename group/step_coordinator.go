@@ -18,6 +18,7 @@ func (s *step) onStart(ev Start) {
 	}
 	m.lastPoll = ev.Now
 	m.rejoin, m.reason = true, ""
+	s.triggered(ev.Now, CauseFirstJoin)
 	s.enter(FindingCoordinator)
 	s.sendFind()
 }

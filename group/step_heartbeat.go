@@ -32,6 +32,7 @@ func (s *step) onHeartbeatResponse(ev HeartbeatResponse) {
 		m.sessionEnd = ev.Now.Add(m.cfg.SessionTimeout)
 		if m.state == Stable {
 			m.reason = "group is already rebalancing"
+			s.triggered(ev.Now, CauseRebalanceInProgress)
 			s.prepareJoin(ev.Now)
 		}
 	case errors.Is(err, protocol.ErrUnknownMemberId), errors.Is(err, protocol.ErrIllegalGeneration):
@@ -39,6 +40,11 @@ func (s *step) onHeartbeatResponse(ev HeartbeatResponse) {
 		// what the member owns is lost; rejoin. ILLEGAL_GENERATION keeps
 		// the member id, which may still be valid.
 		s.resetGeneration(errors.Is(err, protocol.ErrUnknownMemberId), err)
+		if errors.Is(err, protocol.ErrUnknownMemberId) {
+			s.triggered(ev.Now, CauseUnknownMember)
+		} else {
+			s.triggered(ev.Now, CauseIllegalGeneration)
+		}
 		if m.state == Revoking {
 			return // the revoke under way ends in a join anyway
 		}

@@ -9,7 +9,8 @@ import (
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
-// prepareJoin starts a (re)join. Eager: everything owned is revoked first
+// prepareJoin starts a (re)join, as the protocol of the member's
+// generation says (Member.Rebalance). Eager: everything owned is revoked first
 // (CommitBeforeRevoke, then Revoke) — or lost (Lose) when the generation is
 // gone, since a commit would fail and another member may own the
 // partitions already — and the JoinGroup waits for RevokeDone.
@@ -28,7 +29,7 @@ func (s *step) prepareJoin(now time.Time) {
 	m := &s.m
 	m.rejoin = true
 	if len(m.owned) > 0 {
-		if !m.cfg.cooperative() || m.generation == noGeneration || m.memberID == "" {
+		if m.rebalance != assignor.Cooperative || m.generation == noGeneration || m.memberID == "" {
 			s.revokeOwned()
 			s.enter(Revoking)
 			return
@@ -213,11 +214,25 @@ func (s *step) joined(ev JoinResponse) {
 	if ev.ProtocolName != nil {
 		name = *ev.ProtocolName
 	}
-	if _, ok := m.cfg.assignor(name); !ok {
+	as, ok := m.cfg.assignor(name)
+	if !ok {
 		s.fail(inconsistent(protocol.KeyJoinGroup, "name", name, fmt.Sprint(m.cfg.protocols())))
 		return
 	}
+	rebalance, ok := rebalanceOf(as)
+	if !ok {
+		s.fail(fmt.Errorf("group: JoinGroup in group %q: the coordinator selected assignor %q, which supports no rebalance protocol", m.cfg.Group, name))
+		return
+	}
 	m.memberID, m.generation, m.protocol, m.leader = ev.MemberID, ev.Generation, name, ev.Leader
+	// The generation runs the selected assignor's protocol. From
+	// cooperative to eager (a member offering only eager assignors
+	// joined) the member joined keeping its partitions: this round ends
+	// cooperatively (synced revokes owned - assigned and rejoins when it
+	// revoked any; a leader here strips what others still own), and the
+	// next join is eager. From eager to cooperative it joined owning
+	// nothing: nothing to do.
+	m.rebalance = rebalance
 	m.assignedFrom, m.attempts, m.reason = nil, 0, ""
 	m.skipAssignment = m.Leader() && ev.SkipAssignment
 	// Java's heartbeat.resetTimeouts when the heartbeat thread is enabled.

@@ -11,8 +11,9 @@ import (
 // (the coordinator drops it after session.timeout.ms). Either way the
 // generation and member id are reset and the next Poll reports the owned
 // partitions lost and rejoins.
-func (s *step) pollExpired() {
+func (s *step) pollExpired(now time.Time) {
 	m := &s.m
+	s.triggered(now, CausePollInterval)
 	if !m.cfg.static() {
 		s.emit(SendLeave{Group: m.cfg.Group, MemberID: m.memberID, Reason: "consumer poll timeout has expired."})
 	}
@@ -35,6 +36,12 @@ func (s *step) onPoll(ev Poll) {
 // join or sync under way is followed by another (synced compares the
 // topics it joined with); a coordinator lookup ends in a join.
 func (s *step) onSubscriptionChanged(now time.Time, topics []string) {
+	s.subscriptionChanged(now, topics, CauseSubscriptionChanged)
+}
+
+// subscriptionChanged is onSubscriptionChanged, the rebalance it begins
+// having cause.
+func (s *step) subscriptionChanged(now time.Time, topics []string, cause Cause) {
 	m := &s.m
 	t := normalizeTopics(topics)
 	if slices.Equal(t, m.topics) || m.state == Leaving {
@@ -44,9 +51,11 @@ func (s *step) onSubscriptionChanged(now time.Time, topics []string) {
 	switch m.state {
 	case Stable:
 		m.reason = "the subscription changed"
+		s.triggered(now, cause)
 		s.prepareJoin(now)
 	case FindingCoordinator:
 		m.rejoin = true
+		s.triggered(now, cause)
 	}
 }
 
@@ -66,10 +75,11 @@ func (s *step) onMetadataChanged(ev MetadataChanged) {
 				matched = append(matched, t)
 			}
 		}
-		s.onSubscriptionChanged(ev.Now, matched)
+		s.subscriptionChanged(ev.Now, matched, CausePatternMatched)
 	}
 	if m.state == Stable && m.Leader() && countsDiffer(m.assignedFrom, m.metadata) {
 		m.reason = "cached metadata has changed"
+		s.triggered(ev.Now, CauseMetadataChanged)
 		s.prepareJoin(ev.Now)
 	}
 }
@@ -133,5 +143,6 @@ func (s *step) closed() {
 	m := &s.m
 	m.inFlight, m.hbInFlight = false, false
 	m.memberID, m.generation, m.protocol, m.leader = "", noGeneration, "", ""
+	m.trigger = Trigger{}
 	s.enter(Closed)
 }

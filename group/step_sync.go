@@ -69,8 +69,12 @@ func (s *step) onSyncResponse(ev SyncResponse) {
 	case err == nil:
 		s.synced(ev)
 	case errors.Is(err, protocol.ErrRebalanceInProgress):
+		// prepareJoin, not a plain JoinGroup: a member that joined
+		// this generation keeping partitions when the generation's
+		// assignor is eager (the round that leaves cooperative) gives
+		// them up before it joins again, as eager does.
 		m.reason = "the group began another rebalance"
-		s.sendJoin()
+		s.prepareJoin(ev.Now)
 	case errors.Is(err, protocol.ErrUnknownMemberId):
 		s.resetGeneration(true, err)
 		s.rejoinReset(ev.Now)
@@ -88,7 +92,10 @@ func (s *step) onSyncResponse(ev SyncResponse) {
 
 // synced takes a successful SyncGroup: the reconciliation step. Revoked =
 // owned − assigned and added = assigned − owned; eager owns nothing here
-// (it revoked everything before joining), so added is the assignment.
+// (it revoked everything before joining), so added is the assignment,
+// except in the round that moves a cooperative member to an eager
+// assignor, which it joined keeping partitions: that round ends as a
+// cooperative one does (below), and the rejoin after RevokeDone is eager.
 //
 // Cooperative (Java's onJoinComplete for COOPERATIVE): CommitBeforeRevoke
 // and Revoke (Incremental) with the revoked partitions only, committed in
@@ -134,15 +141,17 @@ func (s *step) synced(ev SyncResponse) {
 	added := minus(assigned, m.owned)
 	m.owned = assigned
 	m.rejoin, m.attempts = false, 0
+	m.trigger = Trigger{} // this Assign completes the round
 	if len(revoked) > 0 {
 		if m.cfg.AutoCommit {
 			s.emit(CommitBeforeRevoke{Partitions: revoked, Generation: m.generation, MemberID: m.memberID})
 		}
 		s.emit(Revoke{Partitions: revoked, Incremental: true, Generation: m.generation, MemberID: m.memberID})
 	}
-	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID}) // also when empty, as Java calls onPartitionsAssigned
+	s.emit(Assign{Partitions: added, Generation: m.generation, MemberID: m.memberID, Rebalance: m.rebalance}) // also when empty, as Java calls onPartitionsAssigned
 	if len(revoked) > 0 {
 		m.rejoin, m.reason = true, "need to revoke partitions and re-join"
+		s.triggered(ev.Now, CauseRevokedRejoin)
 		s.enter(Revoking) // RevokeDone rejoins (prepareJoin)
 		return
 	}
@@ -150,10 +159,13 @@ func (s *step) synced(ev SyncResponse) {
 	switch {
 	case !equalTopics(m.topics, m.joinedTopics):
 		m.reason = "the subscription changed during the rebalance"
+		s.triggered(ev.Now, CauseChangedDuringRebalance)
 	case topicsOutside(assigned, m.topics):
 		m.reason = "the assignment names topics outside the subscription"
+		s.triggered(ev.Now, CauseAssignmentOutsideSubscription)
 	case m.Leader() && m.metadata != nil && countsDiffer(m.assignedFrom, m.metadata):
 		m.reason = "the metadata changed during the rebalance"
+		s.triggered(ev.Now, CauseChangedDuringRebalance)
 	default:
 		return
 	}

@@ -84,7 +84,7 @@ func (s *step) onTick(now time.Time) {
 		// dropped the member, the next heartbeat says so.
 		s.coordinatorLost(now, false)
 	case m.pollWatched() && !now.Before(m.pollDeadline()):
-		s.pollExpired()
+		s.pollExpired(now)
 	case !m.hbInFlight && !now.Before(m.hbDue):
 		s.sendHeartbeat(now)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -30,15 +31,48 @@ func TestRandomWalks(t *testing.T) { randomWalks(t, testConfig) }
 // member (see TestRandomWalks).
 func TestRandomWalksCooperative(t *testing.T) { randomWalks(t, coopConfig) }
 
+// TestRandomWalksMixed runs the random walks with a member offering a
+// cooperative and an eager assignor ([coop-range, range], as the default
+// [cooperative-sticky, range]) whose every JoinGroup answer selects one of
+// them at random: the protocol changes between generations in both
+// directions, and the checks follow the generation's protocol.
+func TestRandomWalksMixed(t *testing.T) { randomWalks(t, mixedConfig) }
+
+func mixedConfig() Config {
+	c := testConfig()
+	c.Assignors = []assignor.Assignor{coopRange{}, assignor.Range}
+	return c
+}
+
+// selectAny makes a JoinGroup answer select either assignor of
+// mixedConfig, and a SyncGroup answer name the member's selection.
+func selectAny(rng *rand.Rand, m Member, ev Event) Event {
+	switch r := ev.(type) {
+	case JoinResponse:
+		if r.ProtocolName != nil {
+			r.ProtocolName = str([]string{"coop-range", "range"}[rng.IntN(2)])
+		}
+		return r
+	case SyncResponse:
+		if r.ProtocolName != nil && m.Protocol() != "" {
+			r.ProtocolName = str(m.Protocol())
+		}
+		return r
+	}
+	return ev
+}
+
 func randomWalks(t *testing.T, config func() Config) {
 	walks, steps := 400, 60
 	if testing.Short() {
 		walks = 50
 	}
+	toEager, toCoop := 0, 0 // the mixed walks' protocol changes, joined owning partitions or not
 	for w := range walks {
 		rng := rand.New(rand.NewPCG(uint64(w), 7))
 		cfg := config()
-		coop := cfg.cooperative()
+		mixed := len(cfg.Assignors) > 1
+		coop := !mixed && cfg.Assignors[0].Name() == "coop-range"
 		if rng.IntN(2) == 0 {
 			cfg.InstanceID = "i1"
 		}
@@ -62,10 +96,20 @@ func randomWalks(t *testing.T, config func() Config) {
 				now += 60000 // a long pause: poll interval, session
 			}
 			ev := randomEvent(rng, m, at(now))
-			if coop {
+			switch {
+			case coop:
 				ev = asCoop(ev)
+			case mixed:
+				ev = selectAny(rng, m, ev)
 			}
 			before := m.State()
+			// A revoke is incremental when the generation is cooperative,
+			// and the one a SyncGroup makes before its Assign in any
+			// generation (in the round that moves to an eager assignor, the
+			// member joined keeping partitions); a rejoin the SyncGroup
+			// calls for after its Assign follows the new generation.
+			r, isSync := ev.(SyncResponse)
+			synced := isSync && r.Err == nil && before == AwaitingSync
 			// kept: what a successful SyncGroup assigns that is held already.
 			kept := map[protocol.TopicPartition]bool{}
 			if r, ok := ev.(SyncResponse); ok && r.Err == nil && before == AwaitingSync {
@@ -92,8 +136,11 @@ func randomWalks(t *testing.T, config func() Config) {
 				waiting = false
 				clear(pending)
 			}
+			assigned := false
 			for _, a := range acts {
 				switch a.(type) {
+				case Assign:
+					assigned = true
 				case Revoke, Lose:
 					waiting = !next.State().Terminal()
 				case SendJoin, SendLeave:
@@ -113,14 +160,16 @@ func randomWalks(t *testing.T, config func() Config) {
 						held[tp] = true
 					}
 				case Revoke:
-					if a.Incremental != (coop && !next.State().Terminal() && !next.closing) {
+					incremental := next.Rebalance() == assignor.Cooperative || (synced && !assigned)
+					if a.Incremental != (incremental && !next.State().Terminal() && !next.closing) {
 						fail("revoke with Incremental=%v", a.Incremental)
 					}
 					for _, tp := range a.Partitions {
 						if !held[tp] {
 							fail("revoked %s, not held", tp)
 						}
-						if kept[tp] {
+						// An eager rejoin after the Assign gives up all.
+						if kept[tp] && !(assigned && next.Rebalance() == assignor.Eager) {
 							fail("revoked %s, which the SyncGroup keeps", tp)
 						}
 						delete(held, tp)
@@ -139,7 +188,7 @@ func randomWalks(t *testing.T, config func() Config) {
 					}
 				case SendJoin:
 					switch {
-					case !coop && len(held) > 0:
+					case next.Rebalance() == assignor.Eager && len(held) > 0:
 						fail("eager join while holding %v", held)
 					case len(held) > 0 && (next.Generation() < 0 || a.MemberID == ""):
 						fail("cooperative join holding %v without a generation", held)
@@ -170,7 +219,21 @@ func randomWalks(t *testing.T, config func() Config) {
 			if next.State().Terminal() && len(owned) > 0 {
 				fail("%s owns %v", next.State(), owned)
 			}
+			if _, ok := ev.(JoinResponse); ok && m.Rebalance() != next.Rebalance() {
+				switch {
+				case next.Rebalance() == assignor.Eager && len(held) > 0:
+					toEager++
+				case next.Rebalance() == assignor.Cooperative:
+					toCoop++
+				}
+			}
 			m = next
+		}
+	}
+	if len(config().Assignors) > 1 {
+		t.Logf("protocol changes: %d cooperative to eager holding partitions, %d to cooperative", toEager, toCoop)
+		if toEager == 0 || toCoop == 0 {
+			t.Fatalf("the mixed walks changed protocol %d times to eager holding partitions, %d to cooperative: both cases must be walked", toEager, toCoop)
 		}
 	}
 }

@@ -39,6 +39,9 @@ type options struct {
 	// metricsAddr is --metrics-addr: host:port to serve the consumer's
 	// metrics on, at /metrics, while consuming (-C, -G); empty for none.
 	metricsAddr string
+	// stats is --stats: with -G, print each rebalance's record
+	// (rawkafka.Rebalance) to stderr when it completes; -d does too.
+	stats bool
 
 	// stderr receives -X's notes and the logs (-d, -v); nil while parsing.
 	stderr io.Writer
@@ -88,6 +91,11 @@ func getopt(args []string, opt func(letter byte, value string) error) ([]string,
 			return append(operands, args[i+1:]...), nil
 		case a == "--help":
 			return nil, errHelp
+		case a == "--stats":
+			if err := opt(1, ""); err != nil { // a long flag: letter 1
+				return nil, err
+			}
+			continue
 		case a == "--metrics-addr" || strings.HasPrefix(a, "--metrics-addr="):
 			// The one long option (kcat has no letter left for it); opt
 			// sees it as letter 0.
@@ -220,6 +228,8 @@ func parseArgs(args []string) (*options, error) {
 			o.version = true
 		case 'h':
 			return errHelp
+		case 1:
+			o.stats = true
 		case 0:
 			if _, _, err := net.SplitHostPort(v); err != nil {
 				return fmt.Errorf("--metrics-addr %s: want host:port (:9100, 127.0.0.1:0): %v", v, err)
@@ -237,6 +247,9 @@ func parseArgs(args []string) (*options, error) {
 	o.list, o.topics = mode == 'L', operands
 	if o.metricsAddr != "" && (mode == 'L' || mode == 'Q') {
 		return nil, fmt.Errorf("--metrics-addr serves a consumer's metrics: not with -%c", mode)
+	}
+	if o.stats && mode != 'G' {
+		return nil, errors.New("--stats prints the rebalances of a group member: only with -G")
 	}
 	if len(operands) > 0 && mode != 'G' {
 		return nil, fmt.Errorf("unexpected argument %q: a topic list is only allowed with -G <group> (use -t <topic>)", operands[0])

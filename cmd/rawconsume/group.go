@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka"
-	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -130,11 +129,13 @@ type member struct {
 	committed map[rawkafka.TopicPartition]int64 // what the last commit carried
 	owned     int
 	idleSince time.Time // when the member last had no partition; zero while it has some
-	// cooperative: every assignor of partition.assignment.strategy is
-	// cooperative (KIP-429), so the listener gets only the partitions that
-	// move, and the lines are kcat's incremental ones.
-	cooperative bool
 }
+
+// cooperative reports whether the generation runs the cooperative
+// protocol (KIP-429): the group selected cooperative-sticky, so the lines
+// are kcat's incremental ones. The default strategy [cooperative-sticky,
+// range] runs either, generation by generation.
+func (m *member) cooperative(c *rawkafka.Consumer) bool { return c.GroupMetadata().Cooperative }
 
 func (m *member) info(format string, args ...any) {
 	if !m.quiet {
@@ -155,16 +156,18 @@ func kcatList(tps []rawkafka.TopicPartition) string {
 }
 
 func (m *member) assigned(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
-	if m.cooperative {
+	if m.cooperative(c) {
 		m.info("Group %s rebalanced: incremental assignment of %d partition(s) (memberid %s, COOPERATIVE rebalance protocol): %s",
 			m.group, len(tps), c.GroupMetadata().MemberID, kcatList(tps))
-		if m.owned > 0 { // kept partitions were fetched all along
-			m.owned += len(tps)
-			m.startUncommitted(c, tps)
-			return
-		}
 	} else {
 		m.info("Group %s rebalanced (memberid %s): assigned: %s", m.group, c.GroupMetadata().MemberID, kcatList(tps))
+	}
+	if m.owned > 0 {
+		// Kept partitions were fetched all along (cooperative, or the
+		// round in which the group fell back to an eager assignor).
+		m.owned += len(tps)
+		m.startUncommitted(c, tps)
+		return
 	}
 	idle := time.Since(m.idleSince).Milliseconds()
 	if len(tps) == 0 {
@@ -179,7 +182,7 @@ func (m *member) assigned(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
 // revoked commits what was printed of the partitions given up, while the
 // generation still holds.
 func (m *member) revoked(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
-	if m.cooperative {
+	if m.cooperative(c) {
 		m.info("Group %s rebalanced: incremental revoke of %d partition(s) (memberid %s, COOPERATIVE rebalance protocol): %s",
 			m.group, len(tps), c.GroupMetadata().MemberID, kcatList(tps))
 	} else {
@@ -207,7 +210,7 @@ func (m *member) revoked(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
 // lost forgets partitions another member may own already: nothing is
 // committed for them. kcat's eager line does not tell a loss from a revoke.
 func (m *member) lost(c *rawkafka.Consumer, tps []rawkafka.TopicPartition) {
-	if m.cooperative {
+	if m.cooperative(c) {
 		m.info("Group %s rebalanced: incremental revoke of %d partition(s) (memberid %s, assignment lost, COOPERATIVE rebalance protocol): %s",
 			m.group, len(tps), c.GroupMetadata().MemberID, kcatList(tps))
 	} else {
@@ -222,10 +225,7 @@ func (m *member) drop(tps []rawkafka.TopicPartition) {
 		delete(m.printed, tp)
 		delete(m.committed, tp)
 	}
-	left := 0
-	if m.cooperative {
-		left = max(m.owned-len(tps), 0)
-	}
+	left := max(m.owned-len(tps), 0) // 0 after an eager revoke, which names all
 	if left == 0 && (m.owned > 0 || m.idleSince.IsZero()) {
 		m.idleSince = time.Now()
 	}
@@ -268,7 +268,7 @@ func consumeGroup(ctx context.Context, opts *options, out, errOut io.Writer) err
 	}
 	m := &member{group: opts.group, quiet: opts.quiet, errOut: errOut, commits: !cfg.DisableAutoCommit, from: opts.offset,
 		printed: map[rawkafka.TopicPartition]rawkafka.CommittedOffset{}, committed: map[rawkafka.TopicPartition]int64{},
-		idleSince: time.Now(), cooperative: cooperative(cfg.PartitionAssignmentStrategy)}
+		idleSince: time.Now()}
 	interval := cfg.AutoCommitInterval
 	// rawconsume commits itself, only what it has written out: the
 	// library's auto-commit covers every record Poll returned, printed
@@ -293,6 +293,9 @@ func consumeGroup(ctx context.Context, opts *options, out, errOut io.Writer) err
 		defer stop()
 	}
 	l := &rawkafka.RebalanceListener{OnAssigned: m.assigned, OnRevoked: m.revoked, OnLost: m.lost}
+	if opts.stats || (len(opts.debug) > 0 && !opts.quiet) {
+		l.OnTimeline = printRebalances(opts.group, errOut)
+	}
 	if p := subscriptionPattern(opts.topics); p != "" {
 		err = c.SubscribeRegex(p, l)
 	} else {
@@ -412,15 +415,4 @@ func groupError(opts *options, cfg rawkafka.Config, err error) error {
 			opts.group, cfg.GroupInstanceID, err)
 	}
 	return fmt.Errorf("Group %s: %v", opts.group, err)
-}
-
-// cooperative reports whether the strategy runs the cooperative protocol:
-// every assignor in it supports it, as the group layer decides.
-func cooperative(strategy []string) bool {
-	as, err := assignor.ByNames(strategy)
-	if err != nil {
-		return false // New refuses the strategy and says why
-	}
-	p, err := assignor.RebalanceProtocolOf(as)
-	return err == nil && p == assignor.Cooperative
 }

@@ -142,8 +142,11 @@ Modes:
                      more (-X enable.auto.commit=false: nothing).
                      -X group.instance.id=<id> makes a static member;
                      -X partition.assignment.strategy=range|roundrobin|
-                     sticky|cooperative-sticky (cooperative-sticky alone:
-                     the cooperative protocol)
+                     sticky|cooperative-sticky, in order of preference
+                     (default the library's cooperative-sticky,range:
+                     the cooperative protocol among members that offer
+                     cooperative-sticky, range and eager in a group with
+                     a member offering only range, as kcat's default)
   -L                 List brokers, topics and partitions (like kcat -L)
   -Q                 Query offsets by time (like kcat -Q): with one
                      -t <topic>:<partition>:<timestamp> per partition, print
@@ -200,6 +203,14 @@ Consumer options:
   -K <delim>         Print the key, this delimiter, then the value
   -D <delim>         Delimiter after each record (default \n)
   -u                 Unbuffered output: write each record as it comes
+  --stats            With -G: print each rebalance to stderr when it is over
+                     (-d does too): one line with its cause, generations,
+                     JoinGroup/SyncGroup/total times and the partitions
+                     revoked, lost, assigned and kept, then one line per
+                     partition with how long it went without a fetch
+                     (kept: the longest gap between two fetches; assigned:
+                     from the trigger to its first fetch; revoked: from its
+                     last fetch to the revoke)
   --metrics-addr <host:port>
                      Serve the consumer's metrics (the Java client's
                      consumer-coordinator and fetch-manager metrics) in the

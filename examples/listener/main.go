@@ -35,7 +35,8 @@ func main() {
 		fmt.Printf("assigned %v: restored records seen %v\n", tps, count)
 	}}
 	cfg, _ := rawkafka.ParseConfig(map[string]string{"bootstrap.servers": *bootstrap, "group.id": "listener-" + *topic, // New checks it
-		"enable.auto.commit": "false", "auto.offset.reset": "earliest", "session.timeout.ms": "6000", "heartbeat.interval.ms": "2000"})
+		"enable.auto.commit": "false", "auto.offset.reset": "earliest", "session.timeout.ms": "6000", "heartbeat.interval.ms": "2000",
+		"partition.assignment.strategy": "range"}) // eager: every revoke is of everything, as OnRevoked assumes (cooperative-sticky, the default, revokes only what moves)
 	c, err := rawkafka.New(cfg)
 	if err != nil {
 		log.Fatal(err)

@@ -30,7 +30,7 @@ func main() {
 	instance := cmp.Or(os.Getenv("INSTANCE_ID"), host)
 	cfg, err := rawkafka.ParseConfig(map[string]string{"bootstrap.servers": *bootstrap, "group.id": *group,
 		"group.instance.id": instance, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
-		"session.timeout.ms": "6000", "heartbeat.interval.ms": "2000", "partition.assignment.strategy": "range"}) // cooperative-sticky: next issue
+		"session.timeout.ms": "6000", "heartbeat.interval.ms": "2000"}) // the default strategy: cooperative-sticky
 	c, err2 := rawkafka.New(cfg)
 	if err = errors.Join(err, err2); err == nil {
 		err = c.Subscribe([]string{*topic}, nil)
