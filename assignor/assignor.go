@@ -80,13 +80,25 @@ type Group struct {
 	Topics map[string]Topic
 }
 
-// Topic is what the leader knows about one topic. It is a struct so that
-// later fields (the replica racks of each partition, for KIP-881's
-// rack-aware assignment) can be added without changing any signature.
+// Topic is what the leader knows about one topic.
 type Topic struct {
 	// Partitions is the partition count; the partitions are 0 to
 	// Partitions-1. Zero or less means no metadata: the topic is skipped.
 	Partitions int32
+	// Racks, when not nil, holds for each partition (by number, so with
+	// Partitions entries; a shorter slice leaves the last ones without) the
+	// racks of the brokers its replicas are on, in any order, for KIP-881's
+	// rack-aware assignment: range and the sticky assignors then prefer to
+	// give a partition to a member whose Rack is among them. nil, an empty
+	// entry and "" mean no rack. Partitions with the same racks may share
+	// one slice (the leader's metadata does), which costs nothing to read;
+	// the assignors never write into it.
+	//
+	// As in Java, racks matter only when some member sends a rack, some
+	// partition has a replica on a member's rack, and the partitions'
+	// racks are not all the same set; otherwise the assignment is exactly
+	// the one without racks.
+	Racks [][]string
 }
 
 // Member is one member's subscription as the leader sees it in the

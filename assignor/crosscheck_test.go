@@ -193,7 +193,12 @@ func formatCrossInputs(in []crossInput) string {
 		}
 		slices.Sort(names)
 		for _, name := range names {
-			fmt.Fprintf(&b, "topic\t%s\t%d\n", name, c.group.Topics[name].Partitions)
+			t := c.group.Topics[name]
+			fmt.Fprintf(&b, "topic\t%s\t%d", name, t.Partitions)
+			if t.Racks != nil {
+				b.WriteString("\t" + formatCrossRacks(t.Racks))
+			}
+			b.WriteString("\n")
 		}
 		for _, m := range c.group.Members {
 			fmt.Fprintf(&b, "member\t%s\t%s\t%s\t%s", m.ID, dash(m.InstanceID), dash(m.Rack), dash(strings.Join(m.Topics, ",")))
@@ -224,12 +229,16 @@ func parseCrossInputs(s string) ([]crossInput, error) {
 			in = append(in, crossInput{votes: [][]string{}})
 		case len(in) == 0:
 			return nil, fmt.Errorf("line %d: before any block", n)
-		case f[0] == "topic" && len(f) == 3:
+		case f[0] == "topic" && (len(f) == 3 || len(f) == 4):
 			p, err := strconv.Atoi(f[2])
 			if err != nil {
 				return nil, fmt.Errorf("line %d: %v", n, err)
 			}
-			in[len(in)-1].group.Topics[f[1]] = Topic{Partitions: int32(p)}
+			t := Topic{Partitions: int32(p)}
+			if len(f) == 4 {
+				t.Racks = parseCrossRacks(f[3])
+			}
+			in[len(in)-1].group.Topics[f[1]] = t
 		case f[0] == "member" && len(f) == 5:
 			var topics []string
 			if f[4] != "-" {
@@ -311,6 +320,31 @@ func crossAssign(in []crossInput, assignors []Assignor, votes bool) (string, err
 		}
 	}
 	return b.String(), nil
+}
+
+// formatCrossRacks writes each partition's racks, joined by ',', the
+// partitions joined by ';', "-" for a partition without racks.
+func formatCrossRacks(racks [][]string) string {
+	parts := make([]string, len(racks))
+	for i, r := range racks {
+		parts[i] = "-"
+		if len(r) > 0 {
+			parts[i] = strings.Join(r, ",")
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+func parseCrossRacks(s string) [][]string {
+	var out [][]string
+	for _, p := range strings.Split(s, ";") {
+		var r []string
+		if p != "-" {
+			r = strings.Split(p, ",")
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // formatCrossPartitions writes partitions as "t:0,1 u:2", "-" for none.

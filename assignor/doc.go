@@ -13,8 +13,9 @@
 //   - Assignor, with Range and RoundRobin ("range", "roundrobin"), Sticky
 //     and CooperativeSticky ("sticky", "cooperative-sticky"), and ByName
 //     and ByNames for the names partition.assignment.strategy uses.
-//   - Group (the members' subscriptions and the topics' partition counts) in,
-//     one Assignment per member out.
+//   - Group (the members' subscriptions, with their racks, and the topics'
+//     partition counts and replica racks) in, one Assignment per member
+//     out.
 //   - SelectProtocol, the coordinator's rule for the group's assignor, and
 //     RebalanceProtocolOf, the member's rule for eager or cooperative.
 //   - Check, the invariants every assignment must meet, used by every
@@ -32,6 +33,13 @@
 // give Java's result whenever all members subscribe to the same topics, and
 // mostly otherwise, where Java's choices depend on HashSet order (see the
 // cross-check's README for the measures).
+//
+// Range, Sticky and CooperativeSticky are rack-aware as Java's are since
+// Kafka 3.5 (KIP-881): when members send a rack (client.rack) and
+// Topic.Racks puts partitions' replicas on some of those racks and not all
+// on the same ones, they prefer to give a partition to a member on one of
+// its replicas' racks, within the balance each promises; otherwise racks
+// change nothing (testdata/crosscheck holds that proof too).
 //
 // Member order follows Java's AbstractPartitionAssignor.MemberInfo: static
 // members (with a group.instance.id) first, by instance id, then dynamic

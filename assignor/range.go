@@ -17,19 +17,21 @@ func (rangeAssignor) RebalanceProtocols() []RebalanceProtocol { return []Rebalan
 func (rangeAssignor) SubscriptionUserData(Member) []byte      { return nil }
 func (rangeAssignor) OnAssignment(Assignment, int32) error    { return nil }
 
-// Assign is the classic range assignment. Java's RangeAssignor (since Kafka
-// 3.5, KIP-881) first matches partitions to members on the same rack, when
-// members send a rack and some partitions have replicas on only some of
-// the racks, and then fills the ranges with what is left. Group carries no
-// replica racks yet, and without them Java's needsRackAwareAssignment is
-// false for every topic and it runs exactly this. The rack matching goes
-// before the loop below, once Topic has its replica racks.
+// Assign is the classic range assignment, with Java's rack matching
+// first (KIP-881, Kafka 3.5+) when some topic needs it: some of its
+// subscribers send a rack, some of its partitions have a replica on one of
+// those racks, and its partitions are not all on the same racks (see
+// assignRacks). Otherwise it is exactly the classic one.
 func (rangeAssignor) Assign(g Group) (map[string]Assignment, error) {
 	l, err := newLayout(g)
 	if err != nil {
 		return nil, err
 	}
 	owners := make([]int32, l.total)
+	if rt := l.rackTable(g); rt != nil {
+		l.assignRacks(owners, rt)
+		return l.build(owners), nil
+	}
 	for _, t := range l.topics {
 		k := int32(len(t.subs))
 		per, extra := t.partitions/k, t.partitions%k

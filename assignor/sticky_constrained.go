@@ -44,6 +44,9 @@ func (in *stickyInput) constrained() []int32 {
 	}
 	for _, pos := range in.hashMapOrder() {
 		claims := in.owned[pos]
+		if in.rack != nil {
+			claims = in.rackLocal(int32(pos), claims)
+		}
 		keep := len(claims)
 		switch {
 		case keep < minQuota:
@@ -76,31 +79,137 @@ func (in *stickyInput) constrained() []int32 {
 
 	// Round robin over under, as Java's iterator over its linked list: a
 	// member leaves it on reaching minQuota and joins the back of atMin.
-	i := 0
-	for p := range owners {
-		if owners[p] >= 0 {
-			continue
-		}
-		var pos int32
-		if len(under) > 0 {
-			if i >= len(under) {
-				i = 0
+	rr := roundRobin{owners: owners, count: count, under: under, atMin: atMin, minQuota: minQuota}
+	if in.rack == nil {
+		for p := range owners {
+			if owners[p] < 0 {
+				rr.give(int32(p))
 			}
-			pos = under[i]
-		} else {
-			pos, atMin = atMin[0], atMin[1:]
+		}
+		return owners
+	}
+	var free []int32
+	for p := range owners {
+		if owners[p] < 0 {
+			free = append(free, int32(p))
+		}
+	}
+	// Java sorts the free partitions by the members on their racks, fewest
+	// first, so that the partitions with fewer candidates choose first.
+	on := in.rack.membersOnSets()
+	slices.SortStableFunc(free, func(a, b int32) int { return cmp.Compare(on[in.rack.set[a]], on[in.rack.set[b]]) })
+	free = in.rackRoundRobin(owners, count, free, &rr.under, &rr.atMin, minQuota, maxQuota, over, wantOver)
+	for _, p := range free {
+		rr.give(p)
+	}
+	return owners
+}
+
+// roundRobin is the constrained builder's last step, Java's
+// assignRoundRobin: each partition in turn to the next member of under,
+// or, once under is empty, to the first of atMin.
+type roundRobin struct {
+	owners       []int32
+	count        []int
+	under, atMin []int32
+	i            int // the next in under
+	minQuota     int
+}
+
+func (rr *roundRobin) give(p int32) {
+	var pos int32
+	if len(rr.under) > 0 {
+		if rr.i >= len(rr.under) {
+			rr.i = 0
+		}
+		pos = rr.under[rr.i]
+	} else {
+		pos, rr.atMin = rr.atMin[0], rr.atMin[1:]
+	}
+	rr.owners[p] = pos
+	rr.count[pos]++
+	switch {
+	case len(rr.under) > 0 && rr.count[pos] == rr.minQuota:
+		rr.under = slices.Delete(rr.under, rr.i, rr.i+1)
+		rr.atMin = append(rr.atMin, pos)
+	case len(rr.under) > 0 && rr.under[rr.i] == pos:
+		rr.i++
+	}
+}
+
+// rackLocal is claims without those on partitions that have no replica
+// on member pos's rack: in rack-aware mode Java keeps only rack-local
+// claims in the first step (the others may come back to it later).
+func (in *stickyInput) rackLocal(pos int32, claims []int32) []int32 {
+	if !slices.ContainsFunc(claims, func(p int32) bool { return in.rack.mismatch(pos, p) }) {
+		return claims
+	}
+	out := make([]int32, 0, len(claims))
+	for _, p := range claims {
+		if !in.rack.mismatch(pos, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// rackRoundRobin is Java's assignRackAwareRoundRobin: each free partition
+// in turn goes to the next member of under (round robin from where the
+// last one went) on one of its replicas' racks, or else to the first
+// member of atMin on one, while quotas allow; it returns the partitions
+// left, in order, for the plain round robin.
+func (in *stickyInput) rackRoundRobin(owners []int32, count []int, free []int32, under, atMin *[]int32, minQuota, maxQuota, over, wantOver int) []int32 {
+	next := 0
+	rest := free[:0]
+	for _, p := range free {
+		pos := int32(-1)
+		if j := in.nextLocal(p, *under, next); j >= 0 {
+			pos = (*under)[j]
+			if c := count[pos] + 1; c >= minQuota {
+				*under = slices.Delete(*under, j, j+1)
+				if c < maxQuota && over < wantOver {
+					*atMin = append(*atMin, pos)
+				}
+			} else {
+				j++
+			}
+			next = 0
+			if len(*under) > 0 {
+				next = j % len(*under)
+			}
+		} else if len(*atMin) > 0 {
+			if j := in.nextLocal(p, *atMin, 0); j >= 0 {
+				pos = (*atMin)[j]
+				if count[pos]+1 == maxQuota {
+					*atMin = slices.Delete(*atMin, j, j+1)
+					over++
+					if over == wantOver {
+						*atMin = (*atMin)[:0]
+					}
+				}
+			}
+		}
+		if pos < 0 {
+			rest = append(rest, p)
+			continue
 		}
 		owners[p] = pos
 		count[pos]++
-		switch {
-		case len(under) > 0 && count[pos] == minQuota:
-			under = slices.Delete(under, i, i+1)
-			atMin = append(atMin, pos)
-		case len(under) > 0 && under[i] == pos:
-			i++
+	}
+	return rest
+}
+
+// nextLocal is Java's nextRackConsumer: the index in members, going round
+// from first, of the first member on a rack of partition p's replicas; -1
+// for none.
+func (in *stickyInput) nextLocal(p int32, members []int32, first int) int {
+	for k := range members {
+		j := (first + k) % len(members)
+		if in.rack.local(members[j], p) {
+			return j
 		}
 	}
-	return owners
+	return -1
 }
 
 // hashMapOrder is the order a java.util.HashMap<String, ...> iterates the

@@ -89,17 +89,7 @@ func stickyCrossInputs() []crossInput {
 			slices.Sort(s)
 			g.Members[i].Topics = slices.Compact(s)
 		}
-		first, err := Sticky.Assign(g)
-		if err != nil {
-			panic(err)
-		}
-		c := &churnGroup{rng: rng, g: g, owned: map[string][]protocol.TopicPartition{}, gen: 1}
-		for name := range g.Topics {
-			c.names = append(c.names, name)
-		}
-		slices.Sort(c.names)
-		c.equal = len(g.Members) > 0 && !slices.ContainsFunc(g.Members, func(m Member) bool { return !slices.Equal(m.Topics, g.Members[0].Topics) })
-		c.churn()
+		c, first := churnAfterSticky(rng, g)
 		for i := range c.g.Members {
 			m := &c.g.Members[i]
 			if a, ok := first[m.ID]; ok {
@@ -113,6 +103,24 @@ func stickyCrossInputs() []crossInput {
 		in = append(in, crossInput{group: c.g, claims: true})
 	}
 	return in
+}
+
+// churnAfterSticky assigns g once with Sticky and then changes it
+// (churnGroup.churn: members leave, join, change subscription); it returns
+// the changed group and the first assignment, for the members to claim.
+func churnAfterSticky(rng *rand.Rand, g Group) (*churnGroup, map[string]Assignment) {
+	first, err := Sticky.Assign(g)
+	if err != nil {
+		panic(err)
+	}
+	c := &churnGroup{rng: rng, g: g, owned: map[string][]protocol.TopicPartition{}, gen: 1}
+	for name := range g.Topics {
+		c.names = append(c.names, name)
+	}
+	slices.Sort(c.names)
+	c.equal = len(g.Members) > 0 && !slices.ContainsFunc(g.Members, func(m Member) bool { return !slices.Equal(m.Topics, g.Members[0].Topics) })
+	c.churn()
+	return c, first
 }
 
 // TestCrossCheckJavaStickyRebalance is the cross-check of a second

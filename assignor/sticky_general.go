@@ -6,13 +6,16 @@ import (
 )
 
 // general is Java's GeneralAssignmentBuilder, for members with different
-// subscriptions, without its rack matching (Group has no replica racks):
+// subscriptions:
 //
 //  1. Every member keeps its standing claims on topics it still subscribes
-//     to.
+//     to (in rack-aware mode, only those with a replica on its rack).
 //  2. The other partitions, topics with the fewest subscribers first (then
 //     by name, then partition), each go to the least loaded subscriber (by
-//     count, then member id), as Java's TreeSet of members by load picks.
+//     count, then member id), as Java's TreeSet of members by load picks;
+//     in rack-aware mode a first pass gives each only to the least loaded
+//     subscriber on one of its replicas' racks or without a rack, and a
+//     second pass places the partitions the first could not.
 //  3. Pass after pass over the partitions of topics with two or more
 //     subscribers, first only those assigned in step 2 (unless a member
 //     left a topic), then all: a partition whose owner has two or more
@@ -40,7 +43,7 @@ func (in *stickyInput) general() []int32 {
 	left := false // a member left a topic it owned partitions of
 	for pos := range n {
 		for _, p := range in.owned[pos] {
-			if subscribed(int32(pos), in.topicOf(p)) {
+			if subscribed(int32(pos), in.topicOf(p)) && (in.rack == nil || !in.rack.mismatch(int32(pos), p)) {
 				owners[p] = int32(pos)
 				count[pos]++
 			} else {
@@ -73,10 +76,20 @@ func (in *stickyInput) general() []int32 {
 		tp := &in.topics[t]
 		for p := tp.first; p < tp.first+tp.partitions; p++ {
 			if owners[p] < 0 {
+				fresh = append(fresh, p)
+			}
+		}
+	}
+	if in.rack != nil {
+		in.assignRackLocal(owners, count, order)
+	}
+	for _, t := range order {
+		tp := &in.topics[t]
+		for p := tp.first; p < tp.first+tp.partitions; p++ {
+			if owners[p] < 0 {
 				o := least(t)
 				owners[p] = o
 				count[o]++
-				fresh = append(fresh, p)
 			}
 		}
 	}
@@ -132,6 +145,30 @@ func (in *stickyInput) general() []int32 {
 		return before
 	}
 	return owners
+}
+
+// assignRackLocal is the general builder's rack pass: each free partition,
+// topics in order, to its least loaded subscriber (by count, then member
+// id) without a rack or on one of its replicas' racks, when there is one.
+func (in *stickyInput) assignRackLocal(owners []int32, count []int, order []int32) {
+	for _, t := range order {
+		tp := &in.topics[t]
+		for p := tp.first; p < tp.first+tp.partitions; p++ {
+			if owners[p] >= 0 {
+				continue
+			}
+			best := int32(-1)
+			for _, pos := range tp.subs {
+				if (best < 0 || count[pos] < count[best]) && !in.rack.mismatch(pos, p) {
+					best = pos
+				}
+			}
+			if best >= 0 {
+				owners[p] = best
+				count[best]++
+			}
+		}
+	}
 }
 
 // participants marks the members whose assignment can change (Java's

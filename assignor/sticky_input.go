@@ -25,6 +25,9 @@ type stickyInput struct {
 	subs [][]int32
 	// equal: every member subscribes to the same topics.
 	equal bool
+	// rack holds the racks when Java's rack-aware mode is on (see
+	// stickyRacks), nil otherwise.
+	rack *rackTable
 
 	// prev[p] is the member whose claim on partition p stands (the one
 	// claim of the highest generation), -1 for none; contested[p] is true
@@ -105,8 +108,28 @@ func newStickyInput(g Group, claims claimsFunc) (*stickyInput, error) {
 			in.topics[t].subs = append(in.topics[t].subs, int32(pos))
 		}
 	}
+	in.rack = in.stickyRacks(g)
 	in.resolveClaims(claims)
 	return in, nil
+}
+
+// stickyRacks is Java's RackInfo: the racks, when some member sends one,
+// some partition of a subscribed topic has a replica on a member's rack,
+// and those partitions are not all on the same racks; else nil, and the
+// assignment is the one without racks.
+func (in *stickyInput) stickyRacks(g Group) *rackTable {
+	if !anyRack(in.members) {
+		return nil
+	}
+	topics := make([]rackTopic, len(in.topics))
+	for i, t := range in.topics {
+		topics[i] = rackTopic{name: t.name, first: int(t.first), partitions: t.partitions}
+	}
+	rt := newRackTable(in.members, g, topics, in.total)
+	if rt == nil || !rt.aware(nil, 0, in.total) {
+		return nil
+	}
+	return rt
 }
 
 // resolveClaims decides whose claim on each partition stands. Java's

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rawkafka/rawkafka/assignor"
@@ -14,10 +15,13 @@ import (
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
-// MetadataFunc returns the partition count of each of topics that exists.
-// A topic that does not exist (or has no partitions yet) is left out of
-// the map or given 0; an error means the metadata could not be had at all.
-type MetadataFunc func(ctx context.Context, topics []string) (map[string]int32, error)
+// MetadataFunc returns what the leader assigns from for each of topics
+// that exists: its partition count and, for rack-aware assignment
+// (KIP-881), the racks of each partition's replicas (assignor.Topic.Racks,
+// nil when the brokers have no racks). A topic that does not exist (or has
+// no partitions yet) is left out of the map or given 0 partitions; an
+// error means the metadata could not be had at all.
+type MetadataFunc func(ctx context.Context, topics []string) (map[string]assignor.Topic, error)
 
 // assignmentVersion is the ConsumerProtocolAssignment version the leader
 // writes: the newest, whatever the members sent, as Java's
@@ -68,16 +72,20 @@ func NewAssignFunc(assignors []assignor.Assignor, metadata MetadataFunc, logger 
 		if err != nil {
 			return nil, nil, err
 		}
-		counts, err := metadataWithRetry(ctx, metadata, topics)
+		meta, err := metadataWithRetry(ctx, metadata, topics)
 		if err != nil {
 			return nil, nil, err
+		}
+		counts := make(map[string]int32, len(meta))
+		for t, m := range meta {
+			counts[t] = m.Partitions
 		}
 		if a.SkipAssignment {
 			logger.Info("group: a static leader rejoined; the group keeps its assignment (KIP-814)",
 				"generation", a.Generation, "members", len(members), "topics", len(topics))
 			return nil, counts, nil
 		}
-		out, missing, stripped, err := assignMembers(assignors[i], members, topics, counts, cooperative)
+		out, missing, stripped, err := assignMembers(assignors[i], members, topics, meta, cooperative)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -114,17 +122,17 @@ func decodeMembers(in []protocol.JoinGroupResponseMember) ([]assignor.Member, []
 	return members, normalizeTopics(topics), nil
 }
 
-// assignMembers runs as over members with the partition counts of topics
-// (every topic subscribed) and encodes one assignment per member, in the
+// assignMembers runs as over members with the metadata of topics (every
+// topic subscribed: partition counts and replica racks) and encodes one assignment per member, in the
 // members' order. It returns the subscribed topics without partitions,
 // which nobody gets, and, with cooperative, the partitions taken out by
 // validateCooperative. It is pure: NewAssignFunc's work minus the metadata.
-func assignMembers(as assignor.Assignor, members []assignor.Member, topics []string, counts map[string]int32, cooperative bool) ([]protocol.SyncGroupRequestAssignment, []string, []protocol.TopicPartition, error) {
+func assignMembers(as assignor.Assignor, members []assignor.Member, topics []string, meta map[string]assignor.Topic, cooperative bool) ([]protocol.SyncGroupRequestAssignment, []string, []protocol.TopicPartition, error) {
 	g := assignor.Group{Members: members, Topics: make(map[string]assignor.Topic, len(topics))}
 	var missing []string
 	for _, t := range topics {
-		if n := counts[t]; n > 0 {
-			g.Topics[t] = assignor.Topic{Partitions: n}
+		if m := meta[t]; m.Partitions > 0 {
+			g.Topics[t] = m
 		} else {
 			missing = append(missing, t)
 		}
@@ -198,10 +206,10 @@ func validateCooperative(members []assignor.Member, result map[string]assignor.A
 	return out, stripped
 }
 
-// metadataWithRetry asks metadata for the counts of topics until it
-// answers or ctx ends, backing off from 100ms to 1s, and returns a map
-// with every topic (0 for one that does not exist) that the caller owns.
-func metadataWithRetry(ctx context.Context, metadata MetadataFunc, topics []string) (map[string]int32, error) {
+// metadataWithRetry asks metadata for topics until it answers or ctx
+// ends, backing off from 100ms to 1s, and returns a map with every topic
+// (0 partitions for one that does not exist) that the caller owns.
+func metadataWithRetry(ctx context.Context, metadata MetadataFunc, topics []string) (map[string]assignor.Topic, error) {
 	if metadata == nil {
 		return nil, errors.New("group: NewAssignFunc has no MetadataFunc")
 	}
@@ -209,11 +217,15 @@ func metadataWithRetry(ctx context.Context, metadata MetadataFunc, topics []stri
 	for {
 		got, err := metadata(ctx, topics)
 		if err == nil {
-			counts := make(map[string]int32, len(topics))
+			meta := make(map[string]assignor.Topic, len(topics))
 			for _, t := range topics {
-				counts[t] = max(got[t], 0)
+				m := got[t]
+				if m.Partitions <= 0 {
+					m = assignor.Topic{}
+				}
+				meta[t] = m
 			}
-			return counts, nil
+			return meta, nil
 		}
 		select {
 		case <-ctx.Done():
@@ -226,17 +238,64 @@ func metadataWithRetry(ctx context.Context, metadata MetadataFunc, topics []stri
 
 // MetadataFromCluster is a MetadataFunc over a conn.Cluster's metadata
 // cache: it asks for the topics (which the cluster then keeps refreshing)
-// and counts the partitions of those the cluster knows without a
-// topic-level error (UNKNOWN_TOPIC_OR_PARTITION: the topic does not
-// exist).
+// and answers TopicsFromMetadata for them.
 func MetadataFromCluster(cl *conn.Cluster) MetadataFunc {
-	return func(ctx context.Context, topics []string) (map[string]int32, error) {
+	return func(ctx context.Context, topics []string) (map[string]assignor.Topic, error) {
 		md, err := cl.Metadata(ctx, topics...)
 		if err != nil {
 			return nil, err
 		}
-		return PartitionCounts(md, topics), nil
+		return TopicsFromMetadata(md, topics), nil
 	}
+}
+
+// TopicsFromMetadata returns, for each of topics that md lists without a
+// topic-level error (UNKNOWN_TOPIC_OR_PARTITION: the topic does not
+// exist), its partition count (as PartitionCounts) and each partition's
+// replica racks, from md's brokers (Partition.Replicas -> Broker.Rack;
+// replicas on brokers md does not list, or without a rack, count as no
+// rack, as in Java). Racks is nil when no broker has a rack; partitions
+// on the same racks share one slice, so 1,000,000 partitions on a few
+// racks cost one slice header each.
+func TopicsFromMetadata(md *conn.Metadata, topics []string) map[string]assignor.Topic {
+	racked := false
+	for _, b := range md.Brokers {
+		racked = racked || b.Rack != ""
+	}
+	shared := map[string][]string{} // racks joined -> the one slice
+	var racks []string
+	out := make(map[string]assignor.Topic, len(topics))
+	for _, name := range topics {
+		t := md.Topics[name]
+		if t == nil || t.Err != nil {
+			continue
+		}
+		m := assignor.Topic{Partitions: int32(len(t.Partitions))}
+		if racked {
+			m.Racks = make([][]string, len(t.Partitions))
+			for _, p := range t.Partitions {
+				if p.ID < 0 || p.ID >= m.Partitions {
+					continue
+				}
+				racks = racks[:0]
+				for _, id := range p.Replicas {
+					if r := md.Brokers[id].Rack; r != "" && !slices.Contains(racks, r) {
+						racks = append(racks, r)
+					}
+				}
+				slices.Sort(racks)
+				key := strings.Join(racks, "\x00")
+				s, ok := shared[key]
+				if !ok {
+					s = slices.Clip(slices.Clone(racks))
+					shared[key] = s
+				}
+				m.Racks[p.ID] = s
+			}
+		}
+		out[name] = m
+	}
+	return out
 }
 
 // PartitionCounts returns the partition count of each of topics as md

@@ -51,11 +51,11 @@ func decodeAssignments(t *testing.T, in []protocol.SyncGroupRequestAssignment) m
 
 func TestAssignFunc(t *testing.T) {
 	counts := map[string]int32{"a": 3, "b": 4, "c": 1}
-	meta := func(_ context.Context, topics []string) (map[string]int32, error) {
+	meta := func(_ context.Context, topics []string) (map[string]assignor.Topic, error) {
 		if strings.Join(topics, ",") != "a,b,c,gone" {
 			t.Errorf("metadata asked for %v", topics)
 		}
-		return counts, nil
+		return fromCounts(counts), nil
 	}
 	members := []protocol.JoinGroupResponseMember{
 		joinMember(t, "m-z", "", 3, "a", "b", "gone"),
@@ -106,7 +106,9 @@ func TestAssignFunc(t *testing.T) {
 }
 
 func TestAssignFuncFails(t *testing.T) {
-	meta := func(context.Context, []string) (map[string]int32, error) { return map[string]int32{"a": 1}, nil }
+	meta := func(context.Context, []string) (map[string]assignor.Topic, error) {
+		return fromCounts(map[string]int32{"a": 1}), nil
+	}
 	good := joinMember(t, "m1", "", 3, "a")
 	for _, tc := range []struct {
 		name    string
@@ -134,11 +136,11 @@ func TestAssignFuncFails(t *testing.T) {
 func TestAssignFuncRetriesMetadata(t *testing.T) {
 	var calls atomic.Int32
 	broken := errors.New("no broker reachable")
-	meta := func(context.Context, []string) (map[string]int32, error) {
+	meta := func(context.Context, []string) (map[string]assignor.Topic, error) {
 		if calls.Add(1) < 3 {
 			return nil, broken
 		}
-		return map[string]int32{"a": 2}, nil
+		return fromCounts(map[string]int32{"a": 2}), nil
 	}
 	f := NewAssignFunc([]assignor.Assignor{assignor.Range}, meta, nil)
 	a := ComputeAssignment{Protocol: "range", Members: []protocol.JoinGroupResponseMember{joinMember(t, "m1", "", 3, "a")}}
@@ -146,7 +148,7 @@ func TestAssignFuncRetriesMetadata(t *testing.T) {
 	if err != nil || calls.Load() != 3 || fmtTPs(decodeAssignments(t, out)["m1"].Partitions) != "[a/0 a/1]" {
 		t.Fatalf("%v after %d calls", err, calls.Load())
 	}
-	f = NewAssignFunc([]assignor.Assignor{assignor.Range}, func(context.Context, []string) (map[string]int32, error) { return nil, broken }, nil)
+	f = NewAssignFunc([]assignor.Assignor{assignor.Range}, func(context.Context, []string) (map[string]assignor.Topic, error) { return nil, broken }, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
 	if _, _, err := f(ctx, a); !errors.Is(err, broken) {
@@ -191,7 +193,9 @@ func TestLeaderWatchesWhatItAssignedFrom(t *testing.T) {
 // TestAssignFuncSkip: a static leader told to skip the assignment
 // (KIP-814) only counts the group's topics, whatever its assignors.
 func TestAssignFuncSkip(t *testing.T) {
-	meta := func(context.Context, []string) (map[string]int32, error) { return map[string]int32{"a": 2}, nil }
+	meta := func(context.Context, []string) (map[string]assignor.Topic, error) {
+		return fromCounts(map[string]int32{"a": 2}), nil
+	}
 	f := NewAssignFunc([]assignor.Assignor{assignor.Range}, meta, nil)
 	out, counts, err := f(context.Background(), ComputeAssignment{Protocol: "other", SkipAssignment: true,
 		Members: []protocol.JoinGroupResponseMember{joinMember(t, "m1", "i1", 3, "a"), joinMember(t, "m2", "i2", 3, "b")}})

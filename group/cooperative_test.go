@@ -269,11 +269,11 @@ func TestAssignMembersCooperative(t *testing.T) {
 		{ID: "m2", Topics: []string{"a"}, Generation: -1},
 	}
 	counts := map[string]int32{"a": 2}
-	_, _, stripped, err := assignMembers(assignor.Range, members, []string{"a"}, counts, true)
+	_, _, stripped, err := assignMembers(assignor.Range, members, []string{"a"}, fromCounts(counts), true)
 	if err != nil || fmtTPs(stripped) != "[a/1]" {
 		t.Fatalf("cooperative: stripped %v, %v", stripped, err)
 	}
-	_, _, stripped, err = assignMembers(assignor.Range, members, []string{"a"}, counts, false)
+	_, _, stripped, err = assignMembers(assignor.Range, members, []string{"a"}, fromCounts(counts), false)
 	if err != nil || len(stripped) != 0 {
 		t.Fatalf("eager: stripped %v, %v", stripped, err)
 	}

@@ -172,7 +172,9 @@ func TestFallbackLeaderStrips(t *testing.T) {
 		sub("m2", protocol.ConsumerProtocolTopicPartition{Topic: "a", Partitions: []int32{3, 4, 5}}),
 		sub("m3"), // the range-only member, joined eagerly
 	}
-	meta := func(context.Context, []string) (map[string]int32, error) { return map[string]int32{"a": 6}, nil }
+	meta := func(context.Context, []string) (map[string]assignor.Topic, error) {
+		return fromCounts(map[string]int32{"a": 6}), nil
+	}
 	f := NewAssignFunc(mixedConfig().Assignors, meta, nil)
 	out, _, err := f(context.Background(), ComputeAssignment{Generation: 5, Protocol: "range", Members: members})
 	if err != nil {

@@ -33,6 +33,7 @@ public class CrossCheck {
     static final class Block {
         boolean vote;
         final Map<String, Integer> topics = new HashMap<>();
+        final Map<String, String> racks = new HashMap<>(); // topic -> "r0,r1;r2;-" (racks-groups.txt)
         final List<String[]> members = new ArrayList<>(); // id, instance, rack, topics
         final List<List<String>> votes = new ArrayList<>();
     }
@@ -48,6 +49,8 @@ public class CrossCheck {
                 blocks.add(b);
             } else if (f[0].equals("topic")) {
                 blocks.get(blocks.size() - 1).topics.put(f[1], Integer.parseInt(f[2]));
+                if (f.length == 4)
+                    blocks.get(blocks.size() - 1).racks.put(f[1], f[3]);
             } else if (f.length == 5 || f.length == 7) {
                 blocks.get(blocks.size() - 1).members.add(Arrays.copyOfRange(f, 1, f.length));
             } else {
@@ -56,6 +59,7 @@ public class CrossCheck {
         }
         StringBuilder out = new StringBuilder();
         boolean sticky = args.length > 0 && args[0].equals("sticky");
+        boolean racks = args.length > 0 && args[0].equals("racks");
         for (int i = 0; i < blocks.size(); i++) {
             Block b = blocks.get(i);
             if (sticky && b.vote)
@@ -64,6 +68,8 @@ public class CrossCheck {
             // highest generation seen) between calls.
             ConsumerPartitionAssignor[] assignors = sticky
                 ? new ConsumerPartitionAssignor[] {new StickyAssignor(), new CooperativeStickyAssignor()}
+                : racks
+                ? new ConsumerPartitionAssignor[] {new RangeAssignor(), new StickyAssignor(), new CooperativeStickyAssignor()}
                 : new ConsumerPartitionAssignor[] {new RangeAssignor(), new RoundRobinAssignor()};
             if (b.vote) {
                 out.append("vote ").append(i).append(' ').append(vote(b.votes)).append('\n');
@@ -75,7 +81,7 @@ public class CrossCheck {
                     continue; // roundrobin's CircularIterator refuses an empty group
                 Map<String, ConsumerPartitionAssignor.Assignment> result;
                 try {
-                    result = a.assign(cluster(b.topics), subscriptions(b.members, a)).groupAssignment();
+                    result = a.assign(cluster(b.topics, b.racks), subscriptions(b.members, a)).groupAssignment();
                 } catch (RuntimeException e) { // Java's own bugs, such as a NullPointerException
                     out.append("error ").append(e.getClass().getSimpleName()).append('\n');
                     continue;
@@ -91,16 +97,35 @@ public class CrossCheck {
         System.out.flush();
     }
 
-    // A cluster of one broker without a rack that leads every partition.
-    static Cluster cluster(Map<String, Integer> topics) {
+    // A cluster of one broker without a rack that leads every partition,
+    // and, for the topics with racks (racks-groups.txt: partitions split
+    // by ';', each a list of racks or "-"), one broker per rack, which
+    // partitions on that rack have as replicas.
+    static Cluster cluster(Map<String, Integer> topics, Map<String, String> racks) {
         Node node = new Node(0, "localhost", 9092);
         Node[] nodes = {node};
+        Map<String, Node> byRack = new HashMap<>();
+        List<Node> all = new ArrayList<>(List.of(node));
         List<PartitionInfo> partitions = new ArrayList<>();
         topics.forEach((topic, n) -> {
-            for (int p = 0; p < n; p++)
-                partitions.add(new PartitionInfo(topic, p, node, nodes, nodes));
+            String[] perPartition = racks.containsKey(topic) ? racks.get(topic).split(";", -1) : new String[0];
+            for (int p = 0; p < n; p++) {
+                Node[] replicas = nodes;
+                if (p < perPartition.length && !perPartition[p].equals("-")) {
+                    String[] rs = perPartition[p].split(",");
+                    replicas = new Node[rs.length];
+                    for (int k = 0; k < rs.length; k++) {
+                        replicas[k] = byRack.computeIfAbsent(rs[k], r -> {
+                            Node b = new Node(1 + byRack.size(), "localhost", 9093 + byRack.size(), r);
+                            all.add(b);
+                            return b;
+                        });
+                    }
+                }
+                partitions.add(new PartitionInfo(topic, p, replicas[0], replicas, replicas));
+            }
         });
-        return new Cluster("crosscheck", List.of(node), partitions, Set.of(), Set.of());
+        return new Cluster("crosscheck", all, partitions, Set.of(), Set.of());
     }
 
     // Members: id, instance, rack, topics and, in sticky-groups.txt, the
