@@ -292,3 +292,86 @@ func WaitCommitted(t testing.TB, timeout time.Duration, brokers, group string, p
 	}, func() string { return fmt.Sprintf("committed: %v", last) })
 	return last
 }
+
+// UncommittedAtRevoke returns the records m printed of a partition after
+// the last JoinGroup it sent (its JoinSent event) and before it revoked
+// that partition in the round that followed, when more ownership events
+// came after the revoke (not the revoke at its close, which commits).
+//
+// This is the Java console consumer in the cooperative protocol: it
+// commits automatically before it sends JoinGroup, keeps consuming its
+// partitions through the rebalance, and revokes those that move after
+// SyncGroup without committing again (it has no rebalance listener to do
+// it), so their next owner starts from the commit made before the
+// JoinGroup and delivers those records a second time. Only kinds that
+// report JoinSent (Java) return anything.
+func UncommittedAtRevoke(m Member) []Record {
+	evs := m.Events()
+	var out []Record
+	recs := m.Records()
+	for i, e := range evs {
+		if e.Type != Revoked || i == len(evs)-1 || ownedAtEnd(evs, i) {
+			continue
+		}
+		from := -1
+		for j := i - 1; j >= 0; j-- {
+			if evs[j].Type == JoinSent {
+				from = evs[j].Seq
+				break
+			}
+		}
+		if from < 0 {
+			continue
+		}
+		for _, r := range recs {
+			if r.Seq > from && r.Seq < e.Seq && slices.Contains(e.Partitions, r.TP()) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// ownedAtEnd reports whether evs[i] is the member's last ownership change
+// (its close): nothing but Exited after it.
+func ownedAtEnd(evs []OwnershipEvent, i int) bool {
+	for _, e := range evs[i+1:] {
+		if e.Type == Assigned || e.Type == Revoked || e.Type == Lost {
+			return false
+		}
+	}
+	return true
+}
+
+// Excluding returns c without the duplicate deliveries whose first
+// delivery is one of first (same member, partition and offset), and how
+// many it took out: duplicates a client's documented behaviour explains
+// (UncommittedAtRevoke), so that the checks on the rest stay strict.
+func (c Consumption) Excluding(first []Record) (Consumption, int) {
+	type key struct {
+		member string
+		tp     TopicPartition
+		off    int64
+	}
+	skip := map[key]bool{}
+	for _, r := range first {
+		skip[key{r.Member, r.TP(), r.Offset}] = true
+	}
+	out := c
+	out.Duplicates = nil
+	n := 0
+	for _, d := range c.Duplicates {
+		f := d.By[0]
+		for _, r := range d.By[1:] {
+			if r.Time.Before(f.Time) {
+				f = r
+			}
+		}
+		if skip[key{f.Member, f.TP(), f.Offset}] {
+			n++
+			continue
+		}
+		out.Duplicates = append(out.Duplicates, d)
+	}
+	return out, n
+}
