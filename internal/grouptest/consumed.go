@@ -294,9 +294,10 @@ func WaitCommitted(t testing.TB, timeout time.Duration, brokers, group string, p
 }
 
 // UncommittedAtRevoke returns the records m printed of a partition after
-// the last JoinGroup it sent (its JoinSent event) and before it revoked
-// that partition in the round that followed, when more ownership events
-// came after the revoke (not the revoke at its close, which commits).
+// the JoinGroup it sent (its JoinSent event) and before it revoked that
+// partition in that round, with no other ownership change in between,
+// when more ownership events came after the revoke (not the revoke at its
+// close, which commits).
 //
 // This is the Java console consumer in the cooperative protocol: it
 // commits automatically before it sends JoinGroup, keeps consuming its
@@ -313,11 +314,18 @@ func UncommittedAtRevoke(m Member) []Record {
 		if e.Type != Revoked || i == len(evs)-1 || ownedAtEnd(evs, i) {
 			continue
 		}
+		// The JoinGroup of this round: no other ownership change between
+		// it and the revoke. (An eager member revokes before it sends
+		// JoinGroup, having committed: no window.)
 		from := -1
+	back:
 		for j := i - 1; j >= 0; j-- {
-			if evs[j].Type == JoinSent {
+			switch evs[j].Type {
+			case JoinSent:
 				from = evs[j].Seq
-				break
+				break back
+			case Assigned, Revoked, Lost:
+				break back
 			}
 		}
 		if from < 0 {
