@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,9 +116,39 @@ func Java(t testing.TB, cfg Config) *Process {
 	opts := strings.TrimSpace(os.Getenv("RAWKAFKA_TOOL_JVM_OPTS") + " -Dlog4j2.configurationFile=" + log4j2 + " -Dlog4j.configuration=file:" + log4j)
 	cmd.Env = append(os.Environ(), "RAWKAFKA_TOOL_JVM_OPTS="+opts)
 	topic := cfg.Topics[0]
+	var fragment string // the start of a record line a log line cut
 	return NewProcess(t, cfg.Name, "java", cmd, func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
+		line, fragment = joinJavaFragment(fragment, line)
 		return ParseJavaLine(topic, line, now, seq)
 	})
+}
+
+// javaLogStart finds a log line's start (log4j2's stamp, or 3.9's level)
+// inside a line.
+var javaLogStart = regexp.MustCompile(`(\d{13} )?(INFO|WARN|ERROR|DEBUG) \[`)
+
+// joinJavaFragment undoes a log line written in the middle of a record
+// line. The console consumer writes a record in pieces ("Partition:",
+// the number, a tab, ...), each flushed, and log4j writes its lines from
+// other threads (the heartbeat thread's) straight to the same file, so a
+// log line can land between two pieces:
+//
+//	Partition:1796155385995 INFO [ConsumerCoordinator] ... (Re-)joining group
+//	1	Offset:52	id-702
+//
+// The rebalance callbacks run on the thread that prints records, so an
+// ownership line never cuts a record. joinJavaFragment returns the line to
+// parse (the log line, or the record with the fragment kept from the last
+// line in front) and the fragment to keep for the next line.
+func joinJavaFragment(fragment, line string) (string, string) {
+	line = fragment + line
+	if !strings.HasPrefix(line, "Partition:") {
+		return line, ""
+	}
+	if loc := javaLogStart.FindStringIndex(line); loc != nil && loc[0] > 0 {
+		return line[loc[0]:], line[:loc[0]]
+	}
+	return line, ""
 }
 
 // The messages of the Java consumer's rebalance callbacks.
