@@ -2,7 +2,9 @@ package grouptest
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,5 +192,12 @@ func checkRedelivered(t *testing.T, c Consumption, dead string, committed map[To
 	}
 	if err != nil {
 		t.Errorf("duplicates: %v", err)
+		for _, d := range strict.Duplicates {
+			var by []string
+			for _, r := range d.By {
+				by = append(by, fmt.Sprintf("%s #%d at %s", r.Member, r.Seq, r.Time.Format("15:04:05.000")))
+			}
+			t.Logf("delivered twice: %s@%d %q: %s", d.TP, d.Offset, d.By[0].Value, strings.Join(by, ", "))
+		}
 	}
 }
