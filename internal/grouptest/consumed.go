@@ -21,6 +21,17 @@ type Delivery struct {
 	By     []Record // in the order the harness read them
 }
 
+// First is the delivery the harness read first.
+func (d Delivery) First() Record {
+	first := d.By[0]
+	for _, r := range d.By[1:] {
+		if r.Time.Before(first.Time) {
+			first = r
+		}
+	}
+	return first
+}
+
 // Consumption is what a group consumed, compared with what was produced.
 type Consumption struct {
 	Produced int
@@ -139,12 +150,7 @@ func (c Consumption) RedeliveredAfterDeath(dead string, committed map[TopicParti
 	errs := []error{c.DuplicatesAfter(committed)}
 	bad := 0
 	for _, d := range c.Duplicates {
-		first := d.By[0]
-		for _, r := range d.By[1:] {
-			if r.Time.Before(first.Time) {
-				first = r
-			}
-		}
+		first := d.First()
 		if first.Member == dead {
 			continue
 		}
@@ -369,13 +375,7 @@ func (c Consumption) Excluding(first []Record) (Consumption, int) {
 	out.Duplicates = nil
 	n := 0
 	for _, d := range c.Duplicates {
-		f := d.By[0]
-		for _, r := range d.By[1:] {
-			if r.Time.Before(f.Time) {
-				f = r
-			}
-		}
-		if skip[key{f.Member, f.TP(), f.Offset}] {
+		if f := d.First(); skip[key{f.Member, f.TP(), f.Offset}] {
 			n++
 			continue
 		}

@@ -1,14 +1,9 @@
 package grouptest
 
 import (
-	"context"
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/rawkafka/rawkafka/internal/kafkatest"
 )
 
 // quiet is how long WaitSettled waits for a further round: more than the
@@ -65,12 +60,8 @@ func TestCooperativeMixedLeaders(t *testing.T) {
 	} {
 		t.Run(tc.name+"-leads", func(t *testing.T) {
 			began := time.Now()
-			brokers := kafkatest.Brokers(t)
-			topic := kafkatest.CreateTopic(t, "", 6, 1)
-			group := "grouptest-" + topic
-			parts := Partitions(topic, 6)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
+			sc := newScenario(t, 6, 2*time.Minute)
+			brokers, topic, group, parts, ctx := sc.brokers, sc.topic, sc.group, sc.parts, sc.ctx
 			kinds := map[string]func(testing.TB, Config) *Process{"rc-1": Rawconsume, "kcat-1": Kcat, "kcat-2": Kcat, "java-1": Java}
 			members := map[string]Member{}
 			var all []Member
@@ -107,49 +98,17 @@ func TestCooperativeMixedLeaders(t *testing.T) {
 			gen = rounds(stopped.Name()+" left", gen, live)
 
 			// Let the killed member commit, then consume past its commit.
-			WaitCommitted(t, 20*time.Second, brokers, group, killed.Owned())
-			WaitRecords(t, 20*time.Second, 3, killed)
-			if err := killed.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			dead := killed.Events()
-			deadOwned := dead[len(dead)-1].Partitions
-			// As in TestMixedGroup: a commit in flight at the signal lands;
-			// reading too early only weakens the check.
-			time.Sleep(300 * time.Millisecond)
-			committed := CommittedOffsets(t, brokers, group, deadOwned)
-			t.Logf("%s killed owning %v; committed then: %v", killed.Name(), deadOwned, committed)
+			deadOwned, committed := killAfterCommit(t, brokers, group, killed)
 			live = without(live, killed)
 			// The coordinator notices after session.timeout.ms.
 			rounds(killed.Name()+" killed", gen, live)
 
 			ids := stream.Stop()
-			WaitConsumed(t, 30*time.Second, ids, all...)
-			for _, m := range live {
-				if err := m.Stop(20 * time.Second); err != nil {
-					t.Error(err)
-				}
-			}
+			endRun(t, ids, all, live)
 
-			ivs := IntervalsOf(all...)
-			t.Logf("ownership intervals:\n%s", FormatIntervals(ivs))
-			logMargins(t, ivs, all...)
-			if err := NoOverlap(ivs, slack); err != nil {
-				t.Errorf("NoOverlap: %v", err)
-			}
-			if err := RecordsWithinOwnership(all...); err != nil {
-				t.Errorf("RecordsWithinOwnership: %v", err)
-			}
-			c := Consume(ids, AllRecords(all...))
-			t.Log(c.Summary())
-			if err := c.AllConsumed(); err != nil {
-				t.Error(err)
-			}
-			checkRedelivered(t, c, killed.Name(), committed, all...)
+			c, ivs := checkRun(t, ids, killed.Name(), committed, all...)
+			consumedSomething(t, c, all...)
 			for _, m := range all {
-				if c.ByMember[m.Name()] == 0 {
-					t.Errorf("%s consumed nothing", m.Name())
-				}
 				for _, e := range FullRevokes(m) {
 					t.Errorf("%s revoked everything it owned and was assigned again (eager?): %s", m.Name(), e.Line)
 				}
@@ -162,42 +121,7 @@ func TestCooperativeMixedLeaders(t *testing.T) {
 					t.Errorf("interval still open after every member ended: %s", iv)
 				}
 			}
-			if t.Failed() {
-				t.Logf("ownership events:\n%s", FormatEvents(all...))
-			}
 			t.Logf("%s-leads took %v", tc.name, time.Since(began).Round(time.Second))
 		})
-	}
-}
-
-// checkRedelivered fails the test for a record delivered twice that
-// neither the death of dead (RedeliveredAfterDeath; "" when no member was
-// killed) nor a Java member's cooperative revoke without a commit
-// (UncommittedAtRevoke, logged) explains.
-func checkRedelivered(t *testing.T, c Consumption, dead string, committed map[TopicPartition]int64, members ...Member) {
-	t.Helper()
-	var explained []Record
-	for _, m := range members {
-		explained = append(explained, UncommittedAtRevoke(m)...)
-	}
-	strict, n := c.Excluding(explained)
-	if n > 0 {
-		t.Logf("%d record(s) delivered twice, first by a Java member between its JoinGroup and its cooperative revoke (its auto-commit ran before the JoinGroup)", n)
-	}
-	var err error
-	if dead == "" {
-		err = strict.DuplicatesAfter(nil)
-	} else {
-		err = strict.RedeliveredAfterDeath(dead, committed)
-	}
-	if err != nil {
-		t.Errorf("duplicates: %v", err)
-		for _, d := range strict.Duplicates {
-			var by []string
-			for _, r := range d.By {
-				by = append(by, fmt.Sprintf("%s #%d at %s", r.Member, r.Seq, r.Time.Format("15:04:05.000")))
-			}
-			t.Logf("delivered twice: %s@%d %q: %s", d.TP, d.Offset, d.By[0].Value, strings.Join(by, ", "))
-		}
 	}
 }

@@ -1,13 +1,10 @@
 package grouptest
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/rawkafka/rawkafka/internal/kafkatest"
 )
 
 // TestStaticCooperativeRollingRestart is USE-CASES.md's recommended
@@ -31,12 +28,8 @@ import (
 // (see TestMixedGroup).
 func TestStaticCooperativeRollingRestart(t *testing.T) {
 	began := time.Now()
-	brokers := kafkatest.Brokers(t)
-	topic := kafkatest.CreateTopic(t, "", 6, 1)
-	group := "grouptest-" + topic
-	parts := Partitions(topic, 6)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	sc := newScenario(t, 6, 2*time.Minute)
+	brokers, topic, group, parts, ctx := sc.brokers, sc.topic, sc.group, sc.parts, sc.ctx
 	// Longer than groupConfig's 6 s: a JVM's restart on a loaded 2-core
 	// machine must fit in it with room to spare.
 	const session = 10 * time.Second
@@ -51,28 +44,16 @@ func TestStaticCooperativeRollingRestart(t *testing.T) {
 		kind func(testing.TB, Config) *Process
 	}
 	instances := []instance{{"rc", Rawconsume}, {"kcat", Kcat}, {"java", Java}}
-	current := map[string]Member{}
-	var all []Member // every incarnation
-	live := func() []Member {
-		var out []Member
-		for _, in := range instances {
-			if m, ok := current[in.id]; ok {
-				out = append(out, m)
-			}
-		}
-		return out
-	}
+	r := newRoster("rc", "kcat", "java")
 	for _, in := range instances {
-		m := start(t, ctx, in.kind(t, static(in.id+"#1", in.id)))
-		current[in.id] = m
-		all = append(all, m)
-		WaitSettled(t, 40*time.Second, quiet, parts, live()...)
+		r.set(in.id, start(t, ctx, in.kind(t, static(in.id+"#1", in.id))))
+		WaitSettled(t, 40*time.Second, quiet, parts, r.live()...)
 	}
-	gen := Generation(all...)
-	t.Logf("3 static members, generation %d:\n%s", gen, Ownership(live()...))
+	gen := Generation(r.all...)
+	t.Logf("3 static members, generation %d:\n%s", gen, Ownership(r.live()...))
 
 	stream := StartStream(t, brokers, topic, "", 100000, 25*time.Millisecond)
-	WaitRecords(t, 20*time.Second, 3, live()...)
+	WaitRecords(t, 20*time.Second, 3, r.live()...)
 
 	type window struct {
 		restarted  string
@@ -81,11 +62,11 @@ func TestStaticCooperativeRollingRestart(t *testing.T) {
 	}
 	var windows []window
 	for _, in := range instances {
-		old := current[in.id]
-		others := without(live(), old)
+		old := r.current[in.id]
+		others := without(r.live(), old)
 		if old.Kind() == "kcat" {
 			stream.Pause()
-			WaitConsumed(t, 30*time.Second, stream.Written(), all...)
+			WaitConsumed(t, 30*time.Second, stream.Written(), r.all...)
 		}
 		before := old.Owned()
 		from := time.Now()
@@ -96,9 +77,8 @@ func TestStaticCooperativeRollingRestart(t *testing.T) {
 			stream.Resume()
 		}
 		nu := start(t, ctx, in.kind(t, static(in.id+"#2", in.id)))
-		current[in.id] = nu
-		all = append(all, nu)
-		WaitStable(t, 30*time.Second, parts, live()...)
+		r.set(in.id, nu)
+		WaitStable(t, 30*time.Second, parts, r.live()...)
 		took := time.Since(from)
 		t.Logf("%s restarted in %v (stop %s, start %s, assignment back)", in.id, took.Round(time.Millisecond), old.Name(), nu.Name())
 		if took >= session {
@@ -123,8 +103,8 @@ func TestStaticCooperativeRollingRestart(t *testing.T) {
 	// heartbeat interval; one later escapes, never fails wrongly.
 	time.Sleep(quiet)
 	ids := stream.Stop()
-	WaitConsumed(t, 30*time.Second, ids, all...)
-	if g := Generation(all...); g != gen {
+	WaitConsumed(t, 30*time.Second, ids, r.all...)
+	if g := Generation(r.all...); g != gen {
 		t.Errorf("generation %d at the end, %d before the restarts", g, gen)
 	}
 	for _, w := range windows {
@@ -134,34 +114,9 @@ func TestStaticCooperativeRollingRestart(t *testing.T) {
 			}
 		}
 	}
-	for _, m := range live() {
-		if err := m.Stop(20 * time.Second); err != nil {
-			t.Error(err)
-		}
-	}
-
-	ivs := IntervalsOf(all...)
-	t.Logf("ownership intervals:\n%s", FormatIntervals(ivs))
-	logMargins(t, ivs, all...)
-	if err := NoOverlap(ivs, slack); err != nil {
-		t.Errorf("NoOverlap: %v", err)
-	}
-	if err := RecordsWithinOwnership(all...); err != nil {
-		t.Errorf("RecordsWithinOwnership: %v", err)
-	}
-	c := Consume(ids, AllRecords(all...))
-	t.Log(c.Summary())
-	if err := c.AllConsumed(); err != nil {
-		t.Error(err)
-	}
-	checkRedelivered(t, c, "", nil, all...)
-	for _, m := range all {
-		if c.ByMember[m.Name()] == 0 {
-			t.Errorf("%s consumed nothing", m.Name())
-		}
-	}
-	if t.Failed() {
-		t.Logf("ownership events:\n%s", FormatEvents(all...))
-	}
+	endRun(t, ids, r.all, r.live())
+	// Every stop committed: no duplicate is allowed (dead "").
+	c, _ := checkRun(t, ids, "", nil, r.all...)
+	consumedSomething(t, c, r.all...)
 	t.Logf("took %v", time.Since(began).Round(time.Second))
 }

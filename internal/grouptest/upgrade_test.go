@@ -1,12 +1,10 @@
 package grouptest
 
 import (
-	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/rawkafka/rawkafka/internal/kafkatest"
 )
 
 // TestEagerToCooperativeUpgrade is the two-step rolling upgrade KIP-429
@@ -31,35 +29,20 @@ import (
 // stream paused, everything written consumed; see TestMixedGroup).
 func TestEagerToCooperativeUpgrade(t *testing.T) {
 	began := time.Now()
-	brokers := kafkatest.Brokers(t)
-	topic := kafkatest.CreateTopic(t, "", 6, 1)
-	group := "grouptest-" + topic
-	parts := Partitions(topic, 6)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	sc := newScenario(t, 6, 3*time.Minute)
+	brokers, topic, group, parts, ctx := sc.brokers, sc.topic, sc.group, sc.parts, sc.ctx
 	kinds := map[string]func(testing.TB, Config) *Process{"rc": Rawconsume, "java": Java, "kcat": Kcat}
-	current := map[string]Member{}
-	order := []string{"rc", "java", "kcat"}
-	var all []Member
-	live := func() []Member {
-		var out []Member
-		for _, k := range order {
-			if m, ok := current[k]; ok {
-				out = append(out, m)
-			}
-		}
-		return out
-	}
+	r := newRoster("rc", "java", "kcat")
 	stream := StartStream(t, brokers, topic, "", 100000, 25*time.Millisecond)
 	n := map[string]int{}
 	// roll restarts member k with strategy s (starts it when new) and waits
 	// for the group to settle.
 	roll := func(k string, s Strategy) {
 		t.Helper()
-		if old, ok := current[k]; ok {
+		if old, ok := r.current[k]; ok {
 			if old.Kind() == "kcat" {
 				stream.Pause()
-				WaitConsumed(t, 30*time.Second, stream.Written(), all...)
+				WaitConsumed(t, 30*time.Second, stream.Written(), r.all...)
 			}
 			if err := old.Stop(20 * time.Second); err != nil {
 				t.Fatal(err)
@@ -67,18 +50,17 @@ func TestEagerToCooperativeUpgrade(t *testing.T) {
 			if old.Kind() == "kcat" {
 				stream.Resume()
 			}
-			delete(current, k)
+			delete(r.current, k)
 		}
 		n[k]++
-		name := k + "#" + string(rune('0'+n[k]))
+		name := fmt.Sprintf("%s#%d", k, n[k])
 		m := start(t, ctx, kinds[k](t, roundsConfig(brokers, group, topic, name, s)))
-		current[k] = m
-		all = append(all, m)
-		WaitStable(t, 40*time.Second, parts, live()...)
+		r.set(k, m)
+		WaitStable(t, 40*time.Second, parts, r.live()...)
 		WaitRecords(t, 20*time.Second, 2, m)
-		t.Logf("%s on %s:\n%s", name, s, Ownership(live()...))
+		t.Logf("%s on %s:\n%s", name, s, Ownership(r.live()...))
 	}
-	for _, k := range order {
+	for _, k := range r.order {
 		roll(k, Range)
 	}
 	t.Log("step 1: [cooperative-sticky, range] (kcat stays on range)")
@@ -88,14 +70,14 @@ func TestEagerToCooperativeUpgrade(t *testing.T) {
 	roll("kcat", CooperativeSticky)
 	roll("java", CooperativeSticky)
 	roll("rc", CooperativeSticky)
-	before := WaitSettled(t, 40*time.Second, quiet, parts, live()...)
+	before := WaitSettled(t, 40*time.Second, quiet, parts, r.live()...)
 
 	// The group is cooperative now: a member joining moves only what must
 	// move.
 	mark := time.Now()
-	existing := live()
+	existing := r.live()
 	joiner := start(t, ctx, Rawconsume(t, roundsConfig(brokers, group, topic, "joiner", CooperativeSticky)))
-	all = append(all, joiner)
+	r.set("joiner", joiner)
 	after := WaitSettled(t, 40*time.Second, quiet, parts, append(existing, joiner)...)
 	t.Logf("joiner: generation %d -> %d:\n%s", before, after, Ownership(append(existing, joiner)...))
 	if after-before > 2 {
@@ -122,31 +104,8 @@ func TestEagerToCooperativeUpgrade(t *testing.T) {
 	}
 
 	ids := stream.Stop()
-	members := append(existing, joiner)
-	WaitConsumed(t, 30*time.Second, ids, all...)
-	for _, m := range members {
-		if err := m.Stop(20 * time.Second); err != nil {
-			t.Error(err)
-		}
-	}
-	ivs := IntervalsOf(all...)
-	t.Logf("ownership intervals:\n%s", FormatIntervals(ivs))
-	logMargins(t, ivs, all...)
-	if err := NoOverlap(ivs, slack); err != nil {
-		t.Errorf("NoOverlap: %v", err)
-	}
-	if err := RecordsWithinOwnership(all...); err != nil {
-		t.Errorf("RecordsWithinOwnership: %v", err)
-	}
-	c := Consume(ids, AllRecords(all...))
-	t.Log(c.Summary())
-	if err := c.AllConsumed(); err != nil {
-		t.Error(err)
-	}
+	endRun(t, ids, r.all, append(existing, joiner))
 	// Every member stopped cleanly (each commits at revoke and close).
-	checkRedelivered(t, c, "", nil, all...)
-	if t.Failed() || testing.Verbose() {
-		t.Logf("ownership events:\n%s", FormatEvents(all...))
-	}
+	checkRun(t, ids, "", nil, r.all...)
 	t.Logf("took %v", time.Since(began).Round(time.Second))
 }
