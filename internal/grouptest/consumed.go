@@ -300,18 +300,20 @@ func WaitCommitted(t testing.TB, timeout time.Duration, brokers, group string, p
 }
 
 // UncommittedAtRevoke returns the records m printed of a partition after
-// the JoinGroup it sent (its JoinSent event) and before it revoked that
-// partition in that round, with no other ownership change in between,
-// when more ownership events came after the revoke (not the revoke at its
-// close, which commits).
+// the first sign of a rebalance round (its first JoinSent event since its
+// last ownership change) and before it revoked that partition in that
+// round, when more ownership events came after the revoke (not the revoke
+// at its close, which commits).
 //
-// This is the Java console consumer in the cooperative protocol: it
-// commits automatically before it sends JoinGroup, keeps consuming its
-// partitions through the rebalance, and revokes those that move after
-// SyncGroup without committing again (it has no rebalance listener to do
-// it), so their next owner starts from the commit made before the
-// JoinGroup and delivers those records a second time. Only kinds that
-// report JoinSent (Java) return anything.
+// This is the Java console consumer in the cooperative protocol: when it
+// learns of a rebalance it commits automatically once, before it sends
+// JoinGroup (if that commit is still in flight when the poll's time is up,
+// the poll hands out more records and the next one sends JoinGroup without
+// committing again), keeps consuming its partitions through the
+// rebalance, and revokes those that move after SyncGroup without
+// committing (it has no rebalance listener to do it), so their next owner
+// starts from that commit and delivers those records a second time. Only
+// kinds that report JoinSent (Java) return anything.
 func UncommittedAtRevoke(m Member) []Record {
 	evs := m.Events()
 	var out []Record
@@ -320,7 +322,7 @@ func UncommittedAtRevoke(m Member) []Record {
 		if e.Type != Revoked || i == len(evs)-1 || ownedAtEnd(evs, i) {
 			continue
 		}
-		// The JoinGroup of this round: no other ownership change between
+		// The first sign of this round: no other ownership change between
 		// it and the revoke. (An eager member revokes before it sends
 		// JoinGroup, having committed: no window.)
 		from := -1
@@ -329,7 +331,6 @@ func UncommittedAtRevoke(m Member) []Record {
 			switch evs[j].Type {
 			case JoinSent:
 				from = evs[j].Seq
-				break back
 			case Assigned, Revoked, Lost:
 				break back
 			}

@@ -184,7 +184,7 @@ func ParseJavaLine(topic, line string, now time.Time, seq int) (*Record, *Owners
 		ev := &OwnershipEvent{Type: Joined, Generation: int32(n), Time: now, Seq: seq, Line: line, ClientTime: javaStamp(line)}
 		return nil, ev, nil
 	}
-	if strings.Contains(line, "] (Re-)joining group") {
+	if strings.Contains(line, "] (Re-)joining group") || strings.Contains(line, "] Request joining group due to: ") {
 		return nil, &OwnershipEvent{Type: JoinSent, Time: now, Seq: seq, Line: line, ClientTime: javaStamp(line)}, nil
 	}
 	for _, je := range javaEvents {

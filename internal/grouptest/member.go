@@ -42,8 +42,8 @@ type EventType int
 // changes no ownership: the member's JoinGroup was answered with
 // OwnershipEvent.Generation, which is how the tests count rebalance
 // rounds (Config.LogJoins; see Generation). JoinSent changes no ownership
-// either: the member is about to send a JoinGroup, having committed what
-// it consumed (the Java member's "(Re-)joining group"; see
+// either: the member is about to rejoin (the Java member's "Request
+// joining group due to" and "(Re-)joining group"; see
 // UncommittedAtRevoke).
 const (
 	Assigned EventType = iota + 1

@@ -299,7 +299,7 @@ func TestParseJoinLines(t *testing.T) {
 		{javaParse, "1796154668873 INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] Successfully joined group with generation Generation{generationId=12, memberId='console-consumer-f6fd', protocol='cooperative-sticky'}", Joined, 12},
 		{javaParse, "INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] Successfully joined group with generation Generation{generationId=3, memberId='c', protocol='range'}", Joined, 3},
 		{javaParse, "1796154684579 INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] (Re-)joining group", JoinSent, 0},
-		{javaParse, "1796154684579 INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] Request joining group due to: x", 0, 0},
+		{javaParse, "1796154684579 INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] Request joining group due to: group is already rebalancing", JoinSent, 0},
 		{kcatParse, "%7|1796154671.894|JOINGROUP|rdkafka#consumer-1| [thrd:main]: JoinGroup response: GenerationId 2, Protocol cooperative-sticky, LeaderId c, my MemberId r, member metadata count 0: (no error)", Joined, 2},
 		{kcatParse, "%7|1796154519.495|JOINGROUP|rdkafka#consumer-1| [thrd:main]: JoinGroup response: GenerationId -1, Protocol , LeaderId , my MemberId r, member metadata count 0: Broker: Group member needs a valid member ID", 0, 0},
 		{rcParse, `time=2026-12-01T19:45:48.656Z level=DEBUG msg="group: state" group=g member_id=rawkafka-a656 generation=7 from=Joining to=Assigning`, Joined, 7},

@@ -47,19 +47,23 @@ func TestGeneration(t *testing.T) {
 func TestUncommittedAtRevoke(t *testing.T) {
 	j := &fake{name: "java"}
 	j.ev(Assigned, 0, 1, p0, p1)
-	j.rec(p1, 5, 2)
-	j.ev(JoinSent, 10, 3)
-	j.rec(p1, 6, 4) // after the JoinGroup: not committed
-	j.rec(p0, 9, 5) // a partition it keeps
-	j.ev(Joined, 20, 6)
-	j.ev(Revoked, 30, 7, p1)
-	j.ev(Assigned, 40, 8)
-	j.ev(JoinSent, 50, 9)
-	j.rec(p0, 10, 10)
-	j.ev(Revoked, 60, 11, p0) // its close
+	j.rec(p1, 4, 2)
+	j.ev(JoinSent, 3, 3)  // an earlier round's
+	j.ev(Assigned, 5, 4)  // its end (nothing added): the window starts after it
+	j.ev(JoinSent, 8, 5)  // "Request joining group due to": the first sign
+	j.rec(p1, 5, 6)       // printed before the JoinGroup was sent
+	j.ev(JoinSent, 10, 7) // "(Re-)joining group"
+	j.rec(p1, 6, 8)
+	j.rec(p0, 9, 9) // a partition it keeps
+	j.ev(Joined, 20, 10)
+	j.ev(Revoked, 30, 11, p1)
+	j.ev(Assigned, 40, 12)
+	j.ev(JoinSent, 50, 13)
+	j.rec(p0, 10, 14)
+	j.ev(Revoked, 60, 15, p0) // its close
 	got := UncommittedAtRevoke(j)
-	if len(got) != 1 || got[0].TP() != p1 || got[0].Offset != 6 {
-		t.Fatalf("UncommittedAtRevoke = %+v, want only t/1@6", got)
+	if len(got) != 2 || got[0].Offset != 5 || got[1].Offset != 6 {
+		t.Fatalf("UncommittedAtRevoke = %+v, want t/1@5 and t/1@6", got)
 	}
 	eager := &fake{name: "eager"}
 	eager.ev(Assigned, 0, 1, p0)
