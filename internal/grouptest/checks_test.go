@@ -148,7 +148,7 @@ func checkRedelivered(t *testing.T, c Consumption, dead string, committed map[To
 	}
 	strict, n := c.Excluding(explained)
 	if n > 0 {
-		t.Logf("%d record(s) delivered twice, first by a Java member between its JoinGroup and its cooperative revoke (its auto-commit ran before the JoinGroup)", n)
+		t.Logf("%d record(s) delivered twice, first by a Java member between the start of a round and its cooperative revoke in it (UncommittedAtRevoke: its auto-commit ran before the JoinGroup)", n)
 	}
 	var err error
 	if dead == "" {
