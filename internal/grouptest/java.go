@@ -116,36 +116,45 @@ func Java(t testing.TB, cfg Config) *Process {
 	opts := strings.TrimSpace(os.Getenv("RAWKAFKA_TOOL_JVM_OPTS") + " -Dlog4j2.configurationFile=" + log4j2 + " -Dlog4j.configuration=file:" + log4j)
 	cmd.Env = append(os.Environ(), "RAWKAFKA_TOOL_JVM_OPTS="+opts)
 	topic := cfg.Topics[0]
-	var fragment string // the start of a record line a log line cut
-	return NewProcess(t, cfg.Name, "java", cmd, func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
-		line, fragment = joinJavaFragment(fragment, line)
+	return NewProcess(t, cfg.Name, "java", cmd, rejoinCutRecords("Partition:", javaLogStart, func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
 		return ParseJavaLine(topic, line, now, seq)
-	})
+	}))
 }
 
 // javaLogStart finds a log line's start (log4j2's stamp, or 3.9's level)
 // inside a line.
 var javaLogStart = regexp.MustCompile(`(\d{13} )?(INFO|WARN|ERROR|DEBUG) \[`)
 
-// joinJavaFragment undoes a log line written in the middle of a record
-// line. The console consumer writes a record in pieces ("Partition:",
-// the number, a tab, ...), each flushed, and log4j writes its lines from
-// other threads (the heartbeat thread's) straight to the same file, so a
-// log line can land between two pieces:
+// rejoinCutRecords wraps parse so that a log line written in the middle
+// of a record line costs no record. The clients write a record in pieces
+// (the console consumer "Partition:", the number, a tab, ...; kcat each
+// -f token), and their log lines come from other threads (Java's heartbeat
+// thread, librdkafka's main thread, rawkafka's driver) straight to the
+// same pipe, so one can land between two pieces:
 //
 //	Partition:1796155385995 INFO [ConsumerCoordinator] ... (Re-)joining group
 //	1	Offset:52	id-702
 //
-// The rebalance callbacks run on the thread that prints records, so an
-// ownership line never cuts a record. joinJavaFragment returns the line to
-// parse (the log line, or the record with the fragment kept from the last
-// line in front) and the fragment to keep for the next line.
-func joinJavaFragment(fragment, line string) (string, string) {
+// A line starting with recordPrefix in which logStart matches after the
+// start is split there: the log line is parsed at once, the fragment is
+// put in front of the next line. The rebalance callbacks run on the
+// thread that prints records, so an ownership line never cuts a record.
+func rejoinCutRecords(recordPrefix string, logStart *regexp.Regexp, parse LineParser) LineParser {
+	var fragment string
+	return func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
+		line, fragment = joinFragment(recordPrefix, logStart, fragment, line)
+		return parse(line, now, seq)
+	}
+}
+
+// joinFragment is rejoinCutRecords' step: the line to parse and the
+// fragment to keep for the next line.
+func joinFragment(recordPrefix string, logStart *regexp.Regexp, fragment, line string) (string, string) {
 	line = fragment + line
-	if !strings.HasPrefix(line, "Partition:") {
+	if !strings.HasPrefix(line, recordPrefix) {
 		return line, ""
 	}
-	if loc := javaLogStart.FindStringIndex(line); loc != nil && loc[0] > 0 {
+	if loc := logStart.FindStringIndex(line); loc != nil && loc[0] > 0 {
 		return line[loc[0]:], line[:loc[0]]
 	}
 	return line, ""

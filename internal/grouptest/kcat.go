@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,8 +57,12 @@ func Kcat(t testing.TB, cfg Config) *Process {
 	args = append(args, cfg.Topics...)
 	cmd := exec.Command(filepath.Join(root, "scripts", "kafka"), args...)
 	cmd.Env = os.Environ()
-	return NewProcess(t, cfg.Name, "kcat", cmd, ParseKcatLine)
+	return NewProcess(t, cfg.Name, "kcat", cmd, rejoinCutRecords(kcatRecordPrefix, kcatLogStart, ParseKcatLine))
 }
+
+// kcatLogStart finds librdkafka's log line ("%7|1796156847.558|HEARTBEAT|...")
+// inside a line (seen with -d cgrp).
+var kcatLogStart = regexp.MustCompile(`%\d\|\d+\.\d+\|`)
 
 // kcatJoined starts the generation in librdkafka's debug line (-d cgrp)
 // for a JoinGroup answer:

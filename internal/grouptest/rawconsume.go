@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,8 +94,11 @@ func Rawconsume(t testing.TB, cfg Config) *Process {
 	args = append(args, cfg.Topics...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = os.Environ()
-	return NewProcess(t, cfg.Name, "rawconsume", cmd, ParseRawconsumeLine)
+	return NewProcess(t, cfg.Name, "rawconsume", cmd, rejoinCutRecords(kcatRecordPrefix, rawconsumeLogStart, ParseRawconsumeLine))
 }
+
+// rawconsumeLogStart finds a slog text line (-d) inside a line.
+var rawconsumeLogStart = regexp.MustCompile(`time=\d{4}-\d\d-\d\dT`)
 
 // ParseRawconsumeLine is Rawconsume's LineParser: kcat's lines (see
 // ParseKcatLine); rawconsume's own extra lines ("no partitions to fetch",
