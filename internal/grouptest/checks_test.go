@@ -76,6 +76,19 @@ func consumedSomething(t *testing.T, c Consumption, members ...Member) {
 	}
 }
 
+// lastOwnershipChange is m's last Assigned, Revoked or Lost event (zero
+// when it has none): Joined and JoinSent report rounds, not ownership.
+func lastOwnershipChange(m Member) OwnershipEvent {
+	evs := m.Events()
+	for i := len(evs) - 1; i >= 0; i-- {
+		switch evs[i].Type {
+		case Assigned, Revoked, Lost:
+			return evs[i]
+		}
+	}
+	return OwnershipEvent{}
+}
+
 // checkRun makes the checks every mixed-group scenario ends with, once
 // every member has ended: the ownership intervals logged, no partition
 // owned by two members at once (NoOverlap), each member's records within
