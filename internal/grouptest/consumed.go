@@ -21,6 +21,17 @@ type Delivery struct {
 	By     []Record // in the order the harness read them
 }
 
+// First is the delivery the harness read first.
+func (d Delivery) First() Record {
+	first := d.By[0]
+	for _, r := range d.By[1:] {
+		if r.Time.Before(first.Time) {
+			first = r
+		}
+	}
+	return first
+}
+
 // Consumption is what a group consumed, compared with what was produced.
 type Consumption struct {
 	Produced int
@@ -139,12 +150,7 @@ func (c Consumption) RedeliveredAfterDeath(dead string, committed map[TopicParti
 	errs := []error{c.DuplicatesAfter(committed)}
 	bad := 0
 	for _, d := range c.Duplicates {
-		first := d.By[0]
-		for _, r := range d.By[1:] {
-			if r.Time.Before(first.Time) {
-				first = r
-			}
-		}
+		first := d.First()
 		if first.Member == dead {
 			continue
 		}
@@ -291,4 +297,90 @@ func WaitCommitted(t testing.TB, timeout time.Duration, brokers, group string, p
 		return false
 	}, func() string { return fmt.Sprintf("committed: %v", last) })
 	return last
+}
+
+// UncommittedAtRevoke returns the records m printed of a partition after
+// the first sign of a rebalance round (its first JoinSent event since its
+// last ownership change) and before it revoked that partition in that
+// round, when more ownership events came after the revoke (not the revoke
+// at its close, which commits).
+//
+// This is the Java console consumer in the cooperative protocol: when it
+// learns of a rebalance it commits automatically once, before it sends
+// JoinGroup (if that commit is still in flight when the poll's time is up,
+// the poll hands out more records and the next one sends JoinGroup without
+// committing again), keeps consuming its partitions through the
+// rebalance, and revokes those that move after SyncGroup without
+// committing (it has no rebalance listener to do it), so their next owner
+// starts from that commit and delivers those records a second time. Only
+// kinds that report JoinSent (Java) return anything.
+func UncommittedAtRevoke(m Member) []Record {
+	evs := m.Events()
+	var out []Record
+	recs := m.Records()
+	for i, e := range evs {
+		if e.Type != Revoked || i == len(evs)-1 || ownedAtEnd(evs, i) {
+			continue
+		}
+		// The first sign of this round: no other ownership change between
+		// it and the revoke. (An eager member revokes before it sends
+		// JoinGroup, having committed: no window.)
+		from := -1
+	back:
+		for j := i - 1; j >= 0; j-- {
+			switch evs[j].Type {
+			case JoinSent:
+				from = evs[j].Seq
+			case Assigned, Revoked, Lost:
+				break back
+			}
+		}
+		if from < 0 {
+			continue
+		}
+		for _, r := range recs {
+			if r.Seq > from && r.Seq < e.Seq && slices.Contains(e.Partitions, r.TP()) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// ownedAtEnd reports whether evs[i] is the member's last ownership change
+// (its close): nothing but Exited after it.
+func ownedAtEnd(evs []OwnershipEvent, i int) bool {
+	for _, e := range evs[i+1:] {
+		if e.Type == Assigned || e.Type == Revoked || e.Type == Lost {
+			return false
+		}
+	}
+	return true
+}
+
+// Excluding returns c without the duplicate deliveries whose first
+// delivery is one of first (same member, partition and offset), and how
+// many it took out: duplicates a client's documented behaviour explains
+// (UncommittedAtRevoke), so that the checks on the rest stay strict.
+func (c Consumption) Excluding(first []Record) (Consumption, int) {
+	type key struct {
+		member string
+		tp     TopicPartition
+		off    int64
+	}
+	skip := map[key]bool{}
+	for _, r := range first {
+		skip[key{r.Member, r.TP(), r.Offset}] = true
+	}
+	out := c
+	out.Duplicates = nil
+	n := 0
+	for _, d := range c.Duplicates {
+		if f := d.First(); skip[key{f.Member, f.TP(), f.Offset}] {
+			n++
+			continue
+		}
+		out.Duplicates = append(out.Duplicates, d)
+	}
+	return out, n
 }

@@ -17,10 +17,24 @@
 //     (topic, partition, offset) were delivered more than once (Consume),
 //   - duplicates happened only at or after the last commit of a member that
 //     died (DuplicatesAfter, with CommittedOffsets read at its death),
-//   - a member saw no rebalance during a window (NoRebalance).
+//   - a member saw no rebalance during a window (NoRebalance),
+//   - how many rounds a membership change took: members started with
+//     Config.LogJoins report every generation they join (Joined events;
+//     kcat and rawconsume with -d cgrp, Java from its own log), and
+//     Generation before and after a change (WaitSettled) counts them,
+//   - whether a member revoked everything it owned and was assigned again,
+//     as eager members do and cooperative ones never (FullRevokes).
+//
+// Duplicates a client's own behaviour explains are named, not excused
+// wholesale: the Java console consumer in the cooperative protocol keeps
+// consuming through a rebalance and revokes without committing again
+// (UncommittedAtRevoke gives exactly those records; Consumption.Excluding
+// takes their second delivery out before the strict checks).
 //
 // A Stream produces records with unique ids ("id-<n>") at a steady rate with
-// kcat -P while members come and go.
+// kcat -P while members come and go; Pause holds it so that a kcat member
+// can be stopped with nothing in flight (kcat loses a record it has polled
+// but not printed at SIGTERM), Stop ends it.
 //
 // # How precise the timestamps are
 //

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,10 +82,15 @@ func Java(t testing.TB, cfg Config) *Process {
 	if len(cfg.Topics) != 1 {
 		t.Fatalf("grouptest: Java member %s: the console consumer prints no topic, so it takes exactly one (got %q)", cfg.Name, cfg.Topics)
 	}
-	assignor, ok := javaAssignors[cfg.strategy()]
-	if !ok {
-		t.Fatalf("grouptest: Java member %s: unknown strategy %q", cfg.Name, cfg.strategy())
+	var classes []string
+	for _, s := range cfg.strategies() {
+		class, ok := javaAssignors[s]
+		if !ok {
+			t.Fatalf("grouptest: Java member %s: unknown strategy %q", cfg.Name, s)
+		}
+		classes = append(classes, class)
 	}
+	assignor := strings.Join(classes, ",")
 	root, err := kafkatest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -110,9 +116,48 @@ func Java(t testing.TB, cfg Config) *Process {
 	opts := strings.TrimSpace(os.Getenv("RAWKAFKA_TOOL_JVM_OPTS") + " -Dlog4j2.configurationFile=" + log4j2 + " -Dlog4j.configuration=file:" + log4j)
 	cmd.Env = append(os.Environ(), "RAWKAFKA_TOOL_JVM_OPTS="+opts)
 	topic := cfg.Topics[0]
-	return NewProcess(t, cfg.Name, "java", cmd, func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
+	return NewProcess(t, cfg.Name, "java", cmd, rejoinCutRecords("Partition:", javaLogStart, func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
 		return ParseJavaLine(topic, line, now, seq)
-	})
+	}))
+}
+
+// javaLogStart finds a log line's start (log4j2's stamp, or 3.9's level)
+// inside a line.
+var javaLogStart = regexp.MustCompile(`(\d{13} )?(INFO|WARN|ERROR|DEBUG) \[`)
+
+// rejoinCutRecords wraps parse so that a log line written in the middle
+// of a record line costs no record. The clients write a record in pieces
+// (the console consumer "Partition:", the number, a tab, ...; kcat each
+// -f token), and their log lines come from other threads (Java's heartbeat
+// thread, librdkafka's main thread, rawkafka's driver) straight to the
+// same pipe, so one can land between two pieces:
+//
+//	Partition:1796155385995 INFO [ConsumerCoordinator] ... (Re-)joining group
+//	1	Offset:52	id-702
+//
+// A line starting with recordPrefix in which logStart matches after the
+// start is split there: the log line is parsed at once, the fragment is
+// put in front of the next line. The rebalance callbacks run on the
+// thread that prints records, so an ownership line never cuts a record.
+func rejoinCutRecords(recordPrefix string, logStart *regexp.Regexp, parse LineParser) LineParser {
+	var fragment string
+	return func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
+		line, fragment = joinFragment(recordPrefix, logStart, fragment, line)
+		return parse(line, now, seq)
+	}
+}
+
+// joinFragment is rejoinCutRecords' step: the line to parse and the
+// fragment to keep for the next line.
+func joinFragment(recordPrefix string, logStart *regexp.Regexp, fragment, line string) (string, string) {
+	line = fragment + line
+	if !strings.HasPrefix(line, recordPrefix) {
+		return line, ""
+	}
+	if loc := logStart.FindStringIndex(line); loc != nil && loc[0] > 0 {
+		return line[loc[0]:], line[:loc[0]]
+	}
+	return line, ""
 }
 
 // The messages of the Java consumer's rebalance callbacks.
@@ -140,6 +185,17 @@ func ParseJavaLine(topic, line string, now time.Time, seq int) (*Record, *Owners
 		}
 		return &Record{Topic: topic, Partition: int32(p), Offset: o, Value: f[2], Time: now, Seq: seq}, nil, nil
 	}
+	if i := strings.Index(line, javaJoined); i >= 0 {
+		n, err := strconv.ParseInt(leadingDigits(line[i+len(javaJoined):]), 10, 32)
+		if err != nil {
+			return nil, nil, fmt.Errorf("java join line %q: bad generation", line)
+		}
+		ev := &OwnershipEvent{Type: Joined, Generation: int32(n), Time: now, Seq: seq, Line: line, ClientTime: javaStamp(line)}
+		return nil, ev, nil
+	}
+	if strings.Contains(line, "] (Re-)joining group") || strings.Contains(line, "] Request joining group due to: ") {
+		return nil, &OwnershipEvent{Type: JoinSent, Time: now, Seq: seq, Line: line, ClientTime: javaStamp(line)}, nil
+	}
 	for _, je := range javaEvents {
 		i := strings.Index(line, je.msg)
 		if i < 0 {
@@ -149,15 +205,35 @@ func ParseJavaLine(topic, line string, now time.Time, seq int) (*Record, *Owners
 		if err != nil {
 			return nil, nil, fmt.Errorf("java rebalance line %q: %v", line, err)
 		}
-		ev := &OwnershipEvent{Type: je.typ, Partitions: tps, Time: now, Seq: seq, Line: line}
-		if ms, _, ok := strings.Cut(line, " "); ok {
-			if n, err := strconv.ParseInt(ms, 10, 64); err == nil && n > 1e12 {
-				ev.ClientTime = time.UnixMilli(n)
-			}
-		}
-		return nil, ev, nil
+		return nil, &OwnershipEvent{Type: je.typ, Partitions: tps, Time: now, Seq: seq, Line: line, ClientTime: javaStamp(line)}, nil
 	}
 	return nil, nil, nil
+}
+
+// javaJoined precedes the generation in AbstractCoordinator's line for
+// every JoinGroup answered (3.9 and 4.x; logged as ConsumerCoordinator):
+//
+//	... Successfully joined group with generation Generation{generationId=3, memberId='console-consumer-…', protocol='cooperative-sticky'}
+const javaJoined = "Successfully joined group with generation Generation{generationId="
+
+// javaStamp is the client's own time at the start of a log4j2 line (zero
+// when the line has none: Kafka 3.9's reload4j).
+func javaStamp(line string) time.Time {
+	if ms, _, ok := strings.Cut(line, " "); ok {
+		if n, err := strconv.ParseInt(ms, 10, 64); err == nil && n > 1e12 {
+			return time.UnixMilli(n)
+		}
+	}
+	return time.Time{}
+}
+
+// leadingDigits is the decimal digits s starts with.
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
 }
 
 // parseJavaPartitions reads " [t-0, t-1]" or " t-0, t-1" (empty: none).

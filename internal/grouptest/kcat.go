@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,17 +48,47 @@ func Kcat(t testing.TB, cfg Config) *Process {
 	args := []string{"kcat", "-b", cfg.Brokers, "-G", cfg.Group, "-u",
 		"-f", `REC\t%t\t%p\t%o\t%s\n`,
 		"-X", "partition.assignment.strategy=" + string(cfg.strategy())}
+	if cfg.LogJoins {
+		args = append(args, "-d", "cgrp")
+	}
 	for _, kv := range cfg.properties() {
 		args = append(args, "-X", kv[0]+"="+kv[1])
 	}
 	args = append(args, cfg.Topics...)
 	cmd := exec.Command(filepath.Join(root, "scripts", "kafka"), args...)
 	cmd.Env = os.Environ()
-	return NewProcess(t, cfg.Name, "kcat", cmd, ParseKcatLine)
+	return NewProcess(t, cfg.Name, "kcat", cmd, rejoinCutRecords(kcatRecordPrefix, kcatLogStart, ParseKcatLine))
 }
+
+// kcatLogStart finds librdkafka's log line ("%7|1796156847.558|HEARTBEAT|...")
+// inside a line (seen with -d cgrp).
+var kcatLogStart = regexp.MustCompile(`%\d\|\d+\.\d+\|`)
+
+// kcatJoined starts the generation in librdkafka's debug line (-d cgrp)
+// for a JoinGroup answer:
+//
+//	%7|1796154519.496|JOINGROUP|rdkafka#consumer-1| [thrd:main]: JoinGroup response: GenerationId 1, Protocol cooperative-sticky, LeaderId m (me), my MemberId m, member metadata count 1: (no error)
+const kcatJoined = "]: JoinGroup response: GenerationId "
 
 // ParseKcatLine is Kcat's LineParser.
 func ParseKcatLine(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
+	if i := strings.Index(line, kcatJoined); i >= 0 && strings.HasPrefix(line, "%7|") {
+		if !strings.HasSuffix(line, ": (no error)") {
+			return nil, nil, nil // MEMBER_ID_REQUIRED and the like: no generation
+		}
+		n, err := strconv.ParseInt(leadingDigits(line[i+len(kcatJoined):]), 10, 32)
+		if err != nil {
+			return nil, nil, fmt.Errorf("kcat join line %q: bad generation", line)
+		}
+		ev := &OwnershipEvent{Type: Joined, Generation: int32(n), Time: now, Seq: seq, Line: line}
+		// librdkafka stamps its log lines: seconds with milliseconds.
+		if f := strings.SplitN(line, "|", 3); len(f) == 3 {
+			if sec, err := strconv.ParseFloat(f[1], 64); err == nil && sec > 1e9 {
+				ev.ClientTime = time.UnixMilli(int64(sec*1000 + 0.5))
+			}
+		}
+		return nil, ev, nil
+	}
 	if rest, ok := strings.CutPrefix(line, kcatRecordPrefix); ok {
 		f := strings.SplitN(rest, "\t", 4)
 		if len(f) != 4 {

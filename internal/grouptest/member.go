@@ -38,16 +38,25 @@ type EventType int
 // Revoked and Lost take them away (Lost: the member learnt that it had
 // already lost them, e.g. after its session expired). Exited and Killed
 // end the ownership of whatever the member still held when its process
-// ended; Killed is stamped with the moment SIGKILL was sent.
+// ended; Killed is stamped with the moment SIGKILL was sent. Joined
+// changes no ownership: the member's JoinGroup was answered with
+// OwnershipEvent.Generation, which is how the tests count rebalance
+// rounds (Config.LogJoins; see Generation). JoinSent changes no ownership
+// either: the member is about to rejoin (the Java member's "Request
+// joining group due to" and "(Re-)joining group"; see
+// UncommittedAtRevoke).
 const (
 	Assigned EventType = iota + 1
 	Revoked
 	Lost
 	Exited
 	Killed
+	Joined
+	JoinSent
 )
 
-var eventNames = map[EventType]string{Assigned: "assigned", Revoked: "revoked", Lost: "lost", Exited: "exited", Killed: "killed"}
+var eventNames = map[EventType]string{Assigned: "assigned", Revoked: "revoked", Lost: "lost", Exited: "exited", Killed: "killed",
+	Joined: "joined", JoinSent: "join sent"}
 
 // String names the event type.
 func (e EventType) String() string {
@@ -67,6 +76,7 @@ type OwnershipEvent struct {
 	ClientTime time.Time        // the client's own stamp, zero when it prints none
 	Seq        int              // line number in the member's output (records and events share it)
 	Line       string           // the line it came from
+	Generation int32            // for Joined: the generation the JoinGroup answer gave
 }
 
 // When is ClientTime when the client stamped the event, else Time.
@@ -77,7 +87,11 @@ func (e OwnershipEvent) When() time.Time {
 	return e.Time
 }
 
-// Strategy is a partition assignment strategy, by librdkafka's name.
+// Strategy is a partition assignment strategy, by librdkafka's name, or a
+// comma-separated list of them in order of preference
+// ("cooperative-sticky,range", the first step of KIP-429's upgrade).
+// librdkafka refuses a list that mixes eager and cooperative assignors,
+// so a Kcat member takes only lists of one kind.
 type Strategy string
 
 // The strategies every member kind understands.
@@ -85,6 +99,10 @@ const (
 	Range             Strategy = "range"
 	RoundRobin        Strategy = "roundrobin"
 	CooperativeSticky Strategy = "cooperative-sticky"
+	// CooperativeStickyRange is [cooperative-sticky, range]: the first
+	// step of the eager-to-cooperative rolling upgrade (KIP-429). Java
+	// and rawconsume take it; kcat does not.
+	CooperativeStickyRange Strategy = "cooperative-sticky,range"
 )
 
 // Config is what every member kind is started with.
@@ -103,6 +121,10 @@ type Config struct {
 	AutoCommitInterval time.Duration
 	// Properties are more client properties, in the client's own names.
 	Properties map[string]string
+	// LogJoins makes the member report every generation it joins (Joined
+	// events): kcat and rawconsume then run with -d cgrp; the Java
+	// member always logs its joins.
+	LogJoins bool
 }
 
 func (c Config) strategy() Strategy {
@@ -110,6 +132,15 @@ func (c Config) strategy() Strategy {
 		return Range
 	}
 	return c.Strategy
+}
+
+// strategies is strategy() split at its commas.
+func (c Config) strategies() []Strategy {
+	var out []Strategy
+	for _, s := range strings.Split(string(c.strategy()), ",") {
+		out = append(out, Strategy(strings.TrimSpace(s)))
+	}
+	return out
 }
 
 // properties are the group settings shared by both kinds (same names in

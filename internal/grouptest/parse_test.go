@@ -257,3 +257,86 @@ func TestNoRebalance(t *testing.T) {
 		t.Fatal("a revoke in the window passes")
 	}
 }
+
+// A log line written between the pieces of a record line (seen with Kafka
+// 4.4.0's console consumer, and with kcat -d cgrp): the log line is read as itself, the record
+// whole from the two fragments.
+func TestJoinFragment(t *testing.T) {
+	log := "1796155385995 INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] (Re-)joining group"
+	line, frag := joinFragment("Partition:", javaLogStart, "", "Partition:"+log)
+	if line != log || frag != "Partition:" {
+		t.Fatalf("got line %q fragment %q", line, frag)
+	}
+	_, ev, err := ParseJavaLine("t", line, t0, 1)
+	if err != nil || ev == nil || ev.Type != JoinSent {
+		t.Fatalf("log line: event %+v, err %v", ev, err)
+	}
+	line, frag = joinFragment("Partition:", javaLogStart, frag, "1\tOffset:52\tid-702")
+	rec, _, err := ParseJavaLine("t", line, t0, 2)
+	if err != nil || frag != "" || rec == nil || rec.Partition != 1 || rec.Offset != 52 || rec.Value != "id-702" {
+		t.Fatalf("record: %+v, fragment %q, err %v", rec, frag, err)
+	}
+	// 3.9's reload4j lines have no stamp.
+	if line, frag = joinFragment("Partition:", javaLogStart, "", "Partition:1\tOffset:INFO [ConsumerCoordinator] x"); line != "INFO [ConsumerCoordinator] x" || frag != "Partition:1\tOffset:" {
+		t.Errorf("3.9: got line %q fragment %q", line, frag)
+	}
+	// kcat with -d cgrp: librdkafka's line inside a record line.
+	kl := `%7|1796156847.558|HEARTBEAT|rdkafka#consumer-1| [thrd:main]: GroupCoordinator/1: Heartbeat for group "g" generation id 9`
+	if line, frag = joinFragment(kcatRecordPrefix, kcatLogStart, "", "REC\tt"+kl); line != kl || frag != "REC\tt" {
+		t.Errorf("kcat: got line %q fragment %q", line, frag)
+	}
+	if line, _ = joinFragment(kcatRecordPrefix, kcatLogStart, frag, "\t0\t5\tid-5"); line != "REC\tt\t0\t5\tid-5" {
+		t.Errorf("kcat record: got %q", line)
+	}
+	// A plain record passes through whole.
+	if line, frag = joinFragment("Partition:", javaLogStart, "", "Partition:0\tOffset:3\tid-3"); line != "Partition:0\tOffset:3\tid-3" || frag != "" {
+		t.Errorf("plain record: got line %q fragment %q", line, frag)
+	}
+}
+
+// The lines that report rounds: a generation joined (Java, kcat -d cgrp,
+// rawconsume -d cgrp) and a JoinGroup about to be sent (Java).
+func TestParseJoinLines(t *testing.T) {
+	for _, tc := range []struct {
+		parse func(string) (*OwnershipEvent, error)
+		line  string
+		typ   EventType
+		gen   int32
+	}{
+		{javaParse, "1796154668873 INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] Successfully joined group with generation Generation{generationId=12, memberId='console-consumer-f6fd', protocol='cooperative-sticky'}", Joined, 12},
+		{javaParse, "INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] Successfully joined group with generation Generation{generationId=3, memberId='c', protocol='range'}", Joined, 3},
+		{javaParse, "1796154684579 INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] (Re-)joining group", JoinSent, 0},
+		{javaParse, "1796154684579 INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] Request joining group due to: group is already rebalancing", JoinSent, 0},
+		{kcatParse, "%7|1796154671.894|JOINGROUP|rdkafka#consumer-1| [thrd:main]: JoinGroup response: GenerationId 2, Protocol cooperative-sticky, LeaderId c, my MemberId r, member metadata count 0: (no error)", Joined, 2},
+		{kcatParse, "%7|1796154519.495|JOINGROUP|rdkafka#consumer-1| [thrd:main]: JoinGroup response: GenerationId -1, Protocol , LeaderId , my MemberId r, member metadata count 0: Broker: Group member needs a valid member ID", 0, 0},
+		{rcParse, `time=2026-12-01T19:45:48.656Z level=DEBUG msg="group: state" group=g member_id=rawkafka-a656 generation=7 from=Joining to=Assigning`, Joined, 7},
+		{rcParse, `time=2026-12-01T19:45:48.656Z level=DEBUG msg="group: state" group=g member_id=rawkafka-a656 generation=7 from=Joining to=AwaitingSync`, Joined, 7},
+		{rcParse, `time=2026-12-01T19:45:48.664Z level=DEBUG msg="group: state" group=g member_id=rawkafka-a656 generation=7 from=AwaitingSync to=Stable`, 0, 0},
+		{rcParse, `time=2026-12-01T19:45:48.635Z level=DEBUG msg="group: state" group=g member_id="" generation=-1 from=Joining to=Joining`, 0, 0},
+	} {
+		ev, err := tc.parse(tc.line)
+		switch {
+		case err != nil:
+			t.Errorf("%q: %v", tc.line, err)
+		case tc.typ == 0 && ev != nil:
+			t.Errorf("%q: event %+v, want none", tc.line, ev)
+		case tc.typ != 0 && (ev == nil || ev.Type != tc.typ || ev.Generation != tc.gen):
+			t.Errorf("%q: event %+v, want %v generation %d", tc.line, ev, tc.typ, tc.gen)
+		}
+	}
+}
+
+func javaParse(line string) (*OwnershipEvent, error) {
+	_, ev, err := ParseJavaLine("t", line, t0, 1)
+	return ev, err
+}
+
+func kcatParse(line string) (*OwnershipEvent, error) {
+	_, ev, err := ParseKcatLine(line, t0, 1)
+	return ev, err
+}
+
+func rcParse(line string) (*OwnershipEvent, error) {
+	_, ev, err := ParseRawconsumeLine(line, t0, 1)
+	return ev, err
+}

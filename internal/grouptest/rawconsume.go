@@ -1,9 +1,13 @@
 package grouptest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,26 +78,47 @@ func RemoveRawconsumeBinary() {
 // A loss prints the revoked line too, as kcat's eager line does, then the
 // "assignment lost" line; the parser reads both as Revoked. rawconsume commits (every
 // Config.AutoCommitInterval, on revoke and at exit) only what it has
-// printed; Stop (SIGTERM) closes it as kcat's does. The cooperative
-// assignors are not in rawkafka yet: give Range or RoundRobin.
+// printed; Stop (SIGTERM) closes it as kcat's does.
 func Rawconsume(t testing.TB, cfg Config) *Process {
 	t.Helper()
 	bin := RawconsumeBinary(t)
 	args := []string{"-b", cfg.Brokers, "-G", cfg.Group, "-u",
 		"-f", `REC\t%t\t%p\t%o\t%s\n`,
 		"-X", "partition.assignment.strategy=" + string(cfg.strategy())}
+	if cfg.LogJoins {
+		args = append(args, "-d", "cgrp")
+	}
 	for _, kv := range cfg.properties() {
 		args = append(args, "-X", kv[0]+"="+kv[1])
 	}
 	args = append(args, cfg.Topics...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = os.Environ()
-	return NewProcess(t, cfg.Name, "rawconsume", cmd, ParseRawconsumeLine)
+	return NewProcess(t, cfg.Name, "rawconsume", cmd, rejoinCutRecords(kcatRecordPrefix, rawconsumeLogStart, ParseRawconsumeLine))
 }
+
+// rawconsumeLogStart finds a slog text line (-d) inside a line.
+var rawconsumeLogStart = regexp.MustCompile(`time=\d{4}-\d\d-\d\dT`)
 
 // ParseRawconsumeLine is Rawconsume's LineParser: kcat's lines (see
 // ParseKcatLine); rawconsume's own extra lines ("no partitions to fetch",
-// "assignment lost") are no events.
+// "assignment lost") are no events. With -d cgrp (Config.LogJoins) the
+// group's state changes are logged; the one out of Joining names the
+// generation its JoinGroup answer gave, a Joined event:
+//
+//	time=… level=DEBUG msg="group: state" group=g member_id=m generation=3 from=Joining to=AwaitingSync
 func ParseRawconsumeLine(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
+	if strings.Contains(line, `msg="group: state"`) &&
+		(strings.HasSuffix(line, " from=Joining to=AwaitingSync") || strings.HasSuffix(line, " from=Joining to=Assigning")) {
+		_, rest, _ := strings.Cut(line, " generation=")
+		n, err := strconv.ParseInt(leadingDigits(rest), 10, 32)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rawconsume state line %q: bad generation", line)
+		}
+		if n > 0 {
+			return nil, &OwnershipEvent{Type: Joined, Generation: int32(n), Time: now, Seq: seq, Line: line}, nil
+		}
+		return nil, nil, nil
+	}
 	return ParseKcatLine(line, now, seq)
 }

@@ -28,6 +28,10 @@ type Stream struct {
 	ids   []string // acknowledged
 	done  chan struct{}
 	err   error
+	// gate is held while a batch is written, and by Pause until Resume.
+	gate     chan struct{}
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 // StreamBatchEvery is the shortest time between two kcat -P runs of a
@@ -47,11 +51,25 @@ func StartStream(t testing.TB, brokers, topic, prefix string, n int, interval ti
 		prefix = "id-"
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	s := &Stream{t: t, topic: topic, done: make(chan struct{})}
+	s := &Stream{t: t, topic: topic, done: make(chan struct{}), gate: make(chan struct{}, 1), stop: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		begin := time.Now()
 		for next := 0; next < n; {
+			select {
+			case s.gate <- struct{}{}:
+			case <-s.stop: // paused, then stopped
+				return
+			case <-ctx.Done():
+				s.err = ctx.Err()
+				return
+			}
+			select {
+			case <-s.stop:
+				<-s.gate
+				return
+			default:
+			}
 			due := min(n, int(time.Since(begin)/interval)+1)
 			var in bytes.Buffer
 			batch := make([]string, 0, due-next)
@@ -66,6 +84,7 @@ func StartStream(t testing.TB, brokers, topic, prefix string, n int, interval ti
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			err := cmd.Run()
+			<-s.gate
 			if err == nil && strings.Contains(out.String(), "ERROR") {
 				err = errors.New("kcat reported errors")
 			}
@@ -81,6 +100,8 @@ func StartStream(t testing.TB, brokers, topic, prefix string, n int, interval ti
 				select {
 				case <-ctx.Done():
 					s.err = ctx.Err()
+					return
+				case <-s.stop:
 					return
 				case <-time.After(max(StreamBatchEvery, time.Until(begin.Add(time.Duration(next)*interval)))):
 				}
@@ -111,4 +132,22 @@ func (s *Stream) Wait() []string {
 		s.t.Fatalf("grouptest: stream to %s: %v", s.topic, s.err)
 	}
 	return s.Written()
+}
+
+// Pause waits for the batch in flight to be acknowledged and holds the
+// stream until Resume: from its return until Resume, Written is every
+// record the topic will get. A batch due meanwhile is written at Resume.
+// The tests pause the stream before they stop a kcat member, which loses
+// a record it has polled but not printed at SIGTERM (see TestMixedGroup).
+func (s *Stream) Pause() { s.gate <- struct{}{} }
+
+// Resume lets a paused stream go on.
+func (s *Stream) Resume() { <-s.gate }
+
+// Stop ends the stream after the batch in flight, before n records when
+// it has not written them all yet, and returns what Wait returns.
+func (s *Stream) Stop() []string {
+	s.t.Helper()
+	s.stopOnce.Do(func() { close(s.stop) })
+	return s.Wait()
 }

@@ -1,0 +1,71 @@
+package grouptest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Generation is the highest generation any of members joined, by their
+// Joined events (Config.LogJoins); 0 when none reported one. Every member
+// of a group joins every generation the coordinator completes (one that
+// does not is removed from the group), so over members that stay, the
+// difference between two readings is the number of rebalance rounds in
+// between.
+func Generation(members ...Member) int32 {
+	var g int32
+	for _, m := range members {
+		for _, e := range m.Events() {
+			if e.Type == Joined {
+				g = max(g, e.Generation)
+			}
+		}
+	}
+	return g
+}
+
+// WaitSettled waits until the members own partitions exactly once between
+// them (WaitStable) and then until no member has joined a new generation
+// for quiet, and returns that generation. quiet must exceed the heartbeat
+// interval: a member that starts another round does so at once, and the
+// others learn of it at their next heartbeat, so a further round begun
+// after the ownership settled shows within it. A round later than quiet
+// escapes the count (the check gets weaker, it cannot fail wrongly).
+func WaitSettled(t testing.TB, timeout, quiet time.Duration, partitions []TopicPartition, members ...Member) int32 {
+	t.Helper()
+	WaitStable(t, timeout, partitions, members...)
+	g, since := Generation(members...), time.Now()
+	WaitFor(t, timeout, fmt.Sprintf("no new generation for %v", quiet), func() bool {
+		if now := Generation(members...); now != g {
+			g, since = now, time.Now()
+		}
+		return time.Since(since) >= quiet
+	}, func() string { return fmt.Sprintf("generation %d\n%s", g, Ownership(members...)) })
+	return g
+}
+
+// FullRevokes returns m's revokes that took everything it owned and after
+// which it was assigned partitions again: what an eager member does at
+// every rebalance, and a cooperative member never (it revokes only what
+// moves). The revoke at a member's close, with no assignment after it, is
+// not one.
+func FullRevokes(m Member) []OwnershipEvent {
+	evs := m.Events()
+	var out []OwnershipEvent
+	for i, e := range evs {
+		if e.Type != Revoked || len(e.Partitions) == 0 {
+			continue
+		}
+		owned := ownedAfter(evs[:i])
+		if len(owned) == 0 || len(ownedAfter(evs[:i+1])) != 0 {
+			continue
+		}
+		for _, later := range evs[i+1:] {
+			if later.Type == Assigned && len(later.Partitions) > 0 {
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	return out
+}
