@@ -114,11 +114,13 @@ func startGatedCoopMember(t *testing.T, name string, props map[string]string, ga
 // but records s1 delivered first at or above what the group had committed
 // when its Close returned.
 //
-// s1's Close does try to commit what it revokes, but its held JoinGroup
-// occupies the coordinator connection (a broker answers one request per
-// connection at a time), so the commit cannot be sent before Close's
-// bound; the records s1 delivered since its last commit come again from
-// their next owner.
+// s1's Close commits what it revokes over the coordinator's offsets
+// connection, apart from the membership connection its held JoinGroup
+// occupies (a broker answers one request per connection at a time), and
+// the coordinator accepts a commit of the current generation while the
+// group prepares a rebalance: so Close returns at once, and nothing s1
+// delivered comes again (on one shared connection the commit waited
+// behind the JoinGroup until Close's bound, and failed).
 func TestIntegrationStaticCooperativeCloseMidRebalance(t *testing.T) {
 	began := time.Now()
 	topic := kafkatest.CreateTopic(t, "", 6, 1)

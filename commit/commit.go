@@ -85,7 +85,7 @@ func (e *PartitionErrors) Unwrap() []error {
 
 // commitOnce is one OffsetCommit to the group's coordinator.
 func (c *Committer) commitOnce(ctx context.Context, m Member, offsets map[protocol.TopicPartition]protocol.CommittedOffset) error {
-	cn, err := c.cl.Coordinator(ctx, c.group)
+	cn, err := c.cl.OffsetsCoordinator(ctx, c.group)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func (c *Committer) Committed(ctx context.Context, m Member, partitions []protoc
 
 // committedOnce is one OffsetFetch to the group's coordinator.
 func (c *Committer) committedOnce(ctx context.Context, m Member, partitions []protocol.TopicPartition, requireStable bool) (map[protocol.TopicPartition]protocol.CommittedOffset, error) {
-	cn, err := c.cl.Coordinator(ctx, c.group)
+	cn, err := c.cl.OffsetsCoordinator(ctx, c.group)
 	if err != nil {
 		return nil, err
 	}

@@ -74,15 +74,25 @@ const (
 	// (Broker, Leader, Any).
 	forData purpose = iota
 	// forCoordination is the connection to a group coordinator for group
-	// membership and offset commits (JoinGroup, SyncGroup, Heartbeat,
-	// LeaveGroup, OffsetCommit, OffsetFetch); Coordinator returns it.
+	// membership (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) and
+	// FindCoordinator; Coordinator returns it.
 	forCoordination
+	// forOffsets is the connection to a group coordinator for offsets
+	// (OffsetCommit, OffsetFetch); OffsetsCoordinator returns it. The
+	// coordinator holds a JoinGroup until every member has joined (up to
+	// the rebalance timeout): on the membership connection a commit of the
+	// partitions a cooperative member keeps consuming through the rebalance,
+	// or the commit of a member closing mid-rebalance, would wait behind it.
+	forOffsets
 )
 
 // String names the purpose, for logs.
 func (p purpose) String() string {
-	if p == forCoordination {
+	switch p {
+	case forCoordination:
 		return "coordination"
+	case forOffsets:
+		return "offsets"
 	}
 	return "data"
 }

@@ -36,13 +36,28 @@ type lookup struct {
 // while the group's offsets partition has no leader, and
 // GROUP_AUTHORIZATION_FAILED; nothing is cached after an error.
 func (c *Cluster) Coordinator(ctx context.Context, group string) (*Conn, error) {
+	return c.coordinatorFor(ctx, group, forCoordination)
+}
+
+// OffsetsCoordinator is Coordinator for offset commits and lookups: a
+// connection to the same coordinator (one cached lookup serves both),
+// apart from the membership connection, so that a commit never waits
+// behind a JoinGroup the coordinator holds for the other members. The
+// coordinator accepts a commit of the current generation while the group
+// prepares a rebalance, which is when a cooperative member commits what
+// it keeps consuming and a member closing mid-rebalance commits at last.
+func (c *Cluster) OffsetsCoordinator(ctx context.Context, group string) (*Conn, error) {
+	return c.coordinatorFor(ctx, group, forOffsets)
+}
+
+func (c *Cluster) coordinatorFor(ctx context.Context, group string, p purpose) (*Conn, error) {
 	b, err := c.findCoordinator(ctx, group)
 	if err != nil {
 		return nil, err
 	}
 	cfg := c.connConfigFor(c.Cached(), b.ID)
 	cfg.Logger = c.log.With("coordinator", b.ID)
-	cn, err := c.connectFor(ctx, slotKey{b.Addr(), forCoordination}, true, cfg)
+	cn, err := c.connectFor(ctx, slotKey{b.Addr(), p}, true, cfg)
 	if err != nil {
 		if ctx.Err() == nil && !errors.Is(err, errClusterClosed) {
 			c.forget(group, b.Addr(), err)

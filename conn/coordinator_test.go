@@ -43,6 +43,7 @@ var coordVersions = []protocol.ApiVersionsKey{
 	{ApiKey: int16(protocol.KeyMetadata), MaxVersion: 12},
 	{ApiKey: int16(protocol.KeyFindCoordinator), MaxVersion: 6},
 	{ApiKey: int16(protocol.KeyJoinGroup), MaxVersion: 9},
+	{ApiKey: int16(protocol.KeyOffsetCommit), MaxVersion: 9},
 	{ApiKey: int16(protocol.KeyApiVersions), MaxVersion: 4},
 }
 
@@ -104,6 +105,8 @@ func (cf *coordFake) answer(t *testing.T, f *fakeConn, r request) protocol.Messa
 		<-cf.release
 		name := "range"
 		return &protocol.JoinGroupResponse{GenerationId: 1, ProtocolName: &name, MemberId: "m", Leader: "m"}
+	case protocol.KeyOffsetCommit:
+		return &protocol.OffsetCommitResponse{Topics: []protocol.OffsetCommitResponseTopic{}}
 	case protocol.KeyFetch:
 		if cf.holdFetches.Load() {
 			cf.fetched <- struct{}{}
@@ -167,6 +170,57 @@ func TestCoordinatorConnectionApartFromFetches(t *testing.T) {
 	}
 	if n := cf.conns.Load(); n != 2 {
 		t.Fatalf("%d connections, want 2 (data and coordination)", n)
+	}
+}
+
+// TestOffsetsApartFromMembership: an OffsetCommit goes out on the offsets
+// connection, so a JoinGroup the coordinator holds on the membership
+// connection (until the other members join) does not delay it; both
+// connections go to the one coordinator of the one cached lookup.
+func TestOffsetsApartFromMembership(t *testing.T) {
+	cf := newCoordFake(t)
+	c := newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	coord, err := c.Coordinator(ctx, "g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinDone := make(chan error, 1)
+	go func() {
+		_, err := coord.Do(ctx, &protocol.JoinGroupRequest{GroupId: "g", SessionTimeoutMs: 45000, RebalanceTimeoutMs: 300000,
+			ProtocolType: "consumer", Protocols: []protocol.JoinGroupRequestProtocol{{Name: "range", Metadata: []byte{}}}})
+		joinDone <- err
+	}()
+	select {
+	case <-cf.joined:
+	case <-ctx.Done():
+		t.Fatal("the JoinGroup never reached the coordinator")
+	}
+	offsets, err := c.OffsetsCoordinator(ctx, "g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offsets == coord || offsets.Addr() != coord.Addr() {
+		t.Fatalf("offsets connection %p at %s, membership connection %p at %s: want two connections to one broker", offsets, offsets.Addr(), coord, coord.Addr())
+	}
+	cctx, ccancel := context.WithTimeout(ctx, 3*time.Second)
+	defer ccancel()
+	if _, err := offsets.Do(cctx, &protocol.OffsetCommitRequest{GroupId: "g", GenerationIdOrMemberEpoch: 1, MemberId: "m",
+		RetentionTimeMs: -1, Topics: []protocol.OffsetCommitRequestTopic{}}); err != nil {
+		t.Fatalf("OffsetCommit while a JoinGroup is held: %v", err)
+	}
+	select {
+	case err := <-joinDone:
+		t.Fatalf("the JoinGroup was answered before its release: %v", err)
+	default:
+	}
+	close(cf.release)
+	if err := <-joinDone; err != nil {
+		t.Fatalf("JoinGroup: %v", err)
+	}
+	if n := cf.finds.Load(); n != 1 {
+		t.Fatalf("%d FindCoordinator requests, want 1 (one cached lookup for both connections)", n)
 	}
 }
 
