@@ -29,7 +29,6 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka/bench/internal/stream"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 var (
@@ -121,21 +120,12 @@ func drive() error {
 
 	ctx := context.Background()
 	bs := strings.Split(*brokers, ",")
-	tp := fmt.Sprintf("rawkafka-bench-churn-%d", time.Now().UnixNano())
-	admin, err := kgo.NewClient(kgo.SeedBrokers(bs...))
+	st, err := stream.Start(ctx, bs, "rawkafka-bench-churn", *partitions, *rate)
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	if err := stream.CreateTopic(ctx, admin, tp, *partitions); err != nil {
-		return err
-	}
-	defer stream.DeleteTopic(admin, tp)
-	p, err := stream.StartProducer(bs, tp, *partitions, *rate)
-	if err != nil {
-		return err
-	}
-	defer p.Stop()
+	defer st.Close()
+	tp, p := st.Topic, st.Producer
 	fmt.Printf("topic %s: %d partitions, %d records/s; %d members, then one joins, one leaves, one is killed; session.timeout.ms=%d heartbeat.interval.ms=%d fetch.max.wait.ms=%d; logs in %s\n",
 		tp, *partitions, *rate, *nMembers, *session, *heartbeat, *maxWait, dir)
 

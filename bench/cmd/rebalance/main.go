@@ -31,7 +31,6 @@ import (
 
 	"github.com/rawkafka/rawkafka"
 	"github.com/rawkafka/rawkafka/bench/internal/stream"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 var (
@@ -60,21 +59,12 @@ func main() {
 func run() error {
 	ctx := context.Background()
 	bs := strings.Split(*brokers, ",")
-	topic := fmt.Sprintf("rawkafka-bench-rebalance-%d", time.Now().UnixNano())
-	admin, err := kgo.NewClient(kgo.SeedBrokers(bs...))
+	st, err := stream.Start(ctx, bs, "rawkafka-bench-rebalance", *partitions, *rate)
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	if err := stream.CreateTopic(ctx, admin, topic, *partitions); err != nil {
-		return err
-	}
-	defer stream.DeleteTopic(admin, topic)
-	p, err := stream.StartProducer(bs, topic, *partitions, *rate)
-	if err != nil {
-		return err
-	}
-	defer p.Stop()
+	defer st.Close()
+	topic, p := st.Topic, st.Producer
 
 	fmt.Printf("topic %s: %d partitions, %d records/s; %d members + 1 joining; %s; session.timeout.ms=%d heartbeat.interval.ms=%d fetch.max.wait.ms=%d max.poll.records=%d, Poll timeout %v\n",
 		topic, *partitions, *rate, *members, *strategy, *session, *heartbeat, *maxWait, *pollRecords, *pollTimeout)

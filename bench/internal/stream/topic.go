@@ -48,3 +48,37 @@ func DeleteTopic(cl *kgo.Client, topic string) {
 		fmt.Fprintf(os.Stderr, "delete topic %s: %v\n", topic, err)
 	}
 }
+
+// Stream is a new topic with a Producer writing to it.
+type Stream struct {
+	Topic    string
+	Producer *Producer
+	admin    *kgo.Client
+}
+
+// Start creates a topic named prefix plus the time, of partitions
+// partitions, and starts writing rate records/s to it.
+func Start(ctx context.Context, bs []string, prefix string, partitions, rate int) (*Stream, error) {
+	s := &Stream{Topic: fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())}
+	var err error
+	if s.admin, err = kgo.NewClient(kgo.SeedBrokers(bs...)); err != nil {
+		return nil, err
+	}
+	if err := CreateTopic(ctx, s.admin, s.Topic, partitions); err != nil {
+		s.admin.Close()
+		return nil, err
+	}
+	if s.Producer, err = StartProducer(bs, s.Topic, partitions, rate); err != nil {
+		DeleteTopic(s.admin, s.Topic)
+		s.admin.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops the producer and deletes the topic.
+func (s *Stream) Close() {
+	s.Producer.Stop()
+	DeleteTopic(s.admin, s.Topic)
+	s.admin.Close()
+}
