@@ -20,6 +20,10 @@ type figures struct {
 	// them that overlaps [t0, end].
 	Unmoved int
 	Gap     time.Duration
+	// GapPartition is the partition of that gap, GapFrom when it began
+	// (from t0): where to look in the members' logs.
+	GapPartition int32
+	GapFrom      time.Duration
 	// Moved is the number of partitions whose owner changed; Refetched
 	// the time from t0 until the last of them reached its new owner
 	// (its first arrival there after t0).
@@ -83,7 +87,9 @@ func compute(s snapshot, before, after []string, from, t0, end time.Time) figure
 		as := s.arrivals[p]
 		if before[p] == after[p] {
 			f.Unmoved++
-			f.Gap = max(f.Gap, gapIn(as, t0, end))
+			if g, from := gapIn(as, t0, end); g > f.Gap {
+				f.Gap, f.GapPartition, f.GapFrom = g, int32(p), from.Sub(t0)
+			}
 			continue
 		}
 		f.Moved++
@@ -135,20 +141,21 @@ func firstArrival(as []arrival, member string, t time.Time) (time.Time, bool) {
 }
 
 // gapIn returns the longest interval between two consecutive arrivals
-// (sorted) that overlaps [from, to]; with none after the last one before
-// to, the interval up to to counts.
-func gapIn(as []arrival, from, to time.Time) time.Duration {
+// (sorted) that overlaps [from, to], and when it began; with none after
+// the last one before to, the interval up to to counts.
+func gapIn(as []arrival, from, to time.Time) (time.Duration, time.Time) {
+	if len(as) == 0 {
+		return to.Sub(from), from
+	}
 	var longest time.Duration
+	var began time.Time
 	for i := 1; i < len(as); i++ {
-		if as[i].at.After(from) && as[i-1].at.Before(to) {
-			longest = max(longest, as[i].at.Sub(as[i-1].at))
+		if d := as[i].at.Sub(as[i-1].at); as[i].at.After(from) && as[i-1].at.Before(to) && d > longest {
+			longest, began = d, as[i-1].at
 		}
 	}
-	if n := len(as); n > 0 && as[n-1].at.Before(to) {
-		longest = max(longest, to.Sub(as[n-1].at))
+	if last := as[len(as)-1].at; last.Before(to) && to.Sub(last) > longest {
+		longest, began = to.Sub(last), last
 	}
-	if len(as) == 0 {
-		longest = to.Sub(from)
-	}
-	return longest
+	return longest, began
 }

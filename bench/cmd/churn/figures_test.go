@@ -32,7 +32,7 @@ func TestCompute(t *testing.T) {
 	before := []string{"a", "a", "b", "b"}
 	after := []string{"a", "c", "b", "b"}
 	got := compute(s, before, after, at(-10), t0, at(1000))
-	want := figures{Unaffected: 1, Revoking: 0, Unmoved: 3, Gap: 60 * time.Millisecond, Moved: 1,
+	want := figures{Unaffected: 1, Revoking: 0, Unmoved: 3, Gap: 60 * time.Millisecond, GapFrom: 200 * time.Millisecond, Moved: 1,
 		Refetched: 340 * time.Millisecond, Pause: 40 * time.Millisecond, Start: t0}
 	if got != want {
 		t.Errorf("compute:\n got %+v\nwant %+v", got, want)
@@ -60,11 +60,11 @@ func TestGapIn(t *testing.T) {
 		{420, 700, 250 * time.Millisecond}, // 450 to the window's end
 		{-100, 50, 100 * time.Millisecond}, // 0-100 overlaps it
 	} {
-		if got := gapIn(as, at(c.from), at(c.to)); got != c.want {
+		if got, _ := gapIn(as, at(c.from), at(c.to)); got != c.want {
 			t.Errorf("gapIn [%d, %d] = %v, want %v", c.from, c.to, got, c.want)
 		}
 	}
-	if got := gapIn(nil, at(0), at(80)); got != 80*time.Millisecond {
+	if got, _ := gapIn(nil, at(0), at(80)); got != 80*time.Millisecond {
 		t.Errorf("gapIn of nothing = %v, want the window, 80ms", got)
 	}
 }

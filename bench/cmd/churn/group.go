@@ -94,9 +94,20 @@ func (g *group) start(name string, args []string, logDir string) error {
 	g.last[name] = make([]time.Time, g.partitions)
 	g.marks[name] = map[string]time.Time{}
 	g.mu.Unlock()
+	var lines io.Reader = stdout
+	var lf *os.File
+	if *saveLines {
+		if lf, err = os.Create(filepath.Join(logDir, name+".jsonl")); err != nil {
+			return err
+		}
+		lines = io.TeeReader(stdout, lf)
+	}
 	go func() {
 		defer close(p.done)
-		g.read(name, stdout)
+		g.read(name, lines)
+		if lf != nil {
+			lf.Close()
+		}
 		cmd.Wait()
 		errf.Close()
 	}()

@@ -43,6 +43,7 @@ var (
 	maxWait    = flag.Int("fetch-max-wait-ms", 500, "fetch.max.wait.ms")
 	brokerLog  = flag.String("broker-log", "", "the broker's log (scripts/kafka's node-1/server.log): the coordinator's eviction of a killed member is read from it")
 	outDir     = flag.String("out", "", "where results.jsonl and the members' stderr go (default: a new directory under /tmp)")
+	saveLines  = flag.Bool("save-lines", false, "keep every member's JSON lines in its .jsonl file beside its log")
 	debug      = flag.Bool("d", false, "members log their client's debug output to their stderr files")
 	quiet      = flag.Duration("quiet", 2*time.Second, "settled: no member's assignment changed for this long")
 	timeout    = flag.Duration("timeout", 60*time.Second, "give up on a step after this long")
