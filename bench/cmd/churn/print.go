@@ -10,8 +10,8 @@ import (
 func msOf(d time.Duration) string { return fmt.Sprintf("%d", d.Milliseconds()) }
 
 func printResult(r result) {
-	fmt.Printf("%s %s run %d %s: unaffected members %d, revoking %d; revoked and kept %d; unmoved %d, longest gap %s ms; moved %d, fetched again after %s ms; pause %s ms; coordinator %s ms\n",
-		r.Client, r.Strategy, r.Run, r.Event, r.Unaffected, r.Revoking, r.RevokedKept, r.Unmoved, msOf(r.Gap), r.Moved, msOf(r.Refetched), msOf(r.Pause), msOf(r.Coordinator))
+	fmt.Printf("%s %s run %d %s: unaffected members %d, revoking %d; revoked and kept %d; unmoved %d, longest gap %s ms (p%d from %+d ms); moved %d, fetched again after %s ms; pause %s ms; coordinator %s ms\n",
+		r.Client, r.Strategy, r.Run, r.Event, r.Unaffected, r.Revoking, r.RevokedKept, r.Unmoved, msOf(r.Gap), r.GapPartition, r.GapFrom.Milliseconds(), r.Moved, msOf(r.Refetched), msOf(r.Pause), msOf(r.Coordinator))
 }
 
 // spread is "median (min-max)" in ms.
