@@ -310,3 +310,32 @@ func (g *group) snapshot() snapshot {
 	}
 	return s
 }
+
+// unsettled says why the group is not settled (for a step that timed
+// out): partitions without a live owner, with two, or whose owner had no
+// records of them within fresh.
+func (g *group) unsettled(fresh time.Duration) string {
+	now := time.Now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	own := make([][]string, g.partitions)
+	for n, ps := range g.owned {
+		if g.live[n] {
+			for p := range ps {
+				own[p] = append(own[p], n)
+			}
+		}
+	}
+	var none, two, stale []string
+	for p, os := range own {
+		switch {
+		case len(os) == 0:
+			none = append(none, fmt.Sprint(p))
+		case len(os) > 1:
+			two = append(two, fmt.Sprintf("%d:%v", p, os))
+		case now.Sub(g.last[os[0]][p]) > fresh:
+			stale = append(stale, fmt.Sprintf("%d:%s", p, os[0]))
+		}
+	}
+	return fmt.Sprintf("no owner %v; two owners %v; no records within %v %v", none, two, fresh, stale)
+}

@@ -174,7 +174,7 @@ func oneRun(c config, tp string, n int, logDir string) ([]result, error) {
 	}
 	settle := func(what string, must ...string) (time.Time, error) {
 		if err := waitUntil(what, func() bool { return g.failed() != nil || g.settled(*quiet, time.Second, must...) }); err != nil {
-			return time.Time{}, err
+			return time.Time{}, fmt.Errorf("%w: %s", err, g.unsettled(time.Second))
 		}
 		return time.Now(), g.failed()
 	}
