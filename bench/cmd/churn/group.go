@@ -268,9 +268,9 @@ func (g *group) ownersLocked() ([]string, bool) {
 }
 
 // settled reports whether every partition has one live owner that got
-// records of it within fresh, no assignment changed within quiet, and
-// each of must owns some partition.
-func (g *group) settled(quiet, fresh time.Duration, must ...string) bool {
+// records of it within fresh, every live member owns some, and no
+// assignment changed within quiet.
+func (g *group) settled(quiet, fresh time.Duration) bool {
 	now := time.Now()
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -281,8 +281,11 @@ func (g *group) settled(quiet, fresh time.Duration, must ...string) bool {
 	if n := len(g.changes); n > 0 && now.Sub(g.changes[n-1].at) < quiet {
 		return false
 	}
-	for _, m := range must {
-		if len(g.owned[m]) == 0 {
+	// Every live member owns some partition (there are more partitions
+	// than members): without this a group still forming, whose first
+	// member owned everything for a heartbeat interval, looks settled.
+	for m, live := range g.live {
+		if live && len(g.owned[m]) == 0 {
 			return false
 		}
 	}
@@ -313,7 +316,7 @@ func (g *group) snapshot() snapshot {
 
 // unsettled says why the group is not settled (for a step that timed
 // out): partitions without a live owner, with two, or whose owner had no
-// records of them within fresh.
+// records of them within fresh, and live members owning nothing.
 func (g *group) unsettled(fresh time.Duration) string {
 	now := time.Now()
 	g.mu.Lock()
@@ -337,5 +340,11 @@ func (g *group) unsettled(fresh time.Duration) string {
 			stale = append(stale, fmt.Sprintf("%d:%s", p, os[0]))
 		}
 	}
-	return fmt.Sprintf("no owner %v; two owners %v; no records within %v %v", none, two, fresh, stale)
+	var idle []string
+	for n, live := range g.live {
+		if live && len(g.owned[n]) == 0 {
+			idle = append(idle, n)
+		}
+	}
+	return fmt.Sprintf("no owner %v; two owners %v; no records within %v %v; members owning nothing %v", none, two, fresh, stale, idle)
 }

@@ -172,8 +172,8 @@ func oneRun(c config, tp string, n int, logDir string) ([]result, error) {
 			return nil, err
 		}
 	}
-	settle := func(what string, must ...string) (time.Time, error) {
-		if err := waitUntil(what, func() bool { return g.failed() != nil || g.settled(*quiet, time.Second, must...) }); err != nil {
+	settle := func(what string) (time.Time, error) {
+		if err := waitUntil(what, func() bool { return g.failed() != nil || g.settled(*quiet, time.Second) }); err != nil {
 			return time.Time{}, fmt.Errorf("%w: %s", err, g.unsettled(time.Second))
 		}
 		return time.Now(), g.failed()
@@ -201,7 +201,7 @@ func oneRun(c config, tp string, n int, logDir string) ([]result, error) {
 	if err := g.start(joiner, args, logDir); err != nil {
 		return out, err
 	}
-	end, err := settle("the group to settle after the join", joiner)
+	end, err := settle("the group to settle after the join")
 	if err != nil {
 		return out, err
 	}
