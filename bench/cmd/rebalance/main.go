@@ -30,8 +30,7 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka"
-	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/rawkafka/rawkafka/bench/internal/stream"
 )
 
 var (
@@ -60,21 +59,12 @@ func main() {
 func run() error {
 	ctx := context.Background()
 	bs := strings.Split(*brokers, ",")
-	topic := fmt.Sprintf("rawkafka-bench-rebalance-%d", time.Now().UnixNano())
-	admin, err := kgo.NewClient(kgo.SeedBrokers(bs...))
+	st, err := stream.Start(ctx, bs, "rawkafka-bench-rebalance", *partitions, *rate)
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	if err := createTopic(ctx, admin, topic, *partitions); err != nil {
-		return err
-	}
-	defer deleteTopic(admin, topic)
-	p, err := startProducer(bs, topic, *partitions, *rate)
-	if err != nil {
-		return err
-	}
-	defer p.stop()
+	defer st.Close()
+	topic, p := st.Topic, st.Producer
 
 	fmt.Printf("topic %s: %d partitions, %d records/s; %d members + 1 joining; %s; session.timeout.ms=%d heartbeat.interval.ms=%d fetch.max.wait.ms=%d max.poll.records=%d, Poll timeout %v\n",
 		topic, *partitions, *rate, *members, *strategy, *session, *heartbeat, *maxWait, *pollRecords, *pollTimeout)
@@ -84,7 +74,7 @@ func run() error {
 		if err != nil {
 			return fmt.Errorf("run %d: %w", i+1, err)
 		}
-		if err := p.failed(); err != nil {
+		if err := p.Failed(); err != nil {
 			return fmt.Errorf("producer: %w", err)
 		}
 		results = append(results, r)
@@ -120,7 +110,7 @@ type result struct {
 	othersRevoked int // OnRevoked calls of the other members during the restart
 }
 
-func oneRun(ctx context.Context, bs []string, topic string, n int, p *producer) (result, error) {
+func oneRun(ctx context.Context, bs []string, topic string, n int, p *stream.Producer) (result, error) {
 	var r result
 	group := fmt.Sprintf("%s-g%d", topic, n)
 	tr := newTracker(*partitions)
@@ -163,7 +153,7 @@ func oneRun(ctx context.Context, bs []string, topic string, n int, p *producer) 
 	t0 := time.Now()
 	r.steadyGap = tr.longestGap(t0.Add(-3*time.Second), t0)
 	r.steadyLatency, r.steadyMade = tr.latest(t0.Add(-3*time.Second), t0)
-	r.steadyAck = p.slowest(t0.Add(-3*time.Second), t0)
+	r.steadyAck = p.Slowest(t0.Add(-3*time.Second), t0)
 	if err := nc.Subscribe([]string{topic}, nm.listener()); err != nil {
 		return r, err
 	}
@@ -329,40 +319,4 @@ func startMember(bs []string, group, instance, topic, name string, tr *tracker) 
 	}
 	go m.poll()
 	return m, nil
-}
-
-func createTopic(ctx context.Context, cl *kgo.Client, topic string, partitions int) error {
-	req := kmsg.NewPtrCreateTopicsRequest()
-	t := kmsg.NewCreateTopicsRequestTopic()
-	t.Topic, t.NumPartitions, t.ReplicationFactor = topic, int32(partitions), 1
-	req.Topics = append(req.Topics, t)
-	req.TimeoutMillis = 30000
-	resp, err := req.RequestWith(ctx, cl)
-	if err != nil {
-		return fmt.Errorf("create topic %s: %w", topic, err)
-	}
-	for _, rt := range resp.Topics {
-		if rt.ErrorCode != 0 {
-			msg := ""
-			if rt.ErrorMessage != nil {
-				msg = *rt.ErrorMessage
-			}
-			return fmt.Errorf("create topic %s: error %d %s", topic, rt.ErrorCode, msg)
-		}
-	}
-	return nil
-}
-
-func deleteTopic(cl *kgo.Client, topic string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req := kmsg.NewPtrDeleteTopicsRequest()
-	req.TopicNames = []string{topic}
-	t := kmsg.NewDeleteTopicsRequestTopic()
-	t.Topic = &topic
-	req.Topics = append(req.Topics, t)
-	req.TimeoutMillis = 30000
-	if _, err := req.RequestWith(ctx, cl); err != nil {
-		fmt.Fprintf(os.Stderr, "rebalance: delete topic %s: %v\n", topic, err)
-	}
 }

@@ -1,4 +1,7 @@
-package main
+// Package stream is what bench/'s group benchmarks share: a topic made
+// and deleted with franz-go's admin requests, and a steady record stream
+// written to every partition in turn.
+package stream
 
 import (
 	"context"
@@ -8,9 +11,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// producer writes rate records/s to every partition in turn (franz-go,
+// Producer writes rate records/s to every partition in turn (franz-go,
 // acks=1, no linger), in ticks of 10 ms, until stop.
-type producer struct {
+type Producer struct {
 	cl     *kgo.Client
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -25,7 +28,9 @@ type slowAck struct {
 	took time.Duration
 }
 
-func startProducer(bs []string, topic string, partitions, rate int) (*producer, error) {
+// StartProducer starts writing rate records/s to topic's partitions
+// (0..partitions-1) in turn.
+func StartProducer(bs []string, topic string, partitions, rate int) (*Producer, error) {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(bs...), kgo.DefaultProduceTopic(topic),
 		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.RequiredAcks(kgo.LeaderAck()),
 		kgo.DisableIdempotentWrite(), kgo.ProducerLinger(0))
@@ -33,7 +38,7 @@ func startProducer(bs []string, topic string, partitions, rate int) (*producer, 
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &producer{cl: cl, cancel: cancel, done: make(chan struct{})}
+	p := &Producer{cl: cl, cancel: cancel, done: make(chan struct{})}
 	value := []byte("rebalance-bench-record")
 	go func() {
 		defer close(p.done)
@@ -69,15 +74,16 @@ func startProducer(bs []string, topic string, partitions, rate int) (*producer, 
 	return p, nil
 }
 
-func (p *producer) failed() error {
+// Failed returns the first produce error (none once stopping).
+func (p *Producer) Failed() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.err
 }
 
-// slowest returns the longest acknowledgement over 100 ms of a record
+// Slowest returns the longest acknowledgement over 100 ms of a record
 // made in [from, to] (0 when none took that long).
-func (p *producer) slowest(from, to time.Time) (longest time.Duration) {
+func (p *Producer) Slowest(from, to time.Time) (longest time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, s := range p.slow {
@@ -88,7 +94,8 @@ func (p *producer) slowest(from, to time.Time) (longest time.Duration) {
 	return longest
 }
 
-func (p *producer) stop() {
+// Stop ends the stream and closes the client.
+func (p *Producer) Stop() {
 	p.cancel()
 	<-p.done
 	p.cl.Close()
