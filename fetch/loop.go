@@ -397,6 +397,15 @@ func (l *brokerLoop) handle(pl *fetchPlan, resp *protocol.FetchResponse) {
 			l.handlePartition(p, pd, d, now)
 		}
 	}
+	// An incremental fetch session's response leaves out the partitions
+	// with nothing new (no records, no change of watermarks, no error,
+	// KIP-227): they were fetched all the same, and their fetch times say
+	// so, or an idle partition would look never fetched.
+	for tp, pd := range pl.parts {
+		if p := pd.p; p.inflight == pl.id && f.parts[tp] == p && p.gen == pd.gen && p.position == pd.offset {
+			p.fetched(now)
+		}
+	}
 	if len(f.watches) > 0 {
 		f.checkWatches()
 	}

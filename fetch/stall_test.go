@@ -118,3 +118,31 @@ func TestFetchedAfterFetching(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchedIdleInSession: a partition added to an established fetch
+// session with nothing to read is left out of the incremental responses
+// (KIP-227, as the fake broker and Kafka 4.4 do): it was fetched all the
+// same, and its fetch times say so.
+func TestFetchedIdleInSession(t *testing.T) {
+	fc := newFakeCluster(t, 1)
+	fc.addTopic("t", 2)
+	busy, idle := protocol.TopicPartition{Topic: "t", Partition: 0}, protocol.TopicPartition{Topic: "t", Partition: 1}
+	fc.appendBatch("t", 0, -1, recs("v", 0, 3)...)
+	f := newTestFetcher(t, fc, Config{})
+	f.Add(map[protocol.TopicPartition]Start{busy: StartEarliest})
+	pollUntil(t, f, 3, 0)
+	since := time.Now()
+	f.Add(map[protocol.TopicPartition]Start{idle: StartEarliest})
+	done, stop := f.FetchedAfter([]protocol.TopicPartition{idle}, since)
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatalf("the idle partition never counted as fetched: %+v", f.FetchTimes([]protocol.TopicPartition{idle}, false))
+	}
+	if ft := f.FetchTimes([]protocol.TopicPartition{idle}, false)[idle]; ft.First.Before(since) {
+		t.Errorf("fetch times %+v, before %v", ft, since)
+	}
+}
