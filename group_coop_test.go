@@ -333,8 +333,10 @@ func keptRecords(m *member, kept []TopicPartition, from, to time.Time) int {
 // cooperative test assignor on a topic of 6 partitions written to all the
 // time. A member joining moves only some partitions (the first member
 // revokes 3 of its 6, not all); the partitions kept are fetched and
-// delivered through the follow-up round (the second member heartbeats
-// slowly, so that round lasts up to 2s); no partition is owned by two
+// delivered through the follow-up round (the second member's rejoin is
+// held on its side until they are, so the round is provably open
+// meanwhile; the quick heartbeats after a cooperative round would end it
+// in tens of milliseconds otherwise); no partition is owned by two
 // members at once and no record reaches a member outside its ownership
 // (intervals from each member's listener, with timestamps); nothing is
 // lost, and no record is delivered twice (every revoke committed first).
@@ -376,7 +378,25 @@ func TestIntegrationGroupCooperative(t *testing.T) {
 	// m2 joins once m1's commits are going through (a fixed 500 ms here
 	// once; on 3.9.1 the rebalance then came before any commit did).
 	waitFor(t, 20*time.Second, "a first commit of m1", func() bool { return commitOK.Load() > 0 })
-	m2 := startCoopMember(t, "m2", groupProps(g, "heartbeat.interval.ms", "2000"), topic)
+	gate := &joinGate{only: isRejoin}
+	gate.close()
+	m2 := startGatedCoopMember(t, "m2", groupProps(g), gate, topic)
+	waitFor(t, 30*time.Second, "m1's revoke, and m2's rejoin for the follow-up round held", func() bool {
+		return strings.HasPrefix(m1.kinds(), "assigned:6 revoked:3") && gate.waiting.Load() > 0
+	})
+	var revokedAt time.Time
+	for _, e := range m1.snapshot() {
+		if e.kind == "revoked" {
+			revokedAt = e.at
+			break
+		}
+	}
+	kept := m1.owned()
+	waitFor(t, 20*time.Second, "records of m1's kept partitions while the follow-up round is open", func() bool {
+		return keptRecords(m1, kept, revokedAt, time.Now()) > 0
+	})
+	held := time.Now()
+	gate.open()
 	waitFor(t, 30*time.Second, "the partitions split", func() bool { return len(m1.owned()) == 3 && len(m2.owned()) == 3 })
 	close(stopCommits)
 	<-commitsDone
@@ -390,23 +410,13 @@ func TestIntegrationGroupCooperative(t *testing.T) {
 	if k := m1.kinds(); !strings.HasPrefix(k, "assigned:6 revoked:3 assigned:0") {
 		t.Errorf("m1's listener when m2 joined: %s", k)
 	}
-	// The follow-up round ran from m1's revoke to its last OnAssigned:
-	// records of the partitions it kept arrived meanwhile.
-	var revokedAt, settledAt time.Time
-	for _, e := range m1.snapshot() {
-		if e.kind == "revoked" && revokedAt.IsZero() {
-			revokedAt = e.at
-		}
-		if e.kind == "assigned" && !revokedAt.IsZero() {
-			settledAt = e.at
-		}
-	}
-	kept := m1.owned()
-	n := keptRecords(m1, kept, revokedAt, settledAt)
-	t.Logf("m2 joined at %s; m1 revoked at %s, settled at %s; %d records of its kept partitions %v meanwhile",
-		joined2.Format("15:04:05.000"), revokedAt.Format("15:04:05.000"), settledAt.Format("15:04:05.000"), n, kept)
-	if n == 0 {
-		t.Errorf("no record of the kept partitions %v during the follow-up round (%s to %s)", kept, revokedAt.Format("15:04:05.000"), settledAt.Format("15:04:05.000"))
+	// The follow-up round ran from m1's revoke to m2's rejoin, held until
+	// records of the partitions m1 kept had arrived: they did, or the
+	// wait above failed.
+	t.Logf("m2 joined at %s; m1 revoked at %s; %d records of its kept partitions %v before m2's rejoin was let go at %s",
+		joined2.Format("15:04:05.000"), revokedAt.Format("15:04:05.000"), keptRecords(m1, kept, revokedAt, held), kept, held.Format("15:04:05.000"))
+	if !slices.Equal(m1.owned(), kept) {
+		t.Errorf("m1 owns %v after the follow-up round, want the kept %v", m1.owned(), kept)
 	}
 	m3 := startCoopMember(t, "m3", groupProps(g), topic)
 	waitFor(t, 30*time.Second, "three ways", func() bool {

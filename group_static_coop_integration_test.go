@@ -29,6 +29,19 @@ type joinGate struct {
 	mu      sync.Mutex
 	shut    chan struct{} // nil: open
 	waiting atomic.Int32  // JoinGroups held so far
+	// only, when set, picks the JoinGroups a shut gate holds; the others
+	// pass. nil: all of them.
+	only func(*protocol.JoinGroupRequest) bool
+}
+
+// isRejoin reports whether a JoinGroup comes from a member that has a
+// generation (its subscription names one): a rejoin, not its first join.
+func isRejoin(req *protocol.JoinGroupRequest) bool {
+	if len(req.Protocols) == 0 {
+		return false
+	}
+	var s protocol.ConsumerProtocolSubscription
+	return s.Decode(req.Protocols[0].Metadata) == nil && s.GenerationId >= 0
 }
 
 func (g *joinGate) close() {
@@ -62,11 +75,11 @@ type gatedCoordinator struct {
 }
 
 func (gc gatedCoordinator) DoPinned(ctx context.Context, req protocol.Request) (protocol.Response, error) {
-	if _, ok := req.(*protocol.JoinGroupRequest); ok {
+	if jr, ok := req.(*protocol.JoinGroupRequest); ok {
 		gc.g.mu.Lock()
 		shut := gc.g.shut
 		gc.g.mu.Unlock()
-		if shut != nil {
+		if shut != nil && (gc.g.only == nil || gc.g.only(jr)) {
 			gc.g.waiting.Add(1)
 			select {
 			case <-shut:

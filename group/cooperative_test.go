@@ -67,13 +67,13 @@ func coop(script []line) []line {
 }
 
 // coopStable is a cooperative follower m2, Stable in generation 5 with a/0
-// a/1 b/0, heartbeat due at 3000+1000.
+// a/1 b/0, its first quick heartbeat (fastChecks) due at 1000+50.
 func coopStable(t *testing.T) Member {
 	return run(t, newMember(t, coopConfig()), coop([]line{
 		{Start{Now: at(0), Topics: []string{"a", "b"}}, FindingCoordinator, []string{"find-coordinator g"}},
 		{CoordinatorFound{Now: at(0)}, Joining, []string{`join member="" gen=-1 topics=[a b]`}},
 		{joinOK(at(1000), "m2", 5, "m1"), AwaitingSync, []string{"sync gen=5 member=\"m2\" protocol=coop-range assignments=0", "timer @..."}},
-		{syncOK(at(1000), 5, "a/0 a/1 b/0"), Stable, []string{"assign [a/0 a/1 b/0]"}},
+		{syncOK(at(1000), 5, "a/0 a/1 b/0"), Stable, []string{"assign [a/0 a/1 b/0]", "timer @1050"}}, // the first quick heartbeat
 	}))
 }
 
@@ -113,7 +113,7 @@ func TestCooperativeRebalance(t *testing.T) {
 		{syncOK(at(5000), 6, "a/1 b/0 b/1"), Revoking, []string{"commit [a/0] gen=6", "revoke [a/0]", "assign [b/1]"}},
 		{RevokeDone{Now: at(5100)}, Joining, []string{`join member="m2" gen=6 topics=[a b] owned=[a/1 b/0 b/1] reason="need to revoke partitions and re-join"`, "timer off"}},
 		{joinOK(at(5200), "m2", 7, "m1"), AwaitingSync, []string{"sync gen=7 ...", "timer @..."}},
-		{syncOK(at(5200), 7, "a/1 b/0 b/1"), Stable, []string{"assign []"}},
+		{syncOK(at(5200), 7, "a/1 b/0 b/1"), Stable, []string{"assign []", "timer @5250"}},
 	}))
 	if got := fmtTPs(m.Owned()); got != "[a/1 b/0 b/1]" {
 		t.Fatalf("owned %s", got)
@@ -168,7 +168,7 @@ func TestCooperativeSubscriptionChange(t *testing.T) {
 		{SubscriptionChanged{Now: at(2000), Topics: []string{"a"}}, Revoking, []string{"commit [b/0] gen=5", "revoke [b/0]"}},
 		{RevokeDone{Now: at(2100)}, Joining, []string{`join member="m2" gen=5 topics=[a] owned=[a/0 a/1] reason="the subscription changed"`, "timer off"}},
 		{joinOK(at(2200), "m2", 6, "m1"), AwaitingSync, []string{"sync gen=6 ...", "timer @..."}},
-		{syncOK(at(2200), 6, "a/0 a/1"), Stable, []string{"assign []"}},
+		{syncOK(at(2200), 6, "a/0 a/1"), Stable, []string{"assign []", "timer @2250"}},
 	}))
 	// Only added topics: join at once, nothing revoked.
 	run(t, coopStable(t), coop([]line{
@@ -212,7 +212,7 @@ func TestCooperativeClose(t *testing.T) {
 		{Start{Now: at(0), Topics: []string{"a", "b"}}, FindingCoordinator, []string{"find-coordinator g"}},
 		{CoordinatorFound{Now: at(0)}, Joining, []string{`join member="" gen=-1 topics=[a b] instance=i1`}},
 		{joinOK(at(1000), "m2", 5, "m1"), AwaitingSync, []string{"sync ...", "timer @..."}},
-		{syncOK(at(1000), 5, "a/0 a/1"), Stable, []string{"assign [a/0 a/1]"}},
+		{syncOK(at(1000), 5, "a/0 a/1"), Stable, []string{"assign [a/0 a/1]", "timer @1050"}},
 		{SubscriptionChanged{Now: at(2000), Topics: []string{"a", "b", "c"}}, Joining, []string{"join ...", "timer off"}},
 		{joinOK(at(2100), "m2", 6, "m1"), AwaitingSync, []string{"sync gen=6 ...", "timer @..."}},
 		{syncOK(at(2100), 6, "a/0 b/0"), Revoking, []string{"commit [a/1] gen=6", "revoke [a/1]", "assign [b/0]"}},
@@ -227,7 +227,7 @@ func TestCooperativeClose(t *testing.T) {
 	m = reach(m, Start{Now: at(0), Topics: []string{"a"}}, CoordinatorFound{Now: at(0)}, asCoop(joinOK(at(1000), "m2", 5, "m1")),
 		asCoop(syncOK(at(1000), 5, "a/0")), SubscriptionChanged{Now: at(2000), Topics: []string{"a", "b"}})
 	run(t, m, []line{
-		{Close{Now: at(2100)}, Revoking, []string{"commit [a/0] gen=5", "revoke [a/0]", "timer @4000"}},
+		{Close{Now: at(2100)}, Revoking, []string{"commit [a/0] gen=5", "revoke [a/0]", "timer @1050"}}, // the quick heartbeat never went out
 		{RevokeDone{Now: at(2200)}, Closed, []string{"timer off"}},
 	})
 }
@@ -345,11 +345,11 @@ var coopRows = []row{
 	{"join rebalancing: again, keep", cJoining, joinErr(at(3030), protocol.ErrRebalanceInProgress), Joining, []string{`join member="m2" gen=1 ...`}},
 	{"join unknown member: lose", cJoining, joinErr(at(3030), protocol.ErrUnknownMemberId), Revoking, []string{"lose [a/0 a/1] (...UNKNOWN_MEMBER_ID...)"}},
 	{"join coordinator moved: keep", cJoining, joinErr(at(3030), protocol.ErrNotCoordinator), FindingCoordinator, []string{"timer @..."}},
-	{"close while joining", cJoining, Close{Now: at(3030)}, Revoking, []string{"commit [a/0 a/1] gen=1", "revoke [a/0 a/1]", "timer @6010"}},
+	{"close while joining", cJoining, Close{Now: at(3030)}, Revoking, []string{"commit [a/0 a/1] gen=1", "revoke [a/0 a/1]", "timer @3110"}},
 
 	// AwaitingSync
-	{"sync keeps all", cAwaitingSync, asCoop(syncOK(at(3040), 2, "a/0 a/1")), Stable, []string{"assign []"}},
-	{"sync adds", cAwaitingSync, asCoop(syncOK(at(3040), 2, "a/0 a/1 b/0")), Stable, []string{"assign [b/0]"}},
+	{"sync keeps all", cAwaitingSync, asCoop(syncOK(at(3040), 2, "a/0 a/1")), Stable, []string{"assign []", "timer @3090"}}, // the first quick heartbeat
+	{"sync adds", cAwaitingSync, asCoop(syncOK(at(3040), 2, "a/0 a/1 b/0")), Stable, []string{"assign [b/0]", "timer @3090"}},
 	{"sync revokes, adds, keeps", cAwaitingSync, asCoop(syncOK(at(3040), 2, "a/1 b/0")), Revoking,
 		[]string{"commit [a/0] gen=2", "revoke [a/0]", "assign [b/0]"}},
 	{"sync revokes all", cAwaitingSync, asCoop(syncOK(at(3040), 2, "")), Revoking,
@@ -447,5 +447,47 @@ func TestValidateCooperativeRandom(t *testing.T) {
 		if n != len(all) {
 			t.Fatalf("%d partitions after validation and %d stripped, want %d in all", n-len(stripped), len(stripped), len(all))
 		}
+	}
+}
+
+// TestFastChecksAfterCooperativeRound: after a cooperative SyncGroup the
+// heartbeats come at 50, 150, 350, 750, 1550 ms (each wait doubling) and
+// then at the interval, so that a follow-up round begun by a member that
+// revoked is found within tens of milliseconds; an eager round keeps the
+// interval from the start, and a rebalance ends the quick ones.
+func TestFastChecksAfterCooperativeRound(t *testing.T) {
+	beats := func(m Member, until int) []int {
+		var sent []int
+		for now := 1000; now <= until; now += 10 {
+			var acts []Action
+			m, acts = m.Step(Tick{Now: at(now)})
+			for _, a := range acts {
+				if _, ok := a.(SendHeartbeat); ok {
+					sent = append(sent, now)
+					m, _ = m.Step(HeartbeatResponse{Now: at(now), Generation: m.Generation(), MemberID: m.MemberID()})
+				}
+			}
+		}
+		return sent
+	}
+	if got, want := fmt.Sprint(beats(coopStable(t), 8000)), "[1050 1150 1350 1750 2550 4150 7150]"; got != want {
+		t.Errorf("cooperative: heartbeats at %s, want %s", got, want)
+	}
+	eager := run(t, newMember(t, testConfig()), []line{
+		{Start{Now: at(0), Topics: []string{"a", "b"}}, FindingCoordinator, []string{"find-coordinator g"}},
+		{CoordinatorFound{Now: at(0)}, Joining, []string{`join member="" gen=-1 topics=[a b]`}},
+		{joinOK(at(1000), "m2", 5, "m1"), AwaitingSync, []string{"sync gen=5 ...", "timer @..."}},
+		{syncOK(at(1000), 5, "a/0 a/1 b/0"), Stable, []string{"assign [a/0 a/1 b/0]"}},
+	})
+	if got, want := fmt.Sprint(beats(eager, 8000)), "[4000 7000]"; got != want {
+		t.Errorf("eager: heartbeats at %s, want %s", got, want)
+	}
+	// A rebalance found by the first quick heartbeat ends them: the next
+	// generation's round starts them again, the join does not.
+	m := coopStable(t)
+	m, _ = m.Step(Tick{Now: at(1050)})
+	m, acts := m.Step(HeartbeatResponse{Now: at(1055), Generation: 5, MemberID: "m2", Err: protocol.ErrRebalanceInProgress})
+	if m.State() != Joining || m.fastGap != 0 {
+		t.Fatalf("after REBALANCE_IN_PROGRESS: %v, fastGap %v, actions %v", m.State(), m.fastGap, describeAll(acts))
 	}
 }

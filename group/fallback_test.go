@@ -80,7 +80,7 @@ var protocolRows = []protocolRow{
 		[]string{"sync gen=2 member=\"m2\" protocol=coop-range assignments=0", "timer @..."}}, assignor.Cooperative, nil},
 	{row{"eager to cooperative: sync assigns all", func() Member {
 		return reach(mEagerJoining(), selecting("coop-range", joinOK(at(3030), "m2", 2, "m1")))
-	}, syncedAs("coop-range", syncOK(at(3040), 2, "a/1 b/0")), Stable, []string{"assign [a/1 b/0]"}}, assignor.Cooperative, nil},
+	}, syncedAs("coop-range", syncOK(at(3040), 2, "a/1 b/0")), Stable, []string{"assign [a/1 b/0]", "timer @3090"}}, assignor.Cooperative, nil},
 	{row{"eager to cooperative: the next rebalance keeps", func() Member {
 		return reach(mEagerJoining(), selecting("coop-range", joinOK(at(3030), "m2", 2, "m1")),
 			syncedAs("coop-range", syncOK(at(3040), 2, "a/1 b/0")), Tick{Now: at(6040)})

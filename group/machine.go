@@ -61,6 +61,10 @@ type Member struct {
 
 	hbInFlight bool
 	hbDue      time.Time // next heartbeat
+	// fastGap is the wait before the next of the quick heartbeats that
+	// follow a cooperative round (fastCheckFirst, doubling up to
+	// HeartbeatInterval); zero when heartbeats keep their interval.
+	fastGap    time.Duration
 	sessionEnd time.Time // the session as the client sees it
 	lastPoll   time.Time
 	timer      time.Time // the last ScheduleTimer

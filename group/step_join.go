@@ -28,6 +28,7 @@ import (
 func (s *step) prepareJoin(now time.Time) {
 	m := &s.m
 	m.rejoin = true
+	m.fastGap = 0
 	if len(m.owned) > 0 {
 		if m.rebalance != assignor.Cooperative || m.generation == noGeneration || m.memberID == "" {
 			s.revokeOwned()

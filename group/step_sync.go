@@ -156,6 +156,9 @@ func (s *step) synced(ev SyncResponse) {
 		return
 	}
 	s.enter(Stable)
+	if m.rebalance == assignor.Cooperative {
+		s.fastChecks(ev.Now)
+	}
 	switch {
 	case !equalTopics(m.topics, m.joinedTopics):
 		m.reason = "the subscription changed during the rebalance"
