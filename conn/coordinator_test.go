@@ -118,6 +118,36 @@ func (cf *coordFake) answer(t *testing.T, f *fakeConn, r request) protocol.Messa
 	return &protocol.MetadataResponse{}
 }
 
+// holdJoin sends a JoinGroup on coord, which cf holds, and returns once
+// it reached cf; release checks it is still held, lets it go and checks
+// its answer.
+func holdJoin(ctx context.Context, t *testing.T, cf *coordFake, coord *Conn) (release func()) {
+	t.Helper()
+	joinDone := make(chan error, 1)
+	go func() {
+		_, err := coord.Do(ctx, &protocol.JoinGroupRequest{GroupId: "g", SessionTimeoutMs: 45000, RebalanceTimeoutMs: 300000,
+			ProtocolType: "consumer", Protocols: []protocol.JoinGroupRequestProtocol{{Name: "range", Metadata: []byte{}}}})
+		joinDone <- err
+	}()
+	select {
+	case <-cf.joined:
+	case <-ctx.Done():
+		t.Fatal("the JoinGroup never reached the coordinator")
+	}
+	return func() {
+		t.Helper()
+		select {
+		case err := <-joinDone:
+			t.Fatalf("the JoinGroup was answered before its release: %v", err)
+		default:
+		}
+		close(cf.release)
+		if err := <-joinDone; err != nil {
+			t.Fatalf("JoinGroup: %v", err)
+		}
+	}
+}
+
 // TestCoordinatorConnectionApartFromFetches: a JoinGroup the coordinator
 // holds (as it does for up to the rebalance timeout while it waits for the
 // other members) delays no fetch to the same broker, because group traffic
@@ -138,17 +168,7 @@ func TestCoordinatorConnectionApartFromFetches(t *testing.T) {
 	if coord == data || coord.Addr() != data.Addr() {
 		t.Fatalf("coordinator connection %p at %s, data connection %p at %s: want two connections to one broker", coord, coord.Addr(), data, data.Addr())
 	}
-	joinDone := make(chan error, 1)
-	go func() {
-		_, err := coord.Do(ctx, &protocol.JoinGroupRequest{GroupId: "g", SessionTimeoutMs: 45000, RebalanceTimeoutMs: 300000,
-			ProtocolType: "consumer", Protocols: []protocol.JoinGroupRequestProtocol{{Name: "range", Metadata: []byte{}}}})
-		joinDone <- err
-	}()
-	select {
-	case <-cf.joined:
-	case <-ctx.Done():
-		t.Fatal("the JoinGroup never reached the coordinator")
-	}
+	release := holdJoin(ctx, t, cf, coord)
 	for i := range 3 {
 		start := time.Now()
 		fctx, fcancel := context.WithTimeout(ctx, 2*time.Second)
@@ -159,15 +179,7 @@ func TestCoordinatorConnectionApartFromFetches(t *testing.T) {
 			t.Fatalf("fetch %d while a JoinGroup is held: %v (after %v)", i, err, time.Since(start))
 		}
 	}
-	select {
-	case err := <-joinDone:
-		t.Fatalf("the JoinGroup was answered before its release: %v", err)
-	default:
-	}
-	close(cf.release)
-	if err := <-joinDone; err != nil {
-		t.Fatalf("JoinGroup: %v", err)
-	}
+	release()
 	if n := cf.conns.Load(); n != 2 {
 		t.Fatalf("%d connections, want 2 (data and coordination)", n)
 	}
@@ -186,17 +198,7 @@ func TestOffsetsApartFromMembership(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	joinDone := make(chan error, 1)
-	go func() {
-		_, err := coord.Do(ctx, &protocol.JoinGroupRequest{GroupId: "g", SessionTimeoutMs: 45000, RebalanceTimeoutMs: 300000,
-			ProtocolType: "consumer", Protocols: []protocol.JoinGroupRequestProtocol{{Name: "range", Metadata: []byte{}}}})
-		joinDone <- err
-	}()
-	select {
-	case <-cf.joined:
-	case <-ctx.Done():
-		t.Fatal("the JoinGroup never reached the coordinator")
-	}
+	release := holdJoin(ctx, t, cf, coord)
 	offsets, err := c.OffsetsCoordinator(ctx, "g")
 	if err != nil {
 		t.Fatal(err)
@@ -210,15 +212,7 @@ func TestOffsetsApartFromMembership(t *testing.T) {
 		RetentionTimeMs: -1, Topics: []protocol.OffsetCommitRequestTopic{}}); err != nil {
 		t.Fatalf("OffsetCommit while a JoinGroup is held: %v", err)
 	}
-	select {
-	case err := <-joinDone:
-		t.Fatalf("the JoinGroup was answered before its release: %v", err)
-	default:
-	}
-	close(cf.release)
-	if err := <-joinDone; err != nil {
-		t.Fatalf("JoinGroup: %v", err)
-	}
+	release()
 	if n := cf.finds.Load(); n != 1 {
 		t.Fatalf("%d FindCoordinator requests, want 1 (one cached lookup for both connections)", n)
 	}
