@@ -18,15 +18,23 @@ import (
 // be looked up (committed offset), validated and fetched. A partition left
 // in a state nothing advances shows here as one that never delivers.
 // 15 s is a bound on "at all", not a measure; the latencies are logged.
+// With auto-commit the partitions start at committed offsets, validated
+// against the leader (OffsetForLeaderEpoch); without commits, at the reset
+// policy (ListOffsets).
 func TestIntegrationGroupChurnDelivers(t *testing.T) {
-	const partitions, rounds, bound = 6, 6, 15 * time.Second
+	t.Run("committed", func(t *testing.T) { churnDelivers(t, 6) })
+	t.Run("reset", func(t *testing.T) { churnDelivers(t, 3, "enable.auto.commit", "false") })
+}
+
+func churnDelivers(t *testing.T, rounds int, props ...string) {
+	const partitions, bound = 6, 15 * time.Second
 	topic := kafkatest.CreateTopic(t, "", partitions, 1)
 	g := kafkatest.TopicName(t)
 	stream := startIDStream(t, kafkatest.Brokers(t), topic, "r", 12)
 	n := 0
 	newMember := func() *member {
 		n++
-		return startMember(t, fmt.Sprintf("m%d", n), groupProps(g), topic)
+		return startMember(t, fmt.Sprintf("m%d", n), groupProps(g, props...), topic)
 	}
 	live := []*member{newMember(), newMember(), newMember()}
 	var all []*member
