@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -203,6 +204,13 @@ func (f *Fetcher) checkBoard(t *testing.T) {
 	for p := range f.b.maint {
 		if f.parts[p.tp] != p {
 			t.Errorf("removed %s still in maintenance", p.tp)
+		}
+	}
+	// A partition marked as holding data has it queued: the mark keeps it
+	// from being fetched, so a mark without data stops it for good.
+	for tp, p := range f.parts {
+		if p.buffered && !slices.ContainsFunc(f.queue, func(cf *completedFetch) bool { return cf.p == p && cf.gen == p.gen }) {
+			t.Errorf("%s marked buffered with no data of its gen %d queued", tp, p.gen)
 		}
 	}
 }

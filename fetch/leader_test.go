@@ -146,16 +146,25 @@ func truncateAndMove(fc *fakeCluster, keep int64, newRecs int) {
 	fc.appendBatch("t", 0, -1, recs("w", int(keep), newRecs)...)
 }
 
-func TestTruncationDetected(t *testing.T) {
-	fc := newFakeCluster(t, 2)
+// readTen makes t/0 of a 2-broker fake hold v0..v9 (two batches, on
+// broker 0 at epoch 0) and reads them with a new Fetcher for cfg, from
+// start.
+func readTen(t *testing.T, fc *fakeCluster, cfg Config, start Start) (*Fetcher, protocol.TopicPartition) {
+	t.Helper()
 	fc.addTopic("t", 1)
 	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
 	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
 	fc.appendBatch("t", 0, -1, recs("v", 5, 5)...)
-	f := newTestFetcher(t, fc, Config{})
-	f.Add(map[protocol.TopicPartition]Start{tp: StartEarliest})
+	f := newTestFetcher(t, fc, cfg)
+	f.Add(map[protocol.TopicPartition]Start{tp: start})
 	rs, _ := pollUntil(t, f, 10, 0)
 	checkSeq(t, rs, tp, 0, "v")
+	return f, tp
+}
+
+func TestTruncationDetected(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	f, tp := readTen(t, fc, Config{}, StartEarliest)
 	truncateAndMove(fc, 5, 3)
 	err, rs := pollErr(t, f, ErrTruncated)
 	var te *TruncationError
@@ -171,13 +180,7 @@ func TestTruncationDetected(t *testing.T) {
 
 func TestTruncationWithResetNone(t *testing.T) {
 	fc := newFakeCluster(t, 2)
-	fc.addTopic("t", 1)
-	tp := protocol.TopicPartition{Topic: "t", Partition: 0}
-	fc.appendBatch("t", 0, -1, recs("v", 0, 5)...)
-	fc.appendBatch("t", 0, -1, recs("v", 5, 5)...)
-	f := newTestFetcher(t, fc, Config{Reset: StartNone})
-	f.Add(map[protocol.TopicPartition]Start{tp: StartAt(0)})
-	pollUntil(t, f, 10, 0)
+	f, tp := readTen(t, fc, Config{Reset: StartNone}, StartAt(0))
 	truncateAndMove(fc, 5, 3)
 	if err, rs := pollErr(t, f, ErrTruncated); len(rs) > 0 {
 		t.Fatalf("records with %v: %v", err, rs)
@@ -328,4 +331,52 @@ func TestSlowCommittedLookupHoldsUpNothingElse(t *testing.T) {
 	if len(*asked) == 0 {
 		t.Fatal("the leader change was not validated")
 	}
+}
+
+// TestTruncationWithDataBuffered: records fetched but not yet polled when
+// a leader change shows the log was truncated below them. The buffered
+// data is stale (its batches are gone from the new leader's log) and must
+// not hold the partition: it is fetched again from the divergence point.
+// (Before, the partition kept its buffered mark after the stale data was
+// dropped, was never fetchable again, and its records stopped for good.)
+func TestTruncationWithDataBuffered(t *testing.T) {
+	fc := newFakeCluster(t, 2)
+	// A short metadata.max.age.ms: the leader change is seen by the
+	// periodic check, since a buffered partition is not fetched and meets
+	// no leader error.
+	f, tp := readTen(t, fc, Config{MetadataMaxAge: 20 * time.Millisecond}, StartEarliest)
+	fc.appendBatch("t", 0, -1, recs("v", 10, 5)...)
+	waitFor(t, "v10..v14 buffered", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.parts[tp].buffered && len(f.queue) > 0
+	})
+	f.mu.Lock()
+	before := f.parts[tp].gen
+	f.mu.Unlock()
+	truncateAndMove(fc, 5, 3) // epoch 0 ends at 5 on broker 1; then w5..w7
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := f.cl.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the truncation applied", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		p := f.parts[tp]
+		return p.gen != before && p.state == posReady && p.position <= 5
+	})
+	err, rs := pollErr(t, f, ErrTruncated)
+	for _, r := range rs {
+		if r.value[0] == 'v' && r.offset >= 10 {
+			t.Fatalf("stale buffered record handed out after the truncation: %v", r)
+		}
+	}
+	var te *TruncationError
+	if !errors.As(err, &te) || te.Position != 10 || te.EndOffset != 5 {
+		t.Fatalf("error %v (%+v)", err, te)
+	}
+	more, _ := pollUntil(t, f, 3-len(rs), 0)
+	checkSeq(t, append(rs, more...), tp, 5, "w")
+	f.checkBoard(t)
 }

@@ -114,6 +114,11 @@ func (f *Fetcher) validated(p *partition, it posItem, epoch int32, end int64, lo
 			return
 		}
 		p.report(te)
+		// Data fetched past the divergence point and not yet polled is not
+		// in the leader's log: drop it now, with its buffered mark, or the
+		// partition, marked as holding data that Poll then drops as stale,
+		// would never be fetched again.
+		f.dropBuffered(p)
 		log.Warn("log truncation detected; moving back to the divergence point", "offset", p.position,
 			"leader_epoch", it.epoch, "end_offset", end, "end_leader_epoch", epoch)
 		p.truncated(end, epoch)

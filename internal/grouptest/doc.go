@@ -78,4 +78,13 @@
 // If the client stamps its lines, set ClientTime. Stop sends SIGTERM
 // (SetStopSignal for another) and the kind's clean shutdown must leave the
 // group as its Close does; Kill needs nothing from it.
+//
+// # Chasing a rare failure
+//
+// GROUPTEST_OUTPUT_DIR=dir (OutputDirEnv) keeps every member's whole
+// output in dir; GROUPTEST_RAWCONSUME_DEBUG=1 (RawconsumeDebugEnv) runs
+// rawconsume members with -d all, whose rebalance timeline says for each
+// assigned partition when it was first fetched. Loop one test with both:
+//
+//	GROUPTEST_OUTPUT_DIR=/tmp/run GROUPTEST_RAWCONSUME_DEBUG=1 go test -p 1 -count=1 -run 'TestMixedGroup/range' ./internal/grouptest
 package grouptest

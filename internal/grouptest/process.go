@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,6 +47,12 @@ type Process struct {
 	waitErr error
 }
 
+// OutputDirEnv names the environment variable that, when set to a
+// directory, makes every member write its whole output there when its test
+// ends, passed or failed, as <test>-<member>.log (a failed test logs only
+// the last 60 lines of each).
+const OutputDirEnv = "GROUPTEST_OUTPUT_DIR"
+
 // NewProcess returns a Member of the given kind that runs cmd (not yet
 // started) and reads its output with parse. The test's cleanup kills the
 // process if it still runs and logs its output if the test failed.
@@ -65,6 +72,12 @@ func NewProcess(t testing.TB, name, kind string, cmd *exec.Cmd, parse LineParser
 		default:
 			_ = p.Kill()
 			<-p.done
+		}
+		if d := os.Getenv(OutputDirEnv); d != "" {
+			name := filepath.Join(d, strings.ReplaceAll(t.Name(), "/", "_")+"-"+p.name+".log")
+			if err := os.WriteFile(name, []byte(p.Output()), 0o644); err != nil {
+				t.Logf("grouptest: %s: %v", OutputDirEnv, err)
+			}
 		}
 		if t.Failed() {
 			t.Logf("grouptest: output of %s (%s), last 60 lines:\n%s", p.name, p.kind, lastLines(p.Output(), 60))

@@ -85,7 +85,9 @@ func Rawconsume(t testing.TB, cfg Config) *Process {
 	args := []string{"-b", cfg.Brokers, "-G", cfg.Group, "-u",
 		"-f", `REC\t%t\t%p\t%o\t%s\n`,
 		"-X", "partition.assignment.strategy=" + string(cfg.strategy())}
-	if cfg.LogJoins {
+	if os.Getenv(RawconsumeDebugEnv) != "" {
+		args = append(args, "-d", "all") // a superset of cgrp: Joined events still come
+	} else if cfg.LogJoins {
 		args = append(args, "-d", "cgrp")
 	}
 	for _, kv := range cfg.properties() {
@@ -96,6 +98,13 @@ func Rawconsume(t testing.TB, cfg Config) *Process {
 	cmd.Env = os.Environ()
 	return NewProcess(t, cfg.Name, "rawconsume", cmd, rejoinCutRecords(kcatRecordPrefix, rawconsumeLogStart, ParseRawconsumeLine))
 }
+
+// RawconsumeDebugEnv names the environment variable that, when set (to
+// anything), runs every rawconsume member with -d all: its whole debug log
+// (fetches, lookups, the rebalance timeline) in its output, for chasing a
+// rare failure. Combine it with OutputDirEnv, since a failed test logs
+// only the last lines of each member.
+const RawconsumeDebugEnv = "GROUPTEST_RAWCONSUME_DEBUG"
 
 // rawconsumeLogStart finds a slog text line (-d) inside a line.
 var rawconsumeLogStart = regexp.MustCompile(`time=\d{4}-\d\d-\d\dT`)
