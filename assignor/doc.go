@@ -17,7 +17,10 @@
 //     partition counts and replica racks) in, one Assignment per member
 //     out.
 //   - SelectProtocol, the coordinator's rule for the group's assignor, and
-//     RebalanceProtocolOf, the member's rule for eager or cooperative.
+//     RebalanceProtocolOf, the Java client's rule for eager or cooperative
+//     (rawkafka's group/ instead follows the selected assignor's protocol
+//     each generation, and uses this only to check that a configuration's
+//     assignors share a protocol).
 //   - Check, the invariants every assignment must meet, used by every
 //     assignor test here and meant for the sticky assignors' tests.
 //   - MemberFromJoin (and MemberFromSubscription), AssignmentFromProtocol,

@@ -97,6 +97,8 @@ func javaStringHash(s string) int32 {
 // member runs cooperative only when all its assignors support cooperative;
 // Java's default [range, cooperative-sticky] runs eager. It fails for no
 // assignors, and with ErrNoCommonProtocol when they share no protocol.
+// rawkafka's group/ runs, each generation, the protocol of the assignor the
+// coordinator selected, and calls this only to validate a configuration.
 func RebalanceProtocolOf(assignors []Assignor) (RebalanceProtocol, error) {
 	if len(assignors) == 0 {
 		return 0, fmt.Errorf("%w: no assignors", ErrNoCommonProtocol)
