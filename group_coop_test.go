@@ -81,6 +81,25 @@ func (f *coopCoordinator) assign(ctx context.Context, a group.ComputeAssignment)
 	return []protocol.SyncGroupRequestAssignment{{MemberId: "m1", Assignment: b}}, map[string]int32{"t": 3}, nil
 }
 
+// holdNextJoin makes fc start a rebalance and hold the JoinGroup until hold
+// is closed, polling c until that JoinGroup has arrived.
+func (fc *coopCoordinator) holdNextJoin(t *testing.T, c *Consumer, hold chan struct{}) {
+	t.Helper()
+	fc.mu.Lock()
+	fc.hold = hold
+	fc.mu.Unlock()
+	fc.rebalance.Store(true)
+	deadline := time.Now().Add(5 * time.Second)
+	for fc.waiting.Load() == 0 && time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		c.Poll(ctx)
+		cancel()
+	}
+	if fc.waiting.Load() == 0 {
+		t.Fatal("no JoinGroup for the rebalance")
+	}
+}
+
 // TestGroupGlueCooperative: a cooperative rebalance keeps the owned
 // partitions in the fetch engine (and paused) while the JoinGroup is
 // under way, sends them as owned, then revokes only the one that moved
@@ -106,19 +125,7 @@ func TestGroupGlueCooperative(t *testing.T) {
 		t.Fatal(err)
 	}
 	hold := make(chan struct{})
-	fc.mu.Lock()
-	fc.hold = hold
-	fc.mu.Unlock()
-	fc.rebalance.Store(true)
-	deadline := time.Now().Add(5 * time.Second)
-	for fc.waiting.Load() == 0 && time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		c.Poll(ctx)
-		cancel()
-	}
-	if fc.waiting.Load() == 0 {
-		t.Fatal("no JoinGroup for the rebalance")
-	}
+	fc.holdNextJoin(t, c, hold)
 	// The JoinGroup is under way: nothing revoked, everything still held.
 	if got := fmt.Sprint(c.Assignment()); got != "[t/0 t/1]" || g.String() != "assigned [t/0 t/1] held [t/0 t/1] gen 1" {
 		t.Fatalf("during the JoinGroup: held %s, listener %s", got, g)
@@ -167,19 +174,7 @@ func TestGroupGlueCooperativeStaticClose(t *testing.T) {
 	}
 	hold := make(chan struct{})
 	defer close(hold)
-	fc.mu.Lock()
-	fc.hold = hold
-	fc.mu.Unlock()
-	fc.rebalance.Store(true)
-	deadline := time.Now().Add(5 * time.Second)
-	for fc.waiting.Load() == 0 && time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		c.Poll(ctx)
-		cancel()
-	}
-	if fc.waiting.Load() == 0 {
-		t.Fatal("no JoinGroup for the rebalance")
-	}
+	fc.holdNextJoin(t, c, hold)
 	start := time.Now()
 	if err := c.Close(); err != nil {
 		t.Fatal(err)

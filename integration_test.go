@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -676,31 +674,7 @@ func TestIntegrationLeaderChange(t *testing.T) {
 	c, tp, w := readTenOfTwenty(t, e, 3)
 	topic := tp.Topic
 	leader := c.Metrics().Partitions[tp].Leader
-	pidText, err := os.ReadFile(fmt.Sprintf("%s/node-%d/kafka.pid", dir, leader))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pid int
-	fmt.Sscan(string(pidText), &pid)
-	proc, err := os.FindProcess(pid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("stopping broker %d (pid %d), the leader", leader, pid)
-	proc.Signal(syscall.SIGTERM)
-	t.Cleanup(func() {
-		// The script counts a node as running while its JVM shuts down:
-		// wait for it to go before starting it again.
-		for i := 0; i < 600 && proc.Signal(syscall.Signal(0)) == nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-		root, _ := kafkatest.RepoRoot()
-		cmd := exec.Command(root+"/scripts/kafka", "start")
-		cmd.Env = append(os.Environ(), "RAWKAFKA_NODES=3")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("restarting the broker: %v\n%s", err, out)
-		}
-	})
+	stopNode(t, dir, leader) // started again at the test's end
 	more := kafkatest.ProduceKcat(t, topic, 0, "none", 10)
 	rest, errs := consume(t, c, 20)
 	same(t, "after the leader stopped", rest[0], append(w[10:20:20], more...))

@@ -187,7 +187,7 @@ func TestIntegrationMetricsEndpointAssign(t *testing.T) {
 			stop()
 			t.Fatalf("10 records never counted:\n%s\nstderr:\n%s", text, stderr)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // polling, bounded by the deadline
 	}
 	if got := sample(text, "rawkafka_consumer_coordinator_assigned_partitions"); got != "2" {
 		t.Errorf("assigned_partitions %s, want 2", got)
