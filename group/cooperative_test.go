@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rawkafka/rawkafka/assignor"
 	"github.com/rawkafka/rawkafka/protocol"
@@ -345,7 +346,7 @@ var coopRows = []row{
 	{"join rebalancing: again, keep", cJoining, joinErr(at(3030), protocol.ErrRebalanceInProgress), Joining, []string{`join member="m2" gen=1 ...`}},
 	{"join unknown member: lose", cJoining, joinErr(at(3030), protocol.ErrUnknownMemberId), Revoking, []string{"lose [a/0 a/1] (...UNKNOWN_MEMBER_ID...)"}},
 	{"join coordinator moved: keep", cJoining, joinErr(at(3030), protocol.ErrNotCoordinator), FindingCoordinator, []string{"timer @..."}},
-	{"close while joining", cJoining, Close{Now: at(3030)}, Revoking, []string{"commit [a/0 a/1] gen=1", "revoke [a/0 a/1]", "timer @3110"}},
+	{"close while joining", cJoining, Close{Now: at(3030)}, Revoking, []string{"commit [a/0 a/1] gen=1", "revoke [a/0 a/1]", "timer @3020"}}, // the round's cadence: 20 + 3000
 
 	// AwaitingSync
 	{"sync keeps all", cAwaitingSync, asCoop(syncOK(at(3040), 2, "a/0 a/1")), Stable, []string{"assign []", "timer @3090"}}, // the first quick heartbeat
@@ -452,7 +453,8 @@ func TestValidateCooperativeRandom(t *testing.T) {
 
 // TestFastChecksAfterCooperativeRound: after a cooperative SyncGroup the
 // heartbeats come at 50, 150, 350, 750, 1550 ms (each wait doubling) and
-// then at the interval, so that a follow-up round begun by a member that
+// then in the round's cadence (3000, 6000 ms after it: heartbeatEvery),
+// not the last quick one's, so that a follow-up round begun by a member that
 // revoked is found within tens of milliseconds; an eager round keeps the
 // interval from the start, and a rebalance ends the quick ones.
 func TestFastChecksAfterCooperativeRound(t *testing.T) {
@@ -470,7 +472,7 @@ func TestFastChecksAfterCooperativeRound(t *testing.T) {
 		}
 		return sent
 	}
-	if got, want := fmt.Sprint(beats(coopStable(t), 8000)), "[1050 1150 1350 1750 2550 4150 7150]"; got != want {
+	if got, want := fmt.Sprint(beats(coopStable(t), 8000)), "[1050 1150 1350 1750 2550 4000 7000]"; got != want {
 		t.Errorf("cooperative: heartbeats at %s, want %s", got, want)
 	}
 	eager := run(t, newMember(t, testConfig()), []line{
@@ -489,5 +491,32 @@ func TestFastChecksAfterCooperativeRound(t *testing.T) {
 	m, acts := m.Step(HeartbeatResponse{Now: at(1055), Generation: 5, MemberID: "m2", Err: protocol.ErrRebalanceInProgress})
 	if m.State() != Joining || m.fastGap != 0 {
 		t.Fatalf("after REBALANCE_IN_PROGRESS: %v, fastGap %v, actions %v", m.State(), m.fastGap, describeAll(acts))
+	}
+}
+
+// TestHeartbeatSlack: heartbeats come heartbeat.interval.ms and 1% of it
+// (1 to 10 ms) apart, so that a member in step with one that was killed
+// heartbeats after the dead one's session ended (session.timeout.ms after
+// its last heartbeat), not a hair before it.
+func TestHeartbeatSlack(t *testing.T) {
+	for _, c := range []struct{ interval, session, every time.Duration }{
+		{50 * time.Millisecond, time.Second, 51 * time.Millisecond},
+		{500 * time.Millisecond, 6 * time.Second, 505 * time.Millisecond},
+		{2 * time.Second, 6 * time.Second, 2010 * time.Millisecond},
+		{3 * time.Second, 45 * time.Second, 3010 * time.Millisecond},
+	} {
+		cfg := testConfig()
+		cfg.HeartbeatInterval, cfg.SessionTimeout = c.interval, c.session
+		m := newMember(t, cfg)
+		if got := m.heartbeatEvery(); got != c.every {
+			t.Errorf("interval %v: every %v, want %v", c.interval, got, c.every)
+		}
+		// The dead member's last heartbeat and the survivor's at the same
+		// instant: the survivor's first heartbeat at or after the expiry
+		// comes after it.
+		n := c.session / c.interval
+		if after := time.Duration(n) * m.heartbeatEvery(); after <= c.session {
+			t.Errorf("interval %v, session %v: the %d-th heartbeat %v after, not past the expiry", c.interval, c.session, n, after)
+		}
 	}
 }

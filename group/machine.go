@@ -65,6 +65,7 @@ type Member struct {
 	// follow a cooperative round (fastCheckFirst, doubling up to
 	// HeartbeatInterval); zero when heartbeats keep their interval.
 	fastGap    time.Duration
+	hbGrid     time.Time // the first regular heartbeat after the quick ones
 	sessionEnd time.Time // the session as the client sees it
 	lastPoll   time.Time
 	timer      time.Time // the last ScheduleTimer

@@ -12,8 +12,9 @@ import (
 const fastCheckFirst = 50 * time.Millisecond
 
 // fastChecks schedules the quick heartbeats that follow a cooperative
-// round: at 50, 150, 350, 750 ms... after it (each wait doubling) until the
-// wait reaches heartbeat.interval.ms. A member that revoked partitions in
+// round: at 50, 150, 350, 750 ms... after it (each wait doubling) until
+// the next would come after the round's first regular heartbeat, one
+// interval (heartbeatEvery) after it. A member that revoked partitions in
 // the round rejoins at once, and the follow-up round that hands them to
 // their new owner begins then; the members that revoked nothing (the new
 // owner among them) learn of it only from a heartbeat, which at the Java
@@ -21,9 +22,12 @@ const fastCheckFirst = 50 * time.Millisecond
 // interval, measured in bench/cmd/churn). The quick ones find that round
 // within tens of milliseconds of the rejoin; a round without a follow-up
 // costs a few heartbeats more. franz-go sends one such heartbeat, 500 ms
-// after the round.
+// after the round. The regular heartbeats then keep the round's cadence
+// (not the last quick one's), so that the members stay in step: see
+// heartbeatEvery for why that matters.
 func (s *step) fastChecks(now time.Time) {
 	m := &s.m
+	m.hbGrid = now.Add(m.heartbeatEvery())
 	if fastCheckFirst >= m.cfg.HeartbeatInterval {
 		return
 	}
@@ -31,15 +35,38 @@ func (s *step) fastChecks(now time.Time) {
 	m.hbDue = now.Add(fastCheckFirst)
 }
 
+// heartbeatEvery is the wait from one heartbeat's send to the next:
+// heartbeat.interval.ms and a slack of 1% of it (1 to 10 ms).
+//
+// The slack is for a killed member. Every member's heartbeat cadence
+// starts at the same round's answer, so the members heartbeat in step, the
+// killed one too until it died. The coordinator ends its session
+// session.timeout.ms after its last heartbeat, and when that is a multiple
+// of the interval (Java's 45000/3000, USE-CASES.md's 6000/2000) the end
+// falls on the very instant the others heartbeat again: each survivor's
+// heartbeat comes a hair before it (and hears of the rebalance a whole
+// interval later) or after it, a coin toss per member, and the round waits
+// for the last of them. bench/cmd/churn measured it: at 6000/2000 the
+// first callback after a kill came 1.6-2.0 s after the eviction in most
+// runs. With the slack each survivor's heartbeat comes n slacks after the
+// expiry (n = session.timeout.ms / interval: 30 ms at 6000/2000, 150 ms
+// at 45000/3000), later than the members' spread in step, so every
+// survivor hears of it at that heartbeat. It costs one heartbeat in a
+// hundred; the session has room for several missed ones.
+func (m *Member) heartbeatEvery() time.Duration {
+	slack := min(max(m.cfg.HeartbeatInterval/100, time.Millisecond), 10*time.Millisecond)
+	return m.cfg.HeartbeatInterval + slack
+}
+
 func (s *step) sendHeartbeat(now time.Time) {
 	m := &s.m
 	m.hbInFlight = true
-	m.hbDue = now.Add(m.cfg.HeartbeatInterval) // counted from the send, as Java's heartbeatTimer
+	m.hbDue = now.Add(m.heartbeatEvery()) // counted from the send, as Java's heartbeatTimer
 	if m.fastGap > 0 {
-		if m.fastGap *= 2; m.fastGap < m.cfg.HeartbeatInterval {
+		if m.fastGap *= 2; now.Add(m.fastGap).Before(m.hbGrid) {
 			m.hbDue = now.Add(m.fastGap)
 		} else {
-			m.fastGap = 0
+			m.hbDue, m.fastGap = m.hbGrid, 0
 		}
 	}
 	s.emit(SendHeartbeat{Group: m.cfg.Group, Generation: m.generation, MemberID: m.memberID, InstanceID: m.cfg.InstanceID})

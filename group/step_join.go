@@ -237,7 +237,7 @@ func (s *step) joined(ev JoinResponse) {
 	m.assignedFrom, m.attempts, m.reason = nil, 0, ""
 	m.skipAssignment = m.Leader() && ev.SkipAssignment
 	// Java's heartbeat.resetTimeouts when the heartbeat thread is enabled.
-	m.hbDue = ev.Now.Add(m.cfg.HeartbeatInterval)
+	m.hbDue = ev.Now.Add(m.heartbeatEvery())
 	m.sessionEnd = ev.Now.Add(m.cfg.SessionTimeout)
 	m.lastPoll = ev.Now
 	if m.Leader() {
