@@ -59,7 +59,7 @@ func newStickyInput(g Group, claims claimsFunc) (*stickyInput, error) {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return compareJava(g.Members[a].ID, g.Members[b].ID) })
+	sortJava(order, g.Members)
 	in.given = make([]int32, len(g.Members))
 	for pos, i := range order {
 		in.members[pos] = &g.Members[i]
@@ -111,6 +111,22 @@ func newStickyInput(g Group, claims claimsFunc) (*stickyInput, error) {
 	in.rack = in.stickyRacks(g)
 	in.resolveClaims(claims)
 	return in, nil
+}
+
+// sortJava sorts order, indexes into members, by member id as compareJava
+// orders them. Byte order, which the runtime compares fastest, is the same
+// except for ids with characters above U+DFFF; so it sorts by bytes, and
+// sorts again by compareJava only when some two neighbours are out of its
+// order (compareJava being a total order, neighbours in order are a sorted
+// list).
+func sortJava(order []int32, members []Member) {
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(members[a].ID, members[b].ID) })
+	for i := 1; i < len(order); i++ {
+		if compareJava(members[order[i-1]].ID, members[order[i]].ID) > 0 {
+			slices.SortFunc(order, func(a, b int32) int { return compareJava(members[a].ID, members[b].ID) })
+			return
+		}
+	}
 }
 
 // stickyRacks is Java's RackInfo: the racks, when some member sends one,
