@@ -162,7 +162,7 @@ func TestStickyHashMapOrder(t *testing.T) {
 			want = append(want, id)
 		}
 		javaHashMapOrder(want)
-		in, err := newStickyInput(g, stickyClaims)
+		in, err := newStickyInput(g, stickyClaimsInto)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -43,7 +43,7 @@ func (in *stickyInput) constrained() []int32 {
 		return cmp.Or(cmp.Compare(a-in.topics[ta].first, b-in.topics[tb].first), cmp.Compare(ta, tb))
 	}
 	for _, pos := range in.hashMapOrder() {
-		claims := in.owned[pos]
+		claims := in.ownedBy(int(pos))
 		if in.rack != nil {
 			claims = in.rackLocal(int32(pos), claims)
 		}
