@@ -166,9 +166,15 @@ func TestStickyHashMapOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, pos := range in.hashMapOrder() {
-			if got := in.members[pos].ID; got != want[i] {
-				t.Fatalf("%d members: position %d is %q, want %q", n, i, got, want[i])
+		dirty := make([]int32, 10*n+20) // room for the count, full of junk
+		for i := range dirty {
+			dirty[i] = int32(rng.IntN(100))
+		}
+		for _, scratch := range [][]int32{nil, dirty} {
+			for i, pos := range in.hashMapOrder(scratch) {
+				if got := in.members[pos].ID; got != want[i] {
+					t.Fatalf("%d members, scratch %d: position %d is %q, want %q", n, len(scratch), i, got, want[i])
+				}
 			}
 		}
 	}

@@ -28,6 +28,7 @@ import (
 func (in *stickyInput) constrained() []int32 {
 	n := len(in.members)
 	owners := make([]int32, in.total)
+	order := in.hashMapOrder(owners) // before owners is filled: its scratch
 	for i := range owners {
 		owners[i] = -1
 	}
@@ -36,13 +37,16 @@ func (in *stickyInput) constrained() []int32 {
 	wantOver := in.total % n // members to get maxQuota
 	over := 0
 	count := make([]int32, n)
-	var under, atMin []int32 // members below minQuota; at minQuota and eligible for one more
+	// Members below minQuota; at minQuota and eligible for one more. Each
+	// holds at most every member once (the round robin moves them from one
+	// to the other).
+	under, atMin := make([]int32, 0, n), make([]int32, 0, n)
 
 	byPartition := func(a, b int32) int {
 		ta, tb := in.topicOf(a), in.topicOf(b)
 		return cmp.Or(cmp.Compare(a-in.topics[ta].first, b-in.topics[tb].first), cmp.Compare(ta, tb))
 	}
-	for _, pos := range in.hashMapOrder() {
+	for _, pos := range order {
 		claims := in.ownedBy(int(pos))
 		if in.rack != nil {
 			claims = in.rackLocal(int32(pos), claims)
@@ -226,15 +230,21 @@ func (in *stickyInput) nextLocal(p int32, members []int32, first int) int {
 // member ids, inserted in the order of Group.Members: by bucket of the id's
 // String.hashCode, and by insertion within a bucket (see javaHashMapOrder).
 // The buckets are counted and laid out in one pass each (a counting sort,
-// stable), rather than sorted by comparison.
-func (in *stickyInput) hashMapOrder() []int32 {
+// stable), rather than sorted by comparison; scratch, when it holds that
+// count's arrays (the members and the buckets), holds them, and is left
+// dirty.
+func (in *stickyInput) hashMapOrder(scratch []int32) []int32 {
 	n := len(in.members)
 	capacity := 16
 	for n > capacity*3/4 {
 		capacity *= 2
 	}
-	bucket := make([]int32, n) // by insertion
-	start := make([]int32, capacity+1)
+	if len(scratch) < n+capacity+1 {
+		scratch = make([]int32, n+capacity+1)
+	}
+	bucket := scratch[:n] // by insertion
+	start := scratch[n : n+capacity+1]
+	clear(start)
 	for i, pos := range in.given {
 		h := javaStringHash(in.members[pos].ID)
 		b := (h ^ int32(uint32(h)>>16)) & int32(capacity-1)

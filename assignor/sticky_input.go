@@ -386,17 +386,19 @@ func (in *stickyInput) holdBackTransfers(owners []int32) {
 // backing array, each capped at its length.
 func (in *stickyInput) build(owners []int32) map[string]Assignment {
 	n := len(in.members)
-	start := make([]int, n+1)
+	// next[o] is where member o's next partition goes: the start of its
+	// partitions in all, and once all are placed their end, which is where
+	// member o+1's start.
+	next := make([]int32, n+1)
 	for _, o := range owners {
 		if o >= 0 {
-			start[o+1]++
+			next[o+1]++
 		}
 	}
 	for i := 1; i <= n; i++ {
-		start[i] += start[i-1]
+		next[i] += next[i-1]
 	}
-	all := make([]protocol.TopicPartition, start[n])
-	next := slices.Clone(start[:n])
+	all := make([]protocol.TopicPartition, next[n])
 	for _, t := range in.topics {
 		for i := range t.partitions {
 			if o := owners[t.first+i]; o >= 0 {
@@ -406,11 +408,13 @@ func (in *stickyInput) build(owners []int32) map[string]Assignment {
 		}
 	}
 	out := make(map[string]Assignment, n)
+	from := int32(0)
 	for i, m := range in.members {
 		var ps []protocol.TopicPartition
-		if start[i] < start[i+1] {
-			ps = all[start[i]:start[i+1]:start[i+1]]
+		if to := next[i]; from < to {
+			ps = all[from:to:to]
 		}
+		from = next[i]
 		out[m.ID] = Assignment{Partitions: ps}
 	}
 	return out
