@@ -28,7 +28,12 @@ import (
 func (in *stickyInput) constrained() []int32 {
 	n := len(in.members)
 	owners := make([]int32, in.total)
-	order := in.hashMapOrder(owners) // before owners is filled: its scratch
+	// Who keeps maxQuota depends on the order of step 1, Java's, unless
+	// nobody claims anything: then everyone keeps nothing, in any order.
+	var order []int32
+	if in.claimStart != nil {
+		order = in.hashMapOrder(owners) // before owners is filled: its scratch
+	}
 	for i := range owners {
 		owners[i] = -1
 	}
@@ -37,49 +42,53 @@ func (in *stickyInput) constrained() []int32 {
 	wantOver := in.total % n // members to get maxQuota
 	over := 0
 	count := make([]int32, n)
-	// Members below minQuota; at minQuota and eligible for one more. Each
-	// holds at most every member once (the round robin moves them from one
-	// to the other).
-	under, atMin := make([]int32, 0, n), make([]int32, 0, n)
 
 	byPartition := func(a, b int32) int {
 		ta, tb := in.topicOf(a), in.topicOf(b)
 		return cmp.Or(cmp.Compare(a-in.topics[ta].first, b-in.topics[tb].first), cmp.Compare(ta, tb))
 	}
-	for _, pos := range order {
+	for k := range n {
+		pos := int32(k)
+		if order != nil {
+			pos = order[k]
+		}
 		claims := in.ownedBy(int(pos))
 		if in.rack != nil {
-			claims = in.rackLocal(int32(pos), claims)
+			claims = in.rackLocal(pos, claims)
 		}
 		keep := len(claims)
 		switch {
 		case keep < minQuota:
-			under = append(under, int32(pos))
 		case keep >= maxQuota && over < wantOver:
 			keep = maxQuota
 			over++
-			if over == wantOver {
-				atMin = atMin[:0]
-			}
 		default:
 			keep = minQuota
-			if over < wantOver {
-				atMin = append(atMin, int32(pos))
-			}
 		}
 		if keep < len(claims) {
 			claims = slices.Clone(claims)
 			slices.SortFunc(claims, byPartition)
 		}
 		for _, p := range claims[:keep] {
-			owners[p] = int32(pos)
+			owners[p] = pos
 		}
 		count[pos] = int32(keep)
 	}
 
-	// Java sorts both lists by member id, that is by position.
-	slices.Sort(under)
-	slices.Sort(atMin)
+	// Java's lists of the members below minQuota and of those at minQuota
+	// that may get one more (while members at maxQuota are wanted: when
+	// none is, Java clears it), both sorted by member id, that is by
+	// position. Those are the members with fewer than minQuota, and with
+	// exactly minQuota, which one at maxQuota (minQuota+1) cannot have.
+	under, atMin := make([]int32, 0, n), make([]int32, 0, n)
+	for pos, c := range count {
+		switch {
+		case int(c) < minQuota:
+			under = append(under, int32(pos))
+		case int(c) == minQuota && over < wantOver:
+			atMin = append(atMin, int32(pos))
+		}
+	}
 
 	// Round robin over under, as Java's iterator over its linked list: a
 	// member leaves it on reaching minQuota and joins the back of atMin.
