@@ -121,8 +121,11 @@ func TestSortJava(t *testing.T) {
 		var members []Member
 		for len(members) < 1+rng.IntN(20) {
 			id := word(rng)
-			if round%2 == 0 { // ASCII only
+			switch round % 3 {
+			case 0: // ASCII only
 				id = "consumer-" + string(rune('a'+rng.IntN(26))) + string(rune('a'+rng.IntN(26)))
+			case 1: // long shared prefixes, ties in the first eight bytes after them, NULs
+				id = "g-" + strings.Repeat("x", rng.IntN(12)) + string(rune(rng.IntN(3))) + word(rng)
 			}
 			if !seen[id] {
 				seen[id] = true
@@ -130,9 +133,6 @@ func TestSortJava(t *testing.T) {
 			}
 		}
 		order := make([]int32, len(members))
-		for i := range order {
-			order[i] = int32(i)
-		}
 		sortJava(order, members)
 		for i := 1; i < len(order); i++ {
 			if a, b := members[order[i-1]].ID, members[order[i]].ID; compareUTF16(a, b) >= 0 {

@@ -239,22 +239,26 @@ func (in *stickyInput) nextLocal(p int32, members []int32, first int) int {
 // member ids, inserted in the order of Group.Members: by bucket of the id's
 // String.hashCode, and by insertion within a bucket (see javaHashMapOrder).
 // The buckets are counted and laid out in one pass each (a counting sort,
-// stable), rather than sorted by comparison; scratch, when it holds that
-// count's arrays (the members and the buckets), holds them, and is left
-// dirty.
+// stable), rather than sorted by comparison; scratch, when it has room
+// for that count's arrays (the positions in insertion order, their
+// buckets, and the buckets' starts), holds them, and is left dirty.
 func (in *stickyInput) hashMapOrder(scratch []int32) []int32 {
 	n := len(in.members)
 	capacity := 16
 	for n > capacity*3/4 {
 		capacity *= 2
 	}
-	if len(scratch) < n+capacity+1 {
-		scratch = make([]int32, n+capacity+1)
+	if len(scratch) < 2*n+capacity+1 {
+		scratch = make([]int32, 2*n+capacity+1)
 	}
-	bucket := scratch[:n] // by insertion
-	start := scratch[n : n+capacity+1]
+	given := scratch[:n] // positions by insertion
+	for pos, i := range in.sorted {
+		given[i] = int32(pos)
+	}
+	bucket := scratch[n : 2*n] // by insertion
+	start := scratch[2*n : 2*n+capacity+1]
 	clear(start)
-	for i, pos := range in.given {
+	for i, pos := range given {
 		h := javaStringHash(in.members[pos].ID)
 		b := (h ^ int32(uint32(h)>>16)) & int32(capacity-1)
 		bucket[i] = b
@@ -264,7 +268,7 @@ func (in *stickyInput) hashMapOrder(scratch []int32) []int32 {
 		start[b] += start[b-1]
 	}
 	order := make([]int32, n)
-	for i, pos := range in.given {
+	for i, pos := range given {
 		order[start[bucket[i]]] = pos
 		start[bucket[i]]++
 	}

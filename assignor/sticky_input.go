@@ -3,6 +3,7 @@ package assignor
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 // and of its TreeSet of members by load).
 type stickyInput struct {
 	members []*Member
-	given   []int32 // the members' positions, in the order of Group.Members
+	sorted  []int32 // the members' indexes in Group.Members, by position
 	topics  []stickyTopic
 	index   map[string]int32 // topic name -> position in topics
 	total   int
@@ -95,14 +96,10 @@ func (in *stickyInput) partition(t, p int32) int32 {
 func newStickyInput(g Group, claims claimsFunc) (*stickyInput, error) {
 	in := &stickyInput{members: make([]*Member, len(g.Members)), index: make(map[string]int32)}
 	order := make([]int32, len(g.Members)) // g.Members indexes by member id
-	for i := range order {
-		order[i] = int32(i)
-	}
 	sortJava(order, g.Members)
-	in.given = make([]int32, len(g.Members))
+	in.sorted = order
 	for pos, i := range order {
 		in.members[pos] = &g.Members[i]
-		in.given[i] = int32(pos)
 	}
 	for i := 1; i < len(in.members); i++ {
 		if in.members[i].ID == in.members[i-1].ID {
@@ -181,20 +178,72 @@ func sumInt32(xs []int32) int {
 	return n
 }
 
-// sortJava sorts order, indexes into members, by member id as compareJava
-// orders them. Byte order, which the runtime compares fastest, is the same
-// except for ids with characters above U+DFFF; so it sorts by bytes, and
-// sorts again by compareJava only when some two neighbours are out of its
-// order (compareJava being a total order, neighbours in order are a sorted
-// list).
+// sortJava fills order with the indexes of members sorted by member id as
+// compareJava orders them. Byte order, which is cheaper, is the same except
+// for ids with characters above U+DFFF; so it sorts by bytes, and sorts
+// again by compareJava only when some two neighbours are out of its order
+// (compareJava being a total order, neighbours in order are a sorted list).
+//
+// The sort by bytes is one of integers: each id's next bytes after the
+// prefix all ids share, as many as fit beside its index in a uint64, and
+// the index; only ids whose keys tie are compared whole.
 func sortJava(order []int32, members []Member) {
-	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(members[a].ID, members[b].ID) })
+	n := len(members)
+	byBytes := func(a, b int32) int { return strings.Compare(members[a].ID, members[b].ID) }
+	shift := uint(bits.Len(uint(n)))
+	if n < 2 || shift > 32 {
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, byBytes)
+	} else {
+		common := len(members[0].ID)
+		for i := 1; i < n && common > 0; i++ {
+			id := members[i].ID
+			l := 0
+			for l < common && l < len(id) && id[l] == members[0].ID[l] {
+				l++
+			}
+			common = l
+		}
+		keys := make([]uint64, n)
+		for i := range members {
+			keys[i] = prefixKey(members[i].ID[common:])>>shift<<shift | uint64(i)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			order[i] = int32(k & (1<<shift - 1))
+		}
+		for i := 0; i < n; {
+			j := i + 1
+			for j < n && keys[j]>>shift == keys[i]>>shift {
+				j++
+			}
+			if j-i > 1 {
+				slices.SortFunc(order[i:j], byBytes)
+			}
+			i = j
+		}
+	}
 	for i := 1; i < len(order); i++ {
 		if compareJava(members[order[i-1]].ID, members[order[i]].ID) > 0 {
 			slices.SortFunc(order, func(a, b int32) int { return compareJava(members[a].ID, members[b].ID) })
 			return
 		}
 	}
+}
+
+// prefixKey is the first eight bytes of s, big-endian, padded with zeros:
+// a key of s's whose order is the bytes' order, ties aside.
+func prefixKey(s string) uint64 {
+	var k uint64
+	for i := range 8 {
+		k <<= 8
+		if i < len(s) {
+			k |= uint64(s[i])
+		}
+	}
+	return k
 }
 
 // stickyRacks is Java's RackInfo: the racks, when some member sends one,
