@@ -48,3 +48,17 @@ func formatAll(out map[string]Assignment) map[string]string {
 	}
 	return f
 }
+
+// stickyClaims reads StickyAssignor user data as Java does, the reference
+// that stickyClaimsInto reads into a sticky input's numbering: data it
+// cannot read counts as no previous assignment.
+func stickyClaims(m *Member) ([]protocol.TopicPartition, int32) {
+	if len(m.UserData) == 0 {
+		return nil, -1
+	}
+	tps, gen, err := protocol.StickyAssignorUserDataPartitions(m.UserData, nil)
+	if err != nil {
+		return nil, -1
+	}
+	return tps, gen
+}

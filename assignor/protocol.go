@@ -77,9 +77,22 @@ func javaHashMapOrder(keys []string) {
 }
 
 // javaStringHash is Java's String.hashCode: s[0]*31^(n-1) + ... + s[n-1]
-// over UTF-16 code units, in int32 arithmetic.
+// over UTF-16 code units, in int32 arithmetic. ASCII bytes are code units
+// as they are; the rest of s is decoded from the first byte that is not.
 func javaStringHash(s string) int32 {
 	var h int32
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return javaStringHashFrom(h, s[i:])
+		}
+		h = 31*h + int32(s[i])
+	}
+	return h
+}
+
+// javaStringHashFrom continues javaStringHash, h so far, over s decoded as
+// UTF-8.
+func javaStringHashFrom(h int32, s string) int32 {
 	for _, r := range s {
 		if r >= 0x10000 {
 			hi, lo := utf16.EncodeRune(r)

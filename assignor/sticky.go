@@ -1,6 +1,10 @@
 package assignor
 
-import "github.com/rawkafka/rawkafka/protocol"
+import (
+	"encoding/binary"
+
+	"github.com/rawkafka/rawkafka/protocol"
+)
 
 // Sticky is Java's StickyAssignor ("sticky"), eager only: balanced
 // assignments that keep as many of each member's partitions as balance
@@ -59,29 +63,35 @@ func (stickyAssignor) SubscriptionUserData(m Member) []byte {
 
 // Assign reads each member's previous assignment from its user data.
 func (stickyAssignor) Assign(g Group) (map[string]Assignment, error) {
-	names := new(protocol.TopicNames) // the members' user data repeat the same topics
-	in, err := newStickyInput(g, func(m *Member) ([]protocol.TopicPartition, int32) { return readStickyClaims(m, names) })
+	in, err := newStickyInput(g, stickyClaimsInto)
 	if err != nil {
 		return nil, err
 	}
 	return in.build(in.assign()), nil
 }
 
-// stickyClaims reads StickyAssignor user data; data it cannot read counts
-// as no previous assignment, as in Java.
-func stickyClaims(m *Member) ([]protocol.TopicPartition, int32) { return readStickyClaims(m, nil) }
-
-// readStickyClaims is stickyClaims reading straight into the flat form,
-// the topic names kept once in names (nil for a string each).
-func readStickyClaims(m *Member, names *protocol.TopicNames) ([]protocol.TopicPartition, int32) {
+// stickyClaimsInto is stickyClaims read straight into in's numbering,
+// with nothing allocated but what dst grows by.
+func stickyClaimsInto(in *stickyInput, m *Member, dst []int32) ([]int32, int32) {
 	if len(m.UserData) == 0 {
-		return nil, -1
+		return dst, -1
 	}
-	tps, gen, err := protocol.StickyAssignorUserDataPartitions(m.UserData, names)
+	from := len(dst)
+	gen, err := protocol.StickyAssignorUserDataEach(m.UserData, func(topic, ps []byte) {
+		t, ok := in.index[string(topic)]
+		if !ok {
+			return
+		}
+		for j := 0; j+4 <= len(ps); j += 4 {
+			if p := in.partition(t, int32(binary.BigEndian.Uint32(ps[j:]))); p >= 0 {
+				dst = append(dst, p)
+			}
+		}
+	})
 	if err != nil {
-		return nil, -1
+		return dst[:from], -1 // unreadable: no previous assignment, as in Java
 	}
-	return tps, gen
+	return dst, gen
 }
 
 type cooperativeStickyAssignor struct{}
@@ -102,7 +112,7 @@ func (cooperativeStickyAssignor) SubscriptionUserData(m Member) []byte {
 
 // Assign is Sticky's assignment without the partitions that change owner.
 func (cooperativeStickyAssignor) Assign(g Group) (map[string]Assignment, error) {
-	in, err := newStickyInput(g, cooperativeClaims)
+	in, err := newStickyInput(g, cooperativeClaimsInto)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +136,25 @@ func cooperativeClaims(m *Member) ([]protocol.TopicPartition, int32) {
 		return m.Owned, -1
 	}
 	return m.Owned, d.Generation
+}
+
+// cooperativeClaimsInto is cooperativeClaims in in's numbering.
+func cooperativeClaimsInto(in *stickyInput, m *Member, dst []int32) ([]int32, int32) {
+	tps, g := cooperativeClaims(m)
+	last, t, ok := "", int32(0), false
+	for i, tp := range tps {
+		if i == 0 || tp.Topic != last { // an owned list is in runs of one topic
+			last = tp.Topic
+			t, ok = in.index[last]
+		}
+		if !ok {
+			continue
+		}
+		if p := in.partition(t, tp.Partition); p >= 0 {
+			dst = append(dst, p)
+		}
+	}
+	return dst, g
 }
 
 // group is the inverse of flatten: partitions grouped by topic in order of

@@ -28,6 +28,12 @@ import (
 func (in *stickyInput) constrained() []int32 {
 	n := len(in.members)
 	owners := make([]int32, in.total)
+	// Who keeps maxQuota depends on the order of step 1, Java's, unless
+	// nobody claims anything: then everyone keeps nothing, in any order.
+	var order []int32
+	if in.claimStart != nil {
+		order = in.hashMapOrder(owners) // before owners is filled: its scratch
+	}
 	for i := range owners {
 		owners[i] = -1
 	}
@@ -35,51 +41,58 @@ func (in *stickyInput) constrained() []int32 {
 	maxQuota := (in.total + n - 1) / n
 	wantOver := in.total % n // members to get maxQuota
 	over := 0
-	count := make([]int, n)
-	var under, atMin []int32 // members below minQuota; at minQuota and eligible for one more
+	count := make([]int32, n)
 
 	byPartition := func(a, b int32) int {
 		ta, tb := in.topicOf(a), in.topicOf(b)
 		return cmp.Or(cmp.Compare(a-in.topics[ta].first, b-in.topics[tb].first), cmp.Compare(ta, tb))
 	}
-	for _, pos := range in.hashMapOrder() {
-		claims := in.owned[pos]
+	for k := range n {
+		pos := int32(k)
+		if order != nil {
+			pos = order[k]
+		}
+		claims := in.ownedBy(int(pos))
 		if in.rack != nil {
-			claims = in.rackLocal(int32(pos), claims)
+			claims = in.rackLocal(pos, claims)
 		}
 		keep := len(claims)
 		switch {
 		case keep < minQuota:
-			under = append(under, int32(pos))
 		case keep >= maxQuota && over < wantOver:
 			keep = maxQuota
 			over++
-			if over == wantOver {
-				atMin = atMin[:0]
-			}
 		default:
 			keep = minQuota
-			if over < wantOver {
-				atMin = append(atMin, int32(pos))
-			}
 		}
 		if keep < len(claims) {
 			claims = slices.Clone(claims)
 			slices.SortFunc(claims, byPartition)
 		}
 		for _, p := range claims[:keep] {
-			owners[p] = int32(pos)
+			owners[p] = pos
 		}
-		count[pos] = keep
+		count[pos] = int32(keep)
 	}
 
-	// Java sorts both lists by member id, that is by position.
-	slices.Sort(under)
-	slices.Sort(atMin)
+	// Java's lists of the members below minQuota and of those at minQuota
+	// that may get one more (while members at maxQuota are wanted: when
+	// none is, Java clears it), both sorted by member id, that is by
+	// position. Those are the members with fewer than minQuota, and with
+	// exactly minQuota, which one at maxQuota (minQuota+1) cannot have.
+	under, atMin := make([]int32, 0, n), make([]int32, 0, n)
+	for pos, c := range count {
+		switch {
+		case int(c) < minQuota:
+			under = append(under, int32(pos))
+		case int(c) == minQuota && over < wantOver:
+			atMin = append(atMin, int32(pos))
+		}
+	}
 
 	// Round robin over under, as Java's iterator over its linked list: a
 	// member leaves it on reaching minQuota and joins the back of atMin.
-	rr := roundRobin{owners: owners, count: count, under: under, atMin: atMin, minQuota: minQuota}
+	rr := roundRobin{owners: owners, count: count, under: under, atMin: atMin, minQuota: int32(minQuota)}
 	if in.rack == nil {
 		for p := range owners {
 			if owners[p] < 0 {
@@ -108,33 +121,43 @@ func (in *stickyInput) constrained() []int32 {
 // roundRobin is the constrained builder's last step, Java's
 // assignRoundRobin: each partition in turn to the next member of under,
 // or, once under is empty, to the first of atMin.
+//
+// Java removes a member from its linked list of under on reaching
+// minQuota; here each pass over under compacts it in place instead: the
+// members still under minQuota are moved to under[:w] as they are passed,
+// under[r:] are the ones not reached yet in this pass, and the next pass
+// starts over under[:w]. The order is the linked list's, without shifting
+// the rest of the list at every removal.
 type roundRobin struct {
-	owners       []int32
-	count        []int
-	under, atMin []int32
-	i            int // the next in under
-	minQuota     int
+	owners   []int32
+	count    []int32
+	under    []int32
+	r, w     int // the next in under to visit; the members kept this pass
+	atMin    []int32
+	minQuota int32
 }
 
 func (rr *roundRobin) give(p int32) {
-	var pos int32
-	if len(rr.under) > 0 {
-		if rr.i >= len(rr.under) {
-			rr.i = 0
+	if rr.w > 0 || rr.r < len(rr.under) { // some member is under minQuota
+		if rr.r == len(rr.under) {
+			rr.under, rr.r, rr.w = rr.under[:rr.w], 0, 0
 		}
-		pos = rr.under[rr.i]
-	} else {
-		pos, rr.atMin = rr.atMin[0], rr.atMin[1:]
+		pos := rr.under[rr.r]
+		rr.r++
+		rr.owners[p] = pos
+		rr.count[pos]++
+		if rr.count[pos] == rr.minQuota {
+			rr.atMin = append(rr.atMin, pos)
+		} else {
+			rr.under[rr.w] = pos
+			rr.w++
+		}
+		return
 	}
+	var pos int32
+	pos, rr.atMin = rr.atMin[0], rr.atMin[1:]
 	rr.owners[p] = pos
 	rr.count[pos]++
-	switch {
-	case len(rr.under) > 0 && rr.count[pos] == rr.minQuota:
-		rr.under = slices.Delete(rr.under, rr.i, rr.i+1)
-		rr.atMin = append(rr.atMin, pos)
-	case len(rr.under) > 0 && rr.under[rr.i] == pos:
-		rr.i++
-	}
 }
 
 // rackLocal is claims without those on partitions that have no replica
@@ -158,14 +181,14 @@ func (in *stickyInput) rackLocal(pos int32, claims []int32) []int32 {
 // last one went) on one of its replicas' racks, or else to the first
 // member of atMin on one, while quotas allow; it returns the partitions
 // left, in order, for the plain round robin.
-func (in *stickyInput) rackRoundRobin(owners []int32, count []int, free []int32, under, atMin *[]int32, minQuota, maxQuota, over, wantOver int) []int32 {
+func (in *stickyInput) rackRoundRobin(owners []int32, count []int32, free []int32, under, atMin *[]int32, minQuota, maxQuota, over, wantOver int) []int32 {
 	next := 0
 	rest := free[:0]
 	for _, p := range free {
 		pos := int32(-1)
 		if j := in.nextLocal(p, *under, next); j >= 0 {
 			pos = (*under)[j]
-			if c := count[pos] + 1; c >= minQuota {
+			if c := int(count[pos]) + 1; c >= minQuota {
 				*under = slices.Delete(*under, j, j+1)
 				if c < maxQuota && over < wantOver {
 					*atMin = append(*atMin, pos)
@@ -180,7 +203,7 @@ func (in *stickyInput) rackRoundRobin(owners []int32, count []int, free []int32,
 		} else if len(*atMin) > 0 {
 			if j := in.nextLocal(p, *atMin, 0); j >= 0 {
 				pos = (*atMin)[j]
-				if count[pos]+1 == maxQuota {
+				if int(count[pos])+1 == maxQuota {
 					*atMin = slices.Delete(*atMin, j, j+1)
 					over++
 					if over == wantOver {
@@ -215,19 +238,39 @@ func (in *stickyInput) nextLocal(p int32, members []int32, first int) int {
 // hashMapOrder is the order a java.util.HashMap<String, ...> iterates the
 // member ids, inserted in the order of Group.Members: by bucket of the id's
 // String.hashCode, and by insertion within a bucket (see javaHashMapOrder).
-func (in *stickyInput) hashMapOrder() []int32 {
+// The buckets are counted and laid out in one pass each (a counting sort,
+// stable), rather than sorted by comparison; scratch, when it has room
+// for that count's arrays (the positions in insertion order, their
+// buckets, and the buckets' starts), holds them, and is left dirty.
+func (in *stickyInput) hashMapOrder(scratch []int32) []int32 {
 	n := len(in.members)
 	capacity := 16
 	for n > capacity*3/4 {
 		capacity *= 2
 	}
-	order := make([]int32, n)
-	bucket := make([]int32, n) // by position
-	for i, pos := range in.given {
-		order[i] = pos
-		h := javaStringHash(in.members[pos].ID)
-		bucket[pos] = (h ^ int32(uint32(h)>>16)) & int32(capacity-1)
+	if len(scratch) < 2*n+capacity+1 {
+		scratch = make([]int32, 2*n+capacity+1)
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(bucket[a], bucket[b]) })
+	given := scratch[:n] // positions by insertion
+	for pos, i := range in.sorted {
+		given[i] = int32(pos)
+	}
+	bucket := scratch[n : 2*n] // by insertion
+	start := scratch[2*n : 2*n+capacity+1]
+	clear(start)
+	for i, pos := range given {
+		h := javaStringHash(in.members[pos].ID)
+		b := (h ^ int32(uint32(h)>>16)) & int32(capacity-1)
+		bucket[i] = b
+		start[b+1]++
+	}
+	for b := 1; b <= capacity; b++ {
+		start[b] += start[b-1]
+	}
+	order := make([]int32, n)
+	for i, pos := range given {
+		order[start[bucket[i]]] = pos
+		start[bucket[i]]++
+	}
 	return order
 }

@@ -37,12 +37,12 @@ func (in *stickyInput) general() []int32 {
 	}
 	count := make([]int, n)
 	subscribed := func(pos, t int32) bool {
-		_, ok := slices.BinarySearch(in.subs[pos], t)
+		_, ok := slices.BinarySearch(in.subsOf(pos), t)
 		return ok
 	}
 	left := false // a member left a topic it owned partitions of
 	for pos := range n {
-		for _, p := range in.owned[pos] {
+		for _, p := range in.ownedBy(pos) {
 			if subscribed(int32(pos), in.topicOf(p)) && (in.rack == nil || !in.rack.mismatch(int32(pos), p)) {
 				owners[p] = int32(pos)
 				count[pos]++
@@ -177,9 +177,9 @@ func (in *stickyInput) assignRackLocal(owners []int32, count []int, order []int3
 // subscribers.
 func (in *stickyInput) participants(count []int) []bool {
 	out := make([]bool, len(in.members))
-	for pos, s := range in.subs {
+	for pos := range in.members {
 		most := 0
-		for _, t := range s {
+		for _, t := range in.subsOf(int32(pos)) {
 			most += int(in.topics[t].partitions)
 			if len(in.topics[t].subs) >= 2 && count[pos] > 0 {
 				out[pos] = true
@@ -209,7 +209,7 @@ func (in *stickyInput) olderOwners() []int32 {
 		if g >= top {
 			continue
 		}
-		for _, p := range in.claims[pos] {
+		for _, p := range in.claimsOf(pos) {
 			if out[p] < 0 || g > gen[p] {
 				out[p], gen[p] = int32(pos), g
 			}

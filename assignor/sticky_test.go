@@ -1,6 +1,7 @@
 package assignor
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,5 +238,53 @@ func TestStickyProtocols(t *testing.T) {
 	}
 	if p, _ := RebalanceProtocolOf([]Assignor{Range, CooperativeSticky}); p != Eager {
 		t.Errorf("range + cooperative-sticky runs %s", p)
+	}
+}
+
+// stickyClaimsInto and cooperativeClaimsInto read what stickyClaims and
+// cooperativeClaims read, numbered, without claims on topics nobody
+// subscribes to or on partitions that do not exist, over random claims,
+// some of them cut short.
+func TestClaimsInto(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	g := Group{Topics: counts("a", 3, "b", 2, "c", 0), Members: []Member{dyn("m", "a", "b", "c")}}
+	in, err := newStickyInput(g, stickyClaimsInto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	numbered := func(tps []protocol.TopicPartition) []int32 {
+		var out []int32
+		for _, tp := range tps {
+			if tp.Topic == "a" && tp.Partition >= 0 && tp.Partition < 3 {
+				out = append(out, tp.Partition)
+			}
+			if tp.Topic == "b" && tp.Partition >= 0 && tp.Partition < 2 {
+				out = append(out, 3+tp.Partition)
+			}
+		}
+		return out
+	}
+	topics := []string{"a", "b", "c", "gone"}
+	for round := range 2000 {
+		var owned []protocol.TopicPartition
+		for range rng.IntN(8) {
+			owned = append(owned, protocol.TopicPartition{Topic: topics[rng.IntN(len(topics))], Partition: int32(rng.IntN(6)) - 1})
+		}
+		m := Member{Owned: owned, Generation: int32(rng.IntN(4)) - 1}
+		m.UserData = Sticky.SubscriptionUserData(m)
+		if round%3 == 0 && len(m.UserData) > 0 {
+			m.UserData = m.UserData[:rng.IntN(len(m.UserData))]
+		}
+		prefix := []int32{42} // what dst held before stays
+		tps, wantGen := stickyClaims(&m)
+		got, gen := stickyClaimsInto(in, &m, prefix)
+		if want := append([]int32{42}, numbered(tps)...); !slices.Equal(got, want) || gen != wantGen {
+			t.Fatalf("sticky user data %x: %v gen %d, want %v gen %d", m.UserData, got, gen, want, wantGen)
+		}
+		tps, wantGen = cooperativeClaims(&m)
+		got, gen = cooperativeClaimsInto(in, &m, prefix)
+		if want := append([]int32{42}, numbered(tps)...); !slices.Equal(got, want) || gen != wantGen {
+			t.Fatalf("owned %v: %v gen %d, want %v gen %d", m.Owned, got, gen, want, wantGen)
+		}
 	}
 }

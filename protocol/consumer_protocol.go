@@ -360,6 +360,34 @@ func StickyAssignorUserDataPartitions(src []byte, names *TopicNames) ([]TopicPar
 	return out, gen, nil
 }
 
+// StickyAssignorUserDataEach reads sticky assignor user data as
+// StickyAssignorUserData.Decode does, without building the previous
+// assignment: it calls each with every entry of it in order, the topic's
+// name and its partitions (four bytes each, big-endian), both pointing
+// into src, and returns the generation. A leader that keeps its own form
+// of every member's claims reads them so, with nothing allocated. On an
+// error it returns -1 and the error, each having been called for the
+// entries before it, which the caller must discard.
+func StickyAssignorUserDataEach(src []byte, each func(topic, partitions []byte)) (int32, error) {
+	if len(src) == 0 {
+		return -1, nil
+	}
+	r := NewReader(src, false)
+	n := r.ArrayLen("PreviousAssignment", 6)
+	for range n {
+		topic, b := readConsumerTopicPartition(&r)
+		if r.err != nil {
+			break
+		}
+		each(topic, b)
+	}
+	gen := readStickyGeneration(&r)
+	if err := r.Finish("StickyAssignorUserData", 1); err != nil {
+		return -1, err
+	}
+	return gen, nil
+}
+
 // readFlatTopicPartitions reads [topic string, partitions [int32]] into
 // one TopicPartition a partition (nil for none), the topic names from
 // names.

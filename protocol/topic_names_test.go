@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -150,6 +151,23 @@ func TestStickyAssignorUserDataPartitions(t *testing.T) {
 			flat := flattenEntries(want.PreviousAssignment)
 			if !reflect.DeepEqual(got, flat) || gen != want.Generation {
 				t.Fatalf("bytes % x: %v gen %d, Decode's %v gen %d", b, got, gen, flat, want.Generation)
+			}
+			// StickyAssignorUserDataEach: the same entries and
+			// generation, nothing allocated unless it fails.
+			var each []TopicPartition
+			gen, err = StickyAssignorUserDataEach(b, func(topic, ps []byte) {
+				for j := 0; j < len(ps); j += 4 {
+					each = append(each, TopicPartition{Topic: string(topic), Partition: int32(binary.BigEndian.Uint32(ps[j:]))})
+				}
+			})
+			if fmt.Sprint(err) != fmt.Sprint(wantErr) || gen != want.Generation {
+				t.Fatalf("bytes % x: Each: error %v gen %d, Decode's %v gen %d", b, err, gen, wantErr, want.Generation)
+			}
+			if err == nil && !reflect.DeepEqual(each, flat) {
+				t.Fatalf("bytes % x: Each read %v, Decode %v", b, each, flat)
+			}
+			if n := testing.AllocsPerRun(10, func() { StickyAssignorUserDataEach(b, func(_, _ []byte) {}) }); err == nil && !raceEnabled && n != 0 {
+				t.Fatalf("bytes % x: Each allocated %v times", b, n)
 			}
 		}
 	}
