@@ -37,6 +37,12 @@ type Member struct {
 	// metadata is the last MetadataChanged snapshot.
 	metadata map[string]int32
 	owned    []protocol.TopicPartition // sorted
+	// assigned and assignedGen are the last SyncGroup's assignment and its
+	// generation, kept when the partitions are revoked or lost: an eager
+	// member joins owning nothing, and its sticky user data says what it
+	// had (Java's StickyAssignor keeps memberAssignment for this).
+	assigned    []protocol.TopicPartition
+	assignedGen int32
 	// assignedFrom are the partition counts this member assigned from as
 	// leader (nil for a follower).
 	assignedFrom map[string]int32

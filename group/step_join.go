@@ -143,12 +143,21 @@ func (m *Member) joinProtocols() []JoinProtocol {
 		Generation: m.generation,
 		Rack:       m.cfg.Rack,
 	}
+	// The user data tells what the member had: what it owns, or when it
+	// owns nothing (an eager member revoked everything before this join,
+	// or it lost its partitions) the last assignment and its generation,
+	// as Java's assignors remember them from onAssignment. A claim of an
+	// older generation loses to a newer one, so a stale one is harmless.
+	had := self
+	if len(m.owned) == 0 && m.assigned != nil {
+		had.Owned, had.Generation = m.assigned, m.assignedGen
+	}
 	out := make([]JoinProtocol, len(m.cfg.Assignors))
 	for i, a := range m.cfg.Assignors {
 		out[i] = JoinProtocol{Name: a.Name(), Subscription: protocol.ConsumerProtocolSubscription{
 			Version:         protocol.ConsumerProtocolMaxVersion,
 			Topics:          m.topics,
-			UserData:        a.SubscriptionUserData(self),
+			UserData:        a.SubscriptionUserData(had),
 			OwnedPartitions: owned,
 			GenerationId:    m.generation,
 			RackId:          rack,

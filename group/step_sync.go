@@ -140,6 +140,7 @@ func (s *step) synced(ev SyncResponse) {
 	revoked := minus(m.owned, assigned) // empty for eager
 	added := minus(assigned, m.owned)
 	m.owned = assigned
+	m.assigned, m.assignedGen = assigned, m.generation
 	m.rejoin, m.attempts = false, 0
 	m.trigger = Trigger{} // this Assign completes the round
 	if len(revoked) > 0 {
