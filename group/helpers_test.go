@@ -17,10 +17,10 @@ func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) 
 
 func testConfig() Config {
 	return Config{
-		Group:             "g",
-		Assignors:         []assignor.Assignor{assignor.Range},
-		BackoffJitter:     -1, // the scripts check exact backoff times
-		SessionTimeout:    10 * time.Second,
+		Group:          "g",
+		Assignors:      []assignor.Assignor{assignor.Range},
+		BackoffJitter:  -1, // the scripts check exact backoff times
+		SessionTimeout: 10 * time.Second,
 		// 2,990 ms and its slack of 10 ms (heartbeatEvery): a heartbeat
 		// every 3,000 ms, the round figures the tables are written in.
 		HeartbeatInterval: 2990 * time.Millisecond,
