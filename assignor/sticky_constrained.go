@@ -27,7 +27,14 @@ import (
 // members in the coordinator's order, the result is a Java leader's.
 func (in *stickyInput) constrained() []int32 {
 	n := len(in.members)
-	owners := make([]int32, in.total)
+	// in.prev (each partition's standing claim) is not read after
+	// resolveClaims, which put each member's standing claims in its own
+	// list (ownedBy): its array becomes owners.
+	owners := in.prev
+	if owners == nil {
+		owners = make([]int32, in.total)
+	}
+	in.prev = nil
 	// Who keeps maxQuota depends on the order of step 1, Java's, unless
 	// nobody claims anything: then everyone keeps nothing, in any order.
 	var order []int32

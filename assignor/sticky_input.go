@@ -36,7 +36,9 @@ type stickyInput struct {
 	// prev[p] is the member whose claim on partition p stands (the one
 	// claim of the highest generation), -1 for none; nil when nobody claims
 	// anything. contested holds the partitions on which two claims of that
-	// highest generation cancelled each other, with that generation.
+	// highest generation cancelled each other, with that generation. Only
+	// resolveClaims reads prev; the constrained builder then takes its
+	// array over for its owners (and sets it nil).
 	prev      []int32
 	contested map[int32]int32
 	// claims holds every member's claims on existing partitions, member m's
@@ -418,12 +420,14 @@ func (in *stickyInput) assign() []int32 {
 // CooperativeStickyAssignor.adjustAssignment, so that the old owner
 // revokes it first.
 func (in *stickyInput) holdBackTransfers(owners []int32) {
-	if in.prev == nil {
+	if in.claimStart == nil {
 		return // nobody claims anything
 	}
-	for p, o := range owners {
-		if o >= 0 && in.prev[p] >= 0 && in.prev[p] != o {
-			owners[p] = -1
+	for pos := range in.members {
+		for _, p := range in.claims[in.claimStart[pos]:in.ownedEnd[pos]] { // its standing claims
+			if o := owners[p]; o >= 0 && o != int32(pos) {
+				owners[p] = -1
+			}
 		}
 	}
 	for p := range in.contested {

@@ -101,6 +101,13 @@ func (a Assignment) Encode(dst []byte, version int16) ([]byte, error) {
 	return p.Encode(dst)
 }
 
+// EncodedLen is at least the length of what Encode appends (exactly that
+// for an Assignor's output, sorted by topic), for one buffer for every
+// member's assignment.
+func (a Assignment) EncodedLen() int {
+	return protocol.ConsumerProtocolAssignmentLen(a.Partitions, a.UserData)
+}
+
 // topicRuns counts the runs of consecutive partitions of one topic in tps,
 // and reports whether each topic is one run, which it is when the runs'
 // topics ascend (as an Assignor's output does); ok is false otherwise,

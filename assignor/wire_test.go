@@ -103,6 +103,10 @@ func TestAssignmentProtocolAndEncode(t *testing.T) {
 		if got, err := a.Encode([]byte{9}, 3); err != nil || !bytes.Equal(got, wantBytes) {
 			t.Fatalf("%v: Encode = % x (%v), want % x", a.Partitions, got, err, wantBytes)
 		}
+		// EncodedLen: exact when sorted (an Assignor's output), never short.
+		if n, enc := a.EncodedLen(), len(wantBytes)-1; n < enc || (i%2 == 0 && n != enc) {
+			t.Fatalf("%v (sorted: %v): EncodedLen %d, encoded %d", a.Partitions, i%2 == 0, n, enc)
+		}
 	}
 	if _, err := (Assignment{}).Encode(nil, -1); err == nil {
 		t.Error("version -1 encoded")

@@ -145,13 +145,19 @@ func assignMembers(as assignor.Assignor, members []assignor.Member, topics []str
 	if cooperative {
 		result, stripped = validateCooperative(members, result)
 	}
+	// Every member's assignment in one buffer, each capped at its end.
+	size := 0
+	for _, m := range members {
+		size += result[m.ID].EncodedLen()
+	}
+	buf := make([]byte, 0, size)
 	out := make([]protocol.SyncGroupRequestAssignment, 0, len(members))
 	for _, m := range members {
-		b, err := result[m.ID].Encode(nil, assignmentVersion)
-		if err != nil {
+		start := len(buf)
+		if buf, err = result[m.ID].Encode(buf, assignmentVersion); err != nil {
 			return nil, nil, nil, fmt.Errorf("group: the assignment of member %q: %w", m.ID, err)
 		}
-		out = append(out, protocol.SyncGroupRequestAssignment{MemberId: m.ID, Assignment: b})
+		out = append(out, protocol.SyncGroupRequestAssignment{MemberId: m.ID, Assignment: buf[start:len(buf):len(buf)]})
 	}
 	return out, missing, stripped, nil
 }

@@ -196,13 +196,7 @@ func AppendConsumerProtocolAssignment(dst []byte, v int16, parts []TopicPartitio
 	if v < 0 || v > ConsumerProtocolMaxVersion {
 		return dst, fmt.Errorf("protocol: ConsumerProtocolAssignment v%d is not supported (rawkafka writes v0-%d)", v, ConsumerProtocolMaxVersion)
 	}
-	size, entries := 2+4+4*len(parts)+4+len(userData), 0
-	for i := range parts {
-		if i == 0 || parts[i].Topic != parts[i-1].Topic {
-			size += 2 + len(parts[i].Topic) + 4
-			entries++
-		}
-	}
+	size, entries := consumerProtocolAssignmentLen(parts, userData)
 	w := NewWriter(slices.Grow(dst, size), false)
 	w.Int16(v)
 	w.ArrayLen(entries)
@@ -220,6 +214,28 @@ func AppendConsumerProtocolAssignment(dst []byte, v int16, parts []TopicPartitio
 	}
 	w.NullableBytes(userData)
 	return w.B, nil
+}
+
+// ConsumerProtocolAssignmentLen is the length of what
+// AppendConsumerProtocolAssignment writes for parts and userData (the same
+// at every version), so that a leader can encode every member's
+// assignment into one buffer.
+func ConsumerProtocolAssignmentLen(parts []TopicPartition, userData []byte) int {
+	size, _ := consumerProtocolAssignmentLen(parts, userData)
+	return size
+}
+
+// consumerProtocolAssignmentLen is ConsumerProtocolAssignmentLen and the
+// number of topic entries: one per run of partitions of one topic.
+func consumerProtocolAssignmentLen(parts []TopicPartition, userData []byte) (size, entries int) {
+	size = 2 + 4 + 4*len(parts) + 4 + len(userData)
+	for i := range parts {
+		if i == 0 || parts[i].Topic != parts[i-1].Topic {
+			size += 2 + len(parts[i].Topic) + 4
+			entries++
+		}
+	}
+	return size, entries
 }
 
 // countConsumerTopicPartitions is the number of partitions in the n

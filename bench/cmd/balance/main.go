@@ -70,7 +70,7 @@ func main() {
 	}
 
 	g := newGroup(*members, *topics, *partitions)
-	fresh := g.metadata(nil, -1)
+	fresh, freshEager := g.metadata(nil, -1, false), g.metadata(nil, -1, true)
 	// One member gone: the others own what rawkafka's cooperative-sticky
 	// gave them fresh (a balanced assignment), of generation 1.
 	first, _, err := rawkafka(assignor.CooperativeSticky, fresh, g.counts)
@@ -78,29 +78,37 @@ func main() {
 		fail(err)
 	}
 	prev := byMember(first)
-	gone := g.metadata(prev, 1)[1:]
+	// As each protocol's members send it: an eager member revoked
+	// everything before its JoinGroup, so its subscription owns nothing
+	// and what it had is in the sticky user data; a cooperative member
+	// owns its partitions, and its user data is the generation.
+	gone := g.metadata(prev, 1, false)[1:]
+	goneEager := g.metadata(prev, 1, true)[1:]
 
 	fmt.Printf("%d members, %d topics x %d partitions; fastest of %d runs\n", *members, *topics, *partitions, *runs)
 	fmt.Printf("%-46s %10s %12s %10s %12s %8s %8s\n", "", "time", "bytes", "allocs", "peak", "min-max", "moved")
 	for _, c := range []struct {
 		name string
 		in   []kmsg.JoinGroupResponseMember
-		prev map[string][]protocol.TopicPartition
-	}{{"fresh", fresh, nil}, {"one member gone", gone, prev}} {
+		// eagerIn is in as eager members send it.
+		eagerIn []kmsg.JoinGroupResponseMember
+		prev    map[string][]protocol.TopicPartition
+	}{{"fresh", fresh, freshEager, nil}, {"one member gone", gone, goneEager, prev}} {
 		for _, impl := range []struct {
-			name string
-			run  func([]kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error)
+			name  string
+			eager bool
+			run   func([]kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error)
 		}{
-			{"rawkafka sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
+			{"rawkafka sticky", true, func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
 				return rawkafkaRun(assignor.Sticky, in, g.counts)
 			}},
-			{"franz-go sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
+			{"franz-go sticky", true, func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
 				return franz(kgo.StickyBalancer(), in, g.counts)
 			}},
-			{"rawkafka cooperative-sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
+			{"rawkafka cooperative-sticky", false, func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
 				return rawkafkaRun(assignor.CooperativeSticky, in, g.counts)
 			}},
-			{"franz-go cooperative-sticky", func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
+			{"franz-go cooperative-sticky", false, func(in []kmsg.JoinGroupResponseMember) (func() (map[string][]protocol.TopicPartition, []kmsg.SyncGroupRequestGroupAssignment, error), error) {
 				return franz(kgo.CooperativeStickyBalancer(), in, g.counts)
 			}},
 		} {
@@ -118,7 +126,11 @@ func main() {
 				runtime.ReadMemStats(&before)
 				stop := samplePeak()
 				start := time.Now()
-				result, err := impl.run(c.in)
+				in := c.in
+				if impl.eager {
+					in = c.eagerIn
+				}
+				result, err := impl.run(in)
 				d := time.Since(start)
 				p := stop()
 				runtime.ReadMemStats(&after)
@@ -231,13 +243,17 @@ func newGroup(members, topics, partitions int) *group {
 // StickyAssignor user data with the same: franz-go, and rawkafka's
 // cooperative-sticky, read the owned partitions and generation from the v2+
 // subscription; rawkafka's sticky, like Java's, reads only the user data.
-func (g *group) metadata(owned map[string][]protocol.TopicPartition, gen int32) []kmsg.JoinGroupResponseMember {
+func (g *group) metadata(owned map[string][]protocol.TopicPartition, gen int32, eager bool) []kmsg.JoinGroupResponseMember {
 	out := make([]kmsg.JoinGroupResponseMember, len(g.ids))
 	for i, id := range g.ids {
 		s := protocol.ConsumerProtocolSubscription{Version: 3, Topics: g.names, GenerationId: gen}
 		m := assignor.Member{ID: id, Owned: owned[id], Generation: gen}
-		s.UserData = assignor.Sticky.SubscriptionUserData(m)
-		s.OwnedPartitions = assignor.Assignment{Partitions: owned[id]}.Protocol(0).AssignedPartitions
+		if eager {
+			s.UserData = assignor.Sticky.SubscriptionUserData(m)
+		} else {
+			s.UserData = assignor.CooperativeSticky.SubscriptionUserData(m)
+			s.OwnedPartitions = assignor.Assignment{Partitions: owned[id]}.Protocol(0).AssignedPartitions
+		}
 		b, err := s.Encode(nil)
 		if err != nil {
 			fail(err)
@@ -267,13 +283,19 @@ func rawkafka(a assignor.Assignor, in []kmsg.JoinGroupResponseMember, counts map
 	if err != nil {
 		return nil, nil, err
 	}
+	// As group's assignMembers: every assignment in one buffer.
+	size := 0
+	for i := range in {
+		size += out[in[i].MemberID].EncodedLen()
+	}
+	buf := make([]byte, 0, size)
 	enc := make([]kmsg.SyncGroupRequestGroupAssignment, len(in))
 	for i := range in {
-		b, err := out[in[i].MemberID].Encode(nil, 3)
-		if err != nil {
+		start := len(buf)
+		if buf, err = out[in[i].MemberID].Encode(buf, 3); err != nil {
 			return nil, nil, err
 		}
-		enc[i] = kmsg.SyncGroupRequestGroupAssignment{MemberID: in[i].MemberID, MemberAssignment: b}
+		enc[i] = kmsg.SyncGroupRequestGroupAssignment{MemberID: in[i].MemberID, MemberAssignment: buf[start:len(buf):len(buf)]}
 	}
 	return out, enc, nil
 }
