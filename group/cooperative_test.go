@@ -495,15 +495,15 @@ func TestFastChecksAfterCooperativeRound(t *testing.T) {
 }
 
 // TestHeartbeatSlack: heartbeats come heartbeat.interval.ms and 1% of it
-// (1 to 10 ms) apart, so that a member in step with one that was killed
+// (1 to 5 ms) apart, so that a member in step with one that was killed
 // heartbeats after the dead one's session ended (session.timeout.ms after
 // its last heartbeat), not a hair before it.
 func TestHeartbeatSlack(t *testing.T) {
 	for _, c := range []struct{ interval, session, every time.Duration }{
 		{50 * time.Millisecond, time.Second, 51 * time.Millisecond},
 		{500 * time.Millisecond, 6 * time.Second, 505 * time.Millisecond},
-		{2 * time.Second, 6 * time.Second, 2010 * time.Millisecond},
-		{3 * time.Second, 45 * time.Second, 3010 * time.Millisecond},
+		{2 * time.Second, 6 * time.Second, 2005 * time.Millisecond},
+		{3 * time.Second, 45 * time.Second, 3005 * time.Millisecond},
 	} {
 		cfg := testConfig()
 		cfg.HeartbeatInterval, cfg.SessionTimeout = c.interval, c.session
