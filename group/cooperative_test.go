@@ -494,16 +494,18 @@ func TestFastChecksAfterCooperativeRound(t *testing.T) {
 	}
 }
 
-// TestHeartbeatSlack: heartbeats come heartbeat.interval.ms and 1% of it
-// (1 to 5 ms) apart, so that a member in step with one that was killed
-// heartbeats after the dead one's session ended (session.timeout.ms after
-// its last heartbeat), not a hair before it.
+// TestHeartbeatSlack: heartbeats come heartbeat.interval.ms and a slack
+// apart (15 ms over the heartbeats of a session, 1 to 5 ms each), so
+// that a member in step with one that was killed heartbeats after the dead
+// one's session ended (session.timeout.ms after its last heartbeat), not
+// a hair before it, and no more than 15 ms after.
 func TestHeartbeatSlack(t *testing.T) {
 	for _, c := range []struct{ interval, session, every time.Duration }{
 		{50 * time.Millisecond, time.Second, 51 * time.Millisecond},
-		{500 * time.Millisecond, 6 * time.Second, 505 * time.Millisecond},
+		{500 * time.Millisecond, 6 * time.Second, 501250 * time.Microsecond},
 		{2 * time.Second, 6 * time.Second, 2005 * time.Millisecond},
-		{3 * time.Second, 45 * time.Second, 3005 * time.Millisecond},
+		{3 * time.Second, 45 * time.Second, 3001 * time.Millisecond},
+		{2995 * time.Millisecond, 10 * time.Second, 3000 * time.Millisecond}, // testConfig
 	} {
 		cfg := testConfig()
 		cfg.HeartbeatInterval, cfg.SessionTimeout = c.interval, c.session
@@ -512,11 +514,16 @@ func TestHeartbeatSlack(t *testing.T) {
 			t.Errorf("interval %v: every %v, want %v", c.interval, got, c.every)
 		}
 		// The dead member's last heartbeat and the survivor's at the same
-		// instant: the survivor's first heartbeat at or after the expiry
-		// comes after it.
+		// instant: when the session is n intervals, the survivor's n-th
+		// heartbeat comes after the expiry, within 15 ms of it (n ms when
+		// the slack's floor of 1 ms makes that more).
+		if c.session%c.interval != 0 {
+			continue
+		}
 		n := c.session / c.interval
-		if after := time.Duration(n) * m.heartbeatEvery(); after <= c.session {
-			t.Errorf("interval %v, session %v: the %d-th heartbeat %v after, not past the expiry", c.interval, c.session, n, after)
+		bound := max(15*time.Millisecond, time.Duration(n)*time.Millisecond)
+		if after := time.Duration(n)*m.heartbeatEvery() - c.session; after <= 0 || after > bound {
+			t.Errorf("interval %v, session %v: the %d-th heartbeat %v after the expiry, want within (0, %v]", c.interval, c.session, n, after, bound)
 		}
 	}
 }

@@ -21,7 +21,7 @@ func testConfig() Config {
 		Assignors:      []assignor.Assignor{assignor.Range},
 		BackoffJitter:  -1, // the scripts check exact backoff times
 		SessionTimeout: 10 * time.Second,
-		// 2,995 ms and its slack of 5 ms (heartbeatEvery): a heartbeat
+		// 2,995 ms and its slack of 5 ms (heartbeatEvery: a session of 3): a heartbeat
 		// every 3,000 ms, the round figures the tables are written in.
 		HeartbeatInterval: 2995 * time.Millisecond,
 		MaxPollInterval:   60 * time.Second,

@@ -36,7 +36,9 @@ func (s *step) fastChecks(now time.Time) {
 }
 
 // heartbeatEvery is the wait from one heartbeat's send to the next:
-// heartbeat.interval.ms and a slack of 1% of it (1 to 5 ms).
+// heartbeat.interval.ms and a slack of 15 ms / n, n the heartbeats in a
+// session (session.timeout.ms / heartbeat.interval.ms, rounded down),
+// kept between 1 and 5 ms.
 //
 // The slack is for a killed member. Every member's heartbeat cadence
 // starts at the same round's answer, so the members heartbeat in step, the
@@ -48,15 +50,17 @@ func (s *step) fastChecks(now time.Time) {
 // interval later) or after it, a coin toss per member, and the round waits
 // for the last of them. bench/cmd/churn measured it: at 6000/2000 the
 // first callback after a kill came 1.6-2.0 s after the eviction in most
-// runs. With the slack each survivor's heartbeat comes n slacks after the
-// expiry (n = session.timeout.ms / interval: 15 ms at 6000/2000, 75 ms
-// at 45000/3000), later than the members' spread in step (their SyncGroup
-// answers came within 4 ms of each other in every churn run read), so
-// every survivor hears of it at that heartbeat; a larger slack would be
-// safer against a wider spread and slower for every kill. It costs at most
-// a heartbeat in a hundred.
+// runs. With the slack each survivor's n-th heartbeat comes n slacks
+// after the expiry: 15 ms (5 ms a heartbeat at 6000/2000, 1.25 ms at
+// 6000/500, 1 ms at 45000/3000; n ms when n passes 15), later than the
+// members' spread in step (their SyncGroup answers came within 4 ms of
+// each other in every churn run read), so every survivor hears of it at
+// that heartbeat, and no later than needed: every kill waits for the
+// slack too.
 func (m *Member) heartbeatEvery() time.Duration {
-	slack := min(max(m.cfg.HeartbeatInterval/100, time.Millisecond), 5*time.Millisecond)
+	const margin, most = 15 * time.Millisecond, 5 * time.Millisecond
+	n := max(m.cfg.SessionTimeout/m.cfg.HeartbeatInterval, 1) // validate: interval < session
+	slack := min(max(margin/n, time.Millisecond), most)
 	return m.cfg.HeartbeatInterval + slack
 }
 
