@@ -302,12 +302,7 @@ func crossAssign(in []crossInput, assignors []Assignor, votes bool) (string, err
 			}
 			g := c.group
 			if a == Sticky { // it reads claims from user data only
-				g.Members = slices.Clone(g.Members)
-				for j := range g.Members {
-					m := &g.Members[j]
-					m.UserData = Sticky.SubscriptionUserData(*m)
-					m.Owned, m.Generation = nil, -1
-				}
+				g = stickyGroup(g)
 			}
 			out, err := a.Assign(g)
 			if err != nil {

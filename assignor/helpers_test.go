@@ -1,6 +1,7 @@
 package assignor
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,4 +62,16 @@ func stickyClaims(m *Member) ([]protocol.TopicPartition, int32) {
 		return nil, -1
 	}
 	return tps, gen
+}
+
+// stickyGroup is g with every member's claim (Owned and Generation) moved
+// into StickyAssignor user data, where Sticky reads it.
+func stickyGroup(g Group) Group {
+	g.Members = slices.Clone(g.Members)
+	for i := range g.Members {
+		m := &g.Members[i]
+		m.UserData = Sticky.SubscriptionUserData(*m)
+		m.Owned, m.Generation = nil, -1
+	}
+	return g
 }

@@ -26,8 +26,11 @@ import (
 // With equal subscriptions, when more members own maxQuota partitions than
 // may keep them, Java lets the first in the iteration order of a HashMap
 // filled in JoinGroup-response order keep them; so does Assign, with
-// Group.Members taken as that order. Everything else is independent of the
-// members' order.
+// Group.Members taken as that order. That also decides which partitions
+// the others give up, and so who gets which (and, for CooperativeSticky,
+// how many are held back from each new owner), but not the counts nor how
+// many partitions move. Everything else is independent of the members'
+// order.
 var Sticky Assignor = stickyAssignor{}
 
 // CooperativeSticky is Java's CooperativeStickyAssignor

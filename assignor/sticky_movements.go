@@ -121,3 +121,37 @@ func (mv *movements) first(t int32, s *moveSet) int32 {
 	}
 	return best.p
 }
+
+// state is a hash of the general builder's state between two passes:
+// owners and the movements (each set's partitions in order, and its
+// largest size, on which first depends). Equal states hash equal; two
+// states hashing equal by chance (one in 2^64 per pair) would make the
+// builder stop following Java's moves a pass early.
+func (mv *movements) state(owners []int32) uint64 {
+	h := fnvInts(fnvOffset, owners...)
+	var sets uint64 // summed: the same in any map order
+	for k, s := range mv.sets {
+		x := fnvInts(fnvOffset, k.topic, k.src, k.dst, int32(s.maxSize))
+		for _, it := range s.items {
+			x = fnvInts(x, it.p)
+		}
+		sets += x
+	}
+	return fnvInts(h, int32(sets), int32(sets>>32))
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fnvInts continues the 64-bit FNV-1a hash h over the bytes of xs.
+func fnvInts(h uint64, xs ...int32) uint64 {
+	for _, x := range xs {
+		for i := range 4 {
+			h ^= uint64(byte(x >> (8 * i)))
+			h *= fnvPrime
+		}
+	}
+	return h
+}

@@ -288,3 +288,53 @@ func TestClaimsInto(t *testing.T) {
 		}
 	}
 }
+
+// TestStickyGeneralEndless is a group from which Java's general path never
+// ends: kafka-clients' StickyAssignor and CooperativeStickyAssignor (3.9.0
+// and 4.4.0, run by CrossCheck.java) spin in performReassignments, moving
+// one partition back and forth between two members while a third keeps
+// two more than either (a move redirected to a partition that went the
+// other way before, which another member owns; see general). Found by
+// TestStickyChurn -sticky.groups 8000 (group 6611, round 4; shrunk, member
+// ids shortened). Both assignors must return (before the fix they spun as
+// well, until go test's -timeout), balanced as checkSticky wants, with the
+// same result in another member order, cooperative-sticky's being
+// sticky's minus what changes owner.
+func TestStickyGeneralEndless(t *testing.T) {
+	inputs, err := parseCrossInputs(strings.ReplaceAll(endlessGroup, "|", "\t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := inputs[0].group
+	s := Group{Topics: g.Topics, Members: slices.Clone(g.Members)}
+	slices.Reverse(s.Members)
+	var eager map[string]Assignment
+	for _, a := range []Assignor{Sticky, CooperativeSticky} {
+		ga, sa := g, s
+		if a == Sticky {
+			ga, sa = stickyGroup(g), stickyGroup(s)
+		}
+		out := mustAssign(t, a, ga, "endless")
+		checkOrders(t, a, ga, out, sa, mustAssign(t, a, sa, "reversed"), false, "reversed")
+		if a == Sticky {
+			checkSticky(t, ga, out, false, a.Name())
+			eager = out
+		} else {
+			checkCooperative(t, g, eager, out, "endless")
+		}
+	}
+}
+
+// endlessGroup is TestStickyGeneralEndless's group, in groups.txt's format
+// with '|' for its tabs.
+const endlessGroup = `group
+topic|t0|27
+topic|t1|8
+topic|t5|3
+member|e|-|-|t0|-1|-
+member|c|-|-|t1,t5|1|t5:0,2
+member|d|-|-|t0|1|t0:7,9,10,11,13,14,15,19,26
+member|f|-|-|t0,t5|-1|-
+member|a|-|-|t0|1|t0:4,6,8,12,16,17,18,20,21,22,23
+member|b|-|-|t5,t1|1|t5:1
+`
