@@ -65,16 +65,9 @@ func churnDelivers(t *testing.T, rounds int, props ...string) {
 			a := lastAssigned(m)
 			for _, tp := range a.parts {
 				var first time.Time
-				deadline := time.Now().Add(bound)
-				for first.IsZero() {
-					first = firstRecordAfter(m, tp, a.at)
-					if first.IsZero() && time.Now().After(deadline) {
-						t.Fatalf("%s: %s assigned to %s at %s delivered nothing within %v (%s)\nfetch state: %+v\nrebalances: %+v",
-							what, tp, m.name, a.at.Format("15:04:05.000"), bound, m.kinds(), m.c.Metrics().Partitions[tp], m.c.Rebalances())
-					}
-					if first.IsZero() {
-						time.Sleep(20 * time.Millisecond) // polling the member's records, bounded by the deadline
-					}
+				if !poll(bound, func() bool { first = firstRecordAfter(m, tp, a.at); return !first.IsZero() }) {
+					t.Fatalf("%s: %s assigned to %s at %s delivered nothing within %v (%s)\nfetch state: %+v\nrebalances: %+v",
+						what, tp, m.name, a.at.Format("15:04:05.000"), bound, m.kinds(), m.c.Metrics().Partitions[tp], m.c.Rebalances())
 				}
 				worst = max(worst, first.Sub(a.at))
 				waits++

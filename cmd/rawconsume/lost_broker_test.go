@@ -143,11 +143,7 @@ func TestLostBrokerEndsTheRun(t *testing.T) {
 		var out, errOut bytes.Buffer
 		done := make(chan int, 1)
 		go func() { done <- run(ctx, args, &out, &errOut) }()
-		deadline := time.Now().Add(10 * time.Second)
-		for b.fetched() < 3 && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
-		}
-		if b.fetched() < 3 {
+		if !waitUntil(10*time.Second, func() bool { return b.fetched() >= 3 }) {
 			t.Fatalf("the fake broker saw %d fetches", b.fetched())
 		}
 		idle := time.Now()

@@ -119,17 +119,12 @@ func startRun(t *testing.T, args ...string) (url string, stderr *syncBuffer, sto
 			return -1
 		}
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if m := metricsLine.FindStringSubmatch(stderr.String()); m != nil {
-			return m[1], stderr, stop
-		}
-		if time.Now().After(deadline) {
-			stop()
-			t.Fatalf("no metrics address on stderr:\n%s", stderr)
-		}
-		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
+	var m []string
+	if !waitUntil(15*time.Second, func() bool { m = metricsLine.FindStringSubmatch(stderr.String()); return m != nil }) {
+		stop()
+		t.Fatalf("no metrics address on stderr:\n%s", stderr)
 	}
+	return m[1], stderr, stop
 }
 
 // TestIntegrationMetricsEndpointGroup: rawconsume -G --metrics-addr serves
@@ -142,19 +137,14 @@ func TestIntegrationMetricsEndpointGroup(t *testing.T) {
 	url, stderr, stop := startRun(t, "-b", brokers, "-o", "beginning", "--metrics-addr", "127.0.0.1:0",
 		"-X", "auto.commit.interval.ms=200", "-X", "client.id=rc-metrics", "-G", group, topic)
 	var text string
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	if !waitUntil(30*time.Second, func() bool {
 		text = scrape(t, url)
-		if sample(text, "rawkafka_consumer_coordinator_assigned_partitions") == "3" &&
+		return sample(text, "rawkafka_consumer_coordinator_assigned_partitions") == "3" &&
 			sample(text, "rawkafka_consumer_fetch_manager_records_consumed_total") == "30" &&
-			sample(text, "rawkafka_consumer_coordinator_commits_total") != "0" {
-			break
-		}
-		if time.Now().After(deadline) {
-			stop()
-			t.Fatalf("the metrics never showed 3 partitions, 30 records and a commit:\n%s\nstderr:\n%s", text, stderr)
-		}
-		time.Sleep(100 * time.Millisecond) // polling, bounded by the deadline
+			sample(text, "rawkafka_consumer_coordinator_commits_total") != "0"
+	}) {
+		stop()
+		t.Fatalf("the metrics never showed 3 partitions, 30 records and a commit:\n%s\nstderr:\n%s", text, stderr)
 	}
 	if got := sample(text, "rawkafka_consumer_coordinator_rebalances_total"); got != "1" {
 		t.Errorf("rebalances_total %s, want 1", got)
@@ -177,17 +167,12 @@ func TestIntegrationMetricsEndpointAssign(t *testing.T) {
 	produceIDs(t, brokers, topic, "a-", 10, 2)
 	url, stderr, stop := startRun(t, "-b", brokers, "-t", topic, "-o", "beginning", "--metrics-addr", "127.0.0.1:0")
 	var text string
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	if !waitUntil(20*time.Second, func() bool {
 		text = scrape(t, url)
-		if sample(text, "rawkafka_consumer_fetch_manager_records_consumed_total") == "10" {
-			break
-		}
-		if time.Now().After(deadline) {
-			stop()
-			t.Fatalf("10 records never counted:\n%s\nstderr:\n%s", text, stderr)
-		}
-		time.Sleep(100 * time.Millisecond) // polling, bounded by the deadline
+		return sample(text, "rawkafka_consumer_fetch_manager_records_consumed_total") == "10"
+	}) {
+		stop()
+		t.Fatalf("10 records never counted:\n%s\nstderr:\n%s", text, stderr)
 	}
 	if got := sample(text, "rawkafka_consumer_coordinator_assigned_partitions"); got != "2" {
 		t.Errorf("assigned_partitions %s, want 2", got)

@@ -134,17 +134,11 @@ func TestIntegrationGroupStats(t *testing.T) {
 	}
 	waitStats := func(what string, stderr *syncBuffer, cond func([]statsRecord) bool) []statsRecord {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			rs := statsRecords(stderr.String())
-			if cond(rs) {
-				return rs
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; stderr:\n%s", what, stderr)
-			}
-			time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
+		var rs []statsRecord
+		if !waitUntil(30*time.Second, func() bool { rs = statsRecords(stderr.String()); return cond(rs) }) {
+			t.Fatalf("timed out waiting for %s; stderr:\n%s", what, stderr)
 		}
+		return rs
 	}
 	errA, stopA := start(args("--stats"))
 	defer stopA()

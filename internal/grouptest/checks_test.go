@@ -43,9 +43,11 @@ func killAfterCommit(t *testing.T, brokers, group string, m Member) ([]TopicPart
 	}
 	evs := m.Events()
 	owned := evs[len(evs)-1].Partitions
-	// A commit in flight at the signal lands. Reading too early only gives
-	// a lower committed offset, which allows more duplicates: the check
-	// gets weaker, never fails wrongly.
+	// A commit in flight at the signal lands. A fixed wait, since there is
+	// no condition to wait for (nothing says a commit was in flight), and
+	// it cannot flake: reading too early only gives a lower committed
+	// offset, which excuses more duplicates, so the check gets weaker and
+	// never fails wrongly.
 	time.Sleep(300 * time.Millisecond)
 	committed := CommittedOffsets(t, brokers, group, owned)
 	t.Logf("%s killed owning %v; committed then: %v", m.Name(), owned, committed)
