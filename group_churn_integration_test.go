@@ -65,7 +65,7 @@ func churnDelivers(t *testing.T, rounds int, props ...string) {
 			a := lastAssigned(m)
 			for _, tp := range a.parts {
 				var first time.Time
-				if !poll(bound, func() bool { first = firstRecordAfter(m, tp, a.at); return !first.IsZero() }) {
+				if !kafkatest.Poll(bound, func() bool { first = firstRecordAfter(m, tp, a.at); return !first.IsZero() }) {
 					t.Fatalf("%s: %s assigned to %s at %s delivered nothing within %v (%s)\nfetch state: %+v\nrebalances: %+v",
 						what, tp, m.name, a.at.Format("15:04:05.000"), bound, m.kinds(), m.c.Metrics().Partitions[tp], m.c.Rebalances())
 				}

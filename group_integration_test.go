@@ -216,22 +216,9 @@ func (m *member) fold(visit func(e event, own []TopicPartition)) []TopicPartitio
 // waitFor polls cond every 20ms until it holds or d passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	if !poll(d, cond) {
+	if !kafkatest.Poll(d, cond) {
 		t.Fatalf("timed out after %v waiting for %s", d, what)
 	}
-}
-
-// poll checks cond every 20 ms until it holds (true) or d has passed
-// (false), for a caller that reports the timeout itself.
-func poll(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
-	}
-	return true
 }
 
 // union sums the members' record counts.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rawkafka/rawkafka/internal/fakebroker"
+	"github.com/rawkafka/rawkafka/internal/kafkatest"
 	"github.com/rawkafka/rawkafka/protocol"
 )
 
@@ -143,7 +144,7 @@ func TestLostBrokerEndsTheRun(t *testing.T) {
 		var out, errOut bytes.Buffer
 		done := make(chan int, 1)
 		go func() { done <- run(ctx, args, &out, &errOut) }()
-		if !waitUntil(10*time.Second, func() bool { return b.fetched() >= 3 }) {
+		if !kafkatest.Poll(10*time.Second, func() bool { return b.fetched() >= 3 }) {
 			t.Fatalf("the fake broker saw %d fetches", b.fetched())
 		}
 		idle := time.Now()

@@ -120,7 +120,7 @@ func startRun(t *testing.T, args ...string) (url string, stderr *syncBuffer, sto
 		}
 	}
 	var m []string
-	if !waitUntil(15*time.Second, func() bool { m = metricsLine.FindStringSubmatch(stderr.String()); return m != nil }) {
+	if !kafkatest.Poll(15*time.Second, func() bool { m = metricsLine.FindStringSubmatch(stderr.String()); return m != nil }) {
 		stop()
 		t.Fatalf("no metrics address on stderr:\n%s", stderr)
 	}
@@ -137,7 +137,7 @@ func TestIntegrationMetricsEndpointGroup(t *testing.T) {
 	url, stderr, stop := startRun(t, "-b", brokers, "-o", "beginning", "--metrics-addr", "127.0.0.1:0",
 		"-X", "auto.commit.interval.ms=200", "-X", "client.id=rc-metrics", "-G", group, topic)
 	var text string
-	if !waitUntil(30*time.Second, func() bool {
+	if !kafkatest.Poll(30*time.Second, func() bool {
 		text = scrape(t, url)
 		return sample(text, "rawkafka_consumer_coordinator_assigned_partitions") == "3" &&
 			sample(text, "rawkafka_consumer_fetch_manager_records_consumed_total") == "30" &&
@@ -167,7 +167,7 @@ func TestIntegrationMetricsEndpointAssign(t *testing.T) {
 	produceIDs(t, brokers, topic, "a-", 10, 2)
 	url, stderr, stop := startRun(t, "-b", brokers, "-t", topic, "-o", "beginning", "--metrics-addr", "127.0.0.1:0")
 	var text string
-	if !waitUntil(20*time.Second, func() bool {
+	if !kafkatest.Poll(20*time.Second, func() bool {
 		text = scrape(t, url)
 		return sample(text, "rawkafka_consumer_fetch_manager_records_consumed_total") == "10"
 	}) {

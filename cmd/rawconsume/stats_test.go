@@ -135,7 +135,7 @@ func TestIntegrationGroupStats(t *testing.T) {
 	waitStats := func(what string, stderr *syncBuffer, cond func([]statsRecord) bool) []statsRecord {
 		t.Helper()
 		var rs []statsRecord
-		if !waitUntil(30*time.Second, func() bool { rs = statsRecords(stderr.String()); return cond(rs) }) {
+		if !kafkatest.Poll(30*time.Second, func() bool { rs = statsRecords(stderr.String()); return cond(rs) }) {
 			t.Fatalf("timed out waiting for %s; stderr:\n%s", what, stderr)
 		}
 		return rs

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rawkafka/rawkafka/internal/kafkatest"
 )
 
 // Partitions lists partitions 0..n-1 of topic.
@@ -16,20 +18,16 @@ func Partitions(topic string, n int) []TopicPartition {
 	return out
 }
 
-// WaitFor polls cond every 50 ms until it holds, failing the test with
+// WaitFor polls cond (kafkatest.Poll) until it holds, failing the test with
 // what and describe() (the state at the end) after timeout.
 func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool, describe func() string) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			msg := ""
-			if describe != nil {
-				msg = "\n" + describe()
-			}
-			t.Fatalf("grouptest: %s: not within %v%s", what, timeout, msg)
+	if !kafkatest.Poll(timeout, cond) {
+		msg := ""
+		if describe != nil {
+			msg = "\n" + describe()
 		}
-		time.Sleep(50 * time.Millisecond)
+		t.Fatalf("grouptest: %s: not within %v%s", what, timeout, msg)
 	}
 }
 

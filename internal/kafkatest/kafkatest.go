@@ -253,3 +253,17 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Poll checks cond every 20 ms until it holds (true) or timeout has passed
+// (false), for tests that wait on a condition under a deadline and report
+// the timeout themselves, with what they know.
+func Poll(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
+	}
+	return true
+}
