@@ -118,6 +118,29 @@ func (cf *coordFake) answer(t *testing.T, f *fakeConn, r request) protocol.Messa
 	return &protocol.MetadataResponse{}
 }
 
+// coordSetup is a cluster on a coordFake, a context for the test (10 s)
+// and the connection to group g's coordinator.
+func coordSetup(t *testing.T) (*coordFake, *Cluster, context.Context, *Conn) {
+	t.Helper()
+	cf := newCoordFake(t)
+	c := newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	coord, err := c.Coordinator(ctx, "g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cf, c, ctx, coord
+}
+
+// twoToOne checks that a and b are two connections to one broker.
+func twoToOne(t *testing.T, aName string, a *Conn, bName string, b *Conn) {
+	t.Helper()
+	if a == b || a.Addr() != b.Addr() {
+		t.Fatalf("%s connection %p at %s, %s connection %p at %s: want two connections to one broker", aName, a, a.Addr(), bName, b, b.Addr())
+	}
+}
+
 // holdJoin sends a JoinGroup on coord, which cf holds, and returns once
 // it reached cf; release checks it is still held, lets it go and checks
 // its answer.
@@ -153,21 +176,12 @@ func holdJoin(ctx context.Context, t *testing.T, cf *coordFake, coord *Conn) (re
 // other members) delays no fetch to the same broker, because group traffic
 // travels on the coordination connection and fetches on the data one.
 func TestCoordinatorConnectionApartFromFetches(t *testing.T) {
-	cf := newCoordFake(t)
-	c := newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	coord, err := c.Coordinator(ctx, "g")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cf, c, ctx, coord := coordSetup(t)
 	data, err := c.Broker(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if coord == data || coord.Addr() != data.Addr() {
-		t.Fatalf("coordinator connection %p at %s, data connection %p at %s: want two connections to one broker", coord, coord.Addr(), data, data.Addr())
-	}
+	twoToOne(t, "coordinator", coord, "data", data)
 	release := holdJoin(ctx, t, cf, coord)
 	for i := range 3 {
 		start := time.Now()
@@ -190,22 +204,13 @@ func TestCoordinatorConnectionApartFromFetches(t *testing.T) {
 // connection (until the other members join) does not delay it; both
 // connections go to the one coordinator of the one cached lookup.
 func TestOffsetsApartFromMembership(t *testing.T) {
-	cf := newCoordFake(t)
-	c := newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	coord, err := c.Coordinator(ctx, "g")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cf, c, ctx, coord := coordSetup(t)
 	release := holdJoin(ctx, t, cf, coord)
 	offsets, err := c.OffsetsCoordinator(ctx, "g")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if offsets == coord || offsets.Addr() != coord.Addr() {
-		t.Fatalf("offsets connection %p at %s, membership connection %p at %s: want two connections to one broker", offsets, offsets.Addr(), coord, coord.Addr())
-	}
+	twoToOne(t, "offsets", offsets, "membership", coord)
 	cctx, ccancel := context.WithTimeout(ctx, 3*time.Second)
 	defer ccancel()
 	if _, err := offsets.Do(cctx, &protocol.OffsetCommitRequest{GroupId: "g", GenerationIdOrMemberEpoch: 1, MemberId: "m",
