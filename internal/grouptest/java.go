@@ -116,7 +116,7 @@ func Java(t testing.TB, cfg Config) *Process {
 	opts := strings.TrimSpace(os.Getenv("RAWKAFKA_TOOL_JVM_OPTS") + " -Dlog4j2.configurationFile=" + log4j2 + " -Dlog4j.configuration=file:" + log4j)
 	cmd.Env = append(os.Environ(), "RAWKAFKA_TOOL_JVM_OPTS="+opts)
 	topic := cfg.Topics[0]
-	return NewProcess(t, cfg.Name, "java", cmd, rejoinCutRecords("Partition:", javaLogStart, func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
+	return NewProcess(t, cfg.Name, "java", cmd, rejoinCutRecords([]string{"Partition:"}, javaLogStart, func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
 		return ParseJavaLine(topic, line, now, seq)
 	}))
 }
@@ -126,23 +126,30 @@ func Java(t testing.TB, cfg Config) *Process {
 var javaLogStart = regexp.MustCompile(`(\d{13} )?(INFO|WARN|ERROR|DEBUG) \[`)
 
 // rejoinCutRecords wraps parse so that a log line written in the middle
-// of a record line costs no record. The clients write a record in pieces
-// (the console consumer "Partition:", the number, a tab, ...; kcat each
-// -f token), and their log lines come from other threads (Java's heartbeat
-// thread, librdkafka's main thread, rawkafka's driver) straight to the
-// same pipe, so one can land between two pieces:
+// of a record line, or of kcat's rebalance line, costs nothing. The
+// clients write those lines in pieces (the console consumer "Partition:",
+// the number, a tab, ...; kcat each -f token, and its "% Group ...
+// rebalanced: ..." line before the partitions), and their log lines come
+// from other threads (Java's heartbeat thread, librdkafka's main thread,
+// rawkafka's driver) straight to the same pipe, so one can land between two
+// pieces:
 //
 //	Partition:1796155385995 INFO [ConsumerCoordinator] ... (Re-)joining group
 //	1	Offset:52	id-702
 //
-// A line starting with recordPrefix in which logStart matches after the
+// A line starting with one of prefixes in which logStart matches after the
 // start is split there: the log line is parsed at once, the fragment is
-// put in front of the next line. The rebalance callbacks run on the
-// thread that prints records, so an ownership line never cuts a record.
-func rejoinCutRecords(recordPrefix string, logStart *regexp.Regexp, parse LineParser) LineParser {
+// put in front of the next line.
+func rejoinCutRecords(prefixes []string, logStart *regexp.Regexp, parse LineParser) LineParser {
 	var fragment string
 	return func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
-		line, fragment = joinFragment(recordPrefix, logStart, fragment, line)
+		line, fragment = fragment+line, ""
+		for _, prefix := range prefixes {
+			if strings.HasPrefix(line, prefix) {
+				line, fragment = joinFragment(prefix, logStart, "", line)
+				break
+			}
+		}
 		return parse(line, now, seq)
 	}
 }

@@ -19,6 +19,9 @@ import (
 // logs on the same pipe.
 const kcatRecordPrefix = "REC\t"
 
+// kcatGroupPrefix starts kcat's (and rawconsume's) rebalance lines.
+const kcatGroupPrefix = "% Group "
+
 // Kcat returns a kcat -G member (librdkafka's high-level balanced consumer)
 // for cfg, not yet started. It runs `scripts/kafka kcat`, which uses the
 // newer librdkafka scripts/deps fetched when there is one, else the system's.
@@ -57,7 +60,7 @@ func Kcat(t testing.TB, cfg Config) *Process {
 	args = append(args, cfg.Topics...)
 	cmd := exec.Command(filepath.Join(root, "scripts", "kafka"), args...)
 	cmd.Env = os.Environ()
-	return NewProcess(t, cfg.Name, "kcat", cmd, rejoinCutRecords(kcatRecordPrefix, kcatLogStart, ParseKcatLine))
+	return NewProcess(t, cfg.Name, "kcat", cmd, rejoinCutRecords([]string{kcatRecordPrefix, kcatGroupPrefix}, kcatLogStart, ParseKcatLine))
 }
 
 // kcatLogStart finds librdkafka's log line ("%7|1796156847.558|HEARTBEAT|...")
@@ -101,7 +104,7 @@ func ParseKcatLine(line string, now time.Time, seq int) (*Record, *OwnershipEven
 		}
 		return &Record{Topic: f[0], Partition: int32(p), Offset: o, Value: f[3], Time: now, Seq: seq}, nil, nil
 	}
-	rest, ok := strings.CutPrefix(line, "% Group ")
+	rest, ok := strings.CutPrefix(line, kcatGroupPrefix)
 	if !ok || !strings.Contains(rest, " rebalanced") {
 		return nil, nil, nil
 	}

@@ -294,6 +294,21 @@ func TestJoinFragment(t *testing.T) {
 	}
 }
 
+// kcat's rebalance line cut by librdkafka's log line (seen in CI on Kafka
+// 4.4.0, at a kcat's close): the log line is read as itself, the revoke
+// whole from the two fragments.
+func TestRejoinCutRebalanceLine(t *testing.T) {
+	parse := rejoinCutRecords([]string{kcatRecordPrefix, kcatGroupPrefix}, kcatLogStart, ParseKcatLine)
+	kl := `%7|1796172641.714|CGRPTERM|rdkafka#consumer-1| [thrd:main]: Group "g": waiting for assign call, 2 toppar(s), 0 commit(s), 0 share session leave(s) remaining (state up, join-state wait-unassign-call) before terminating`
+	if _, ev, err := parse("% Group g rebalanced: incremental revoke of 2 partition(s) (memberid kcat-6, COOPERATIVE rebalance protocol): "+kl, t0, 1); err != nil || ev != nil {
+		t.Fatalf("the log line: event %+v, err %v", ev, err)
+	}
+	_, ev, err := parse("t [3], t [4]", t0, 2)
+	if err != nil || ev == nil || ev.Type != Revoked || len(ev.Partitions) != 2 || ev.Partitions[0] != (TopicPartition{"t", 3}) || ev.Partitions[1] != (TopicPartition{"t", 4}) {
+		t.Fatalf("the revoke: event %+v, err %v", ev, err)
+	}
+}
+
 // The lines that report rounds: a generation joined (Java, kcat -d cgrp,
 // rawconsume -d cgrp) and a JoinGroup about to be sent (Java).
 func TestParseJoinLines(t *testing.T) {

@@ -96,7 +96,7 @@ func Rawconsume(t testing.TB, cfg Config) *Process {
 	args = append(args, cfg.Topics...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = os.Environ()
-	return NewProcess(t, cfg.Name, "rawconsume", cmd, rejoinCutRecords(kcatRecordPrefix, rawconsumeLogStart, ParseRawconsumeLine))
+	return NewProcess(t, cfg.Name, "rawconsume", cmd, rejoinCutRecords([]string{kcatRecordPrefix, kcatGroupPrefix}, rawconsumeLogStart, ParseRawconsumeLine))
 }
 
 // RawconsumeDebugEnv names the environment variable that, when set (to
