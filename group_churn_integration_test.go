@@ -43,35 +43,20 @@ func churnDelivers(t *testing.T, rounds int, props ...string) {
 	var waits int
 	// settle waits until each of ms has been assigned after mark and
 	// together they own every partition once, then until each partition
-	// of those assignments delivered a record after it.
+	// of those assignments delivered a record after it. A member assigned
+	// again while settle waits (at the start a third member joins a group
+	// of two a moment after the first round) makes settle start over with
+	// the newer assignments, at most three times.
 	settle := func(what string, mark time.Time, ms []*member) {
 		t.Helper()
-		waitFor(t, 30*time.Second, what+": the group to settle", func() bool {
-			seen := map[TopicPartition]bool{}
-			for _, m := range ms {
-				if lastAssigned(m).at.Before(mark) {
-					return false
-				}
-				for _, tp := range m.owned() {
-					if seen[tp] {
-						return false
-					}
-					seen[tp] = true
-				}
+		for attempt := 1; ; attempt++ {
+			if settleOnce(t, what, mark, ms, partitions, bound, &worst, &waits) {
+				return
 			}
-			return len(seen) == partitions
-		})
-		for _, m := range ms {
-			a := lastAssigned(m)
-			for _, tp := range a.parts {
-				var first time.Time
-				if !kafkatest.Poll(bound, func() bool { first = firstRecordAfter(m, tp, a.at); return !first.IsZero() }) {
-					t.Fatalf("%s: %s assigned to %s at %s delivered nothing within %v (%s)\nfetch state: %+v\nrebalances: %+v",
-						what, tp, m.name, a.at.Format("15:04:05.000"), bound, m.kinds(), m.c.Metrics().Partitions[tp], m.c.Rebalances())
-				}
-				worst = max(worst, first.Sub(a.at))
-				waits++
+			if attempt == 3 {
+				t.Fatalf("%s: members were assigned again during each of %d waits for delivery", what, attempt)
 			}
+			t.Logf("%s: a member was assigned again while delivery was awaited; waiting for the newer assignments", what)
 		}
 	}
 	settle("start", time.Time{}, live)
@@ -99,6 +84,53 @@ func churnDelivers(t *testing.T, rounds int, props ...string) {
 			t.Errorf("%s: %v", m.name, errs)
 		}
 	}
+}
+
+// settleOnce is one pass of churnDelivers' settle. It returns false when
+// a member was assigned again before its last assignment's partitions all
+// delivered (the assignment under test was superseded), true when every
+// partition delivered, and fails t when one did not within bound.
+func settleOnce(t *testing.T, what string, mark time.Time, ms []*member, partitions int, bound time.Duration, worst *time.Duration, waits *int) bool {
+	t.Helper()
+	waitFor(t, 30*time.Second, what+": the group to settle", func() bool {
+		seen := map[TopicPartition]bool{}
+		for _, m := range ms {
+			if !lastAssigned(m).at.After(mark) {
+				return false
+			}
+			for _, tp := range m.owned() {
+				if seen[tp] {
+					return false
+				}
+				seen[tp] = true
+			}
+		}
+		return len(seen) == partitions
+	})
+	for _, m := range ms {
+		a := lastAssigned(m)
+		for _, tp := range a.parts {
+			var first time.Time
+			superseded := false
+			if !kafkatest.Poll(bound, func() bool {
+				if !lastAssigned(m).at.Equal(a.at) {
+					superseded = true
+					return true
+				}
+				first = firstRecordAfter(m, tp, a.at)
+				return !first.IsZero()
+			}) {
+				t.Fatalf("%s: %s assigned to %s at %s delivered nothing within %v (%s)\nfetch state: %+v\nrebalances: %+v",
+					what, tp, m.name, a.at.Format("15:04:05.000"), bound, m.kinds(), m.c.Metrics().Partitions[tp], m.c.Rebalances())
+			}
+			if superseded {
+				return false
+			}
+			*worst = max(*worst, first.Sub(a.at))
+			*waits++
+		}
+	}
+	return true
 }
 
 // lastAssigned returns m's last OnAssigned event (the zero event before
