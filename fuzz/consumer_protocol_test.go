@@ -170,3 +170,67 @@ func FuzzStickyAssignorUserDataPartitions(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStickyAssignorUserDataEach checks the leader's allocation-free read
+// of sticky user data against Decode, for any bytes: the same entries in
+// the same order, the same generation and the same error, and nothing
+// allocated when the bytes are good (an error is built). On an error the entries seen before it are the caller's to
+// discard, so only the error is compared then.
+func FuzzStickyAssignorUserDataEach(f *testing.F) {
+	d := &protocol.StickyAssignorUserData{Generation: 3,
+		PreviousAssignment: []protocol.ConsumerProtocolTopicPartition{{Topic: "a", Partitions: []int32{1}}, {Topic: "b", Partitions: []int32{0, 2}}}}
+	v1 := d.Encode(nil)
+	f.Add(v1)
+	f.Add(v1[:len(v1)-4]) // v0: no generation
+	f.Add(v1[:len(v1)-5]) // cut inside the last partition
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want protocol.StickyAssignorUserData
+		wantErr := want.Decode(data)
+		var got []protocol.ConsumerProtocolTopicPartition
+		gen, err := protocol.StickyAssignorUserDataEach(data, func(topic, ps []byte) {
+			e := protocol.ConsumerProtocolTopicPartition{Topic: string(topic)}
+			for i := 0; i+4 <= len(ps); i += 4 {
+				e.Partitions = append(e.Partitions, int32(uint32(ps[i])<<24|uint32(ps[i+1])<<16|uint32(ps[i+2])<<8|uint32(ps[i+3])))
+			}
+			if len(ps)%4 != 0 {
+				t.Fatalf("entry %q: %d partition bytes, not a multiple of 4", topic, len(ps))
+			}
+			got = append(got, e)
+		})
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || gen != want.Generation {
+			t.Fatalf("Each = %d, %v; Decode = %d, %v", gen, err, want.Generation, wantErr)
+		}
+		if err == nil && !equalEntries(got, want.PreviousAssignment) {
+			t.Fatalf("Each saw %v; Decode read %v", got, want.PreviousAssignment)
+		}
+		if err != nil {
+			return
+		}
+		count := 0
+		if allocs := testing.AllocsPerRun(1, func() {
+			protocol.StickyAssignorUserDataEach(data, func(_, ps []byte) { count += len(ps) })
+		}); allocs > 0 {
+			t.Fatalf("reading %d bytes allocated %.0f times", len(data), allocs)
+		}
+	})
+}
+
+// equalEntries reports whether a and b hold the same topics with the same
+// partitions in the same order, an empty list of partitions matching nil.
+func equalEntries(a, b []protocol.ConsumerProtocolTopicPartition) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Topic != b[i].Topic || len(a[i].Partitions) != len(b[i].Partitions) {
+			return false
+		}
+		for j := range a[i].Partitions {
+			if a[i].Partitions[j] != b[i].Partitions[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
