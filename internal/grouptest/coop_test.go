@@ -76,8 +76,12 @@ func TestCooperativeMixedLeaders(t *testing.T) {
 				t.Helper()
 				after := WaitSettled(t, 40*time.Second, quiet, parts, live...)
 				t.Logf("%s: generation %d -> %d, %d round(s):\n%s", change, before, after, after-before, Ownership(live...))
-				if after-before > 2 || after == before {
-					t.Errorf("%s took %d rounds (generation %d -> %d), want 1 or 2", change, after-before, before, after)
+				missed := MissedSyncs(before, after, live...)
+				for _, m := range missed {
+					t.Logf("%s: a round more allowed: %s", change, m)
+				}
+				if after-before > 2+int32(len(missed)) || after == before {
+					t.Errorf("%s took %d rounds (generation %d -> %d), want 1 or 2 (+%d for syncs refused by a racing rejoin)", change, after-before, before, after, len(missed))
 				}
 				return after
 			}

@@ -24,6 +24,36 @@ func Generation(members ...Member) int32 {
 	return g
 }
 
+// MissedSyncs names the generations after before and up to after in which
+// one of members joined and then joined again without an assignment in
+// between: its SyncGroup was refused (REBALANCE_IN_PROGRESS) because
+// another member, done with that round, had already begun the next one (a
+// cooperative member rejoins at once after a revoke). The assignment of
+// that round never reached it, so it still owns what the round took from
+// it, and the group needs one round more than a change otherwise takes.
+// This is a race between clients that the coordinator settles as Kafka
+// means it to, not a member's fault; a count of rounds allows one more for
+// each.
+func MissedSyncs(before, after int32, members ...Member) []string {
+	var out []string
+	for _, m := range members {
+		var joined *OwnershipEvent
+		for _, e := range m.Events() {
+			switch e.Type {
+			case Assigned:
+				joined = nil
+			case Joined:
+				if joined != nil && e.Generation > joined.Generation && joined.Generation > before && joined.Generation <= after {
+					out = append(out, fmt.Sprintf("%s joined generation %d and was not assigned in it (joined %d next)", m.Name(), joined.Generation, e.Generation))
+				}
+				e := e
+				joined = &e
+			}
+		}
+	}
+	return out
+}
+
 // WaitSettled waits until the members own partitions exactly once between
 // them (WaitStable) and then until no member has joined a new generation
 // for quiet, and returns that generation. quiet must exceed the heartbeat

@@ -40,6 +40,36 @@ func TestGeneration(t *testing.T) {
 	}
 }
 
+// MissedSyncs: a Joined followed by a later generation's Joined with no
+// Assigned between counts, within (before, after] only; a Joined answered
+// by an assignment, a repeated line of one generation and the last Joined
+// do not.
+func TestMissedSyncs(t *testing.T) {
+	j, k := &fake{name: "java"}, &fake{name: "kcat"}
+	join := func(f *fake, g int32) { f.events = append(f.events, OwnershipEvent{Type: Joined, Generation: g}) }
+	join(j, 2)
+	j.ev(Assigned, 1, 1)
+	join(j, 3) // missed, but not after before=3
+	join(j, 4) // missed
+	j.ev(JoinSent, 2, 2)
+	join(j, 5)
+	j.ev(Revoked, 3, 3, p0)
+	j.ev(Assigned, 4, 4)
+	join(j, 6) // the last one: its sync may be in flight
+	join(k, 4)
+	join(k, 4) // the same generation twice is one join
+	k.ev(Assigned, 5, 5)
+	join(k, 5)
+	k.ev(Assigned, 6, 6)
+	got := MissedSyncs(3, 6, j, k)
+	if len(got) != 1 || got[0] != "java joined generation 4 and was not assigned in it (joined 5 next)" {
+		t.Errorf("MissedSyncs(3, 6) = %q, want java's generation 4 alone", got)
+	}
+	if got := MissedSyncs(0, 6, j, k); len(got) != 2 {
+		t.Errorf("MissedSyncs(0, 6) = %q, want generations 3 and 4 of java", got)
+	}
+}
+
 // UncommittedAtRevoke covers the records printed between a JoinSent and
 // the revoke of that round (cooperative), and nothing for an eager member
 // (revoke before JoinSent) or the revoke at close; Excluding takes exactly

@@ -80,8 +80,12 @@ func TestEagerToCooperativeUpgrade(t *testing.T) {
 	r.set("joiner", joiner)
 	after := WaitSettled(t, 40*time.Second, quiet, parts, append(existing, joiner)...)
 	t.Logf("joiner: generation %d -> %d:\n%s", before, after, Ownership(append(existing, joiner)...))
-	if after-before > 2 {
-		t.Errorf("the join took %d rounds (generation %d -> %d), want at most 2", after-before, before, after)
+	missed := MissedSyncs(before, after, append(existing, joiner)...)
+	for _, m := range missed {
+		t.Logf("joiner: a round more allowed: %s", m)
+	}
+	if after-before > 2+int32(len(missed)) {
+		t.Errorf("the join took %d rounds (generation %d -> %d), want at most 2 (+%d for syncs refused by a racing rejoin)", after-before, before, after, len(missed))
 	}
 	revokedSome := false
 	for _, m := range existing {
