@@ -71,6 +71,8 @@ type Driver struct {
 	wg    sync.WaitGroup
 	err   error
 
+	hbSent time.Time // when the heartbeat in flight went out (Run's goroutine), for its debug line
+
 	mu      sync.Mutex
 	pending []Action
 	ready   chan struct{}
@@ -192,12 +194,34 @@ func (d *Driver) step(ctx context.Context, timer *time.Timer, ev Event) {
 	if d.cfg.Observe != nil {
 		d.cfg.Observe(ev, acts, d.m)
 	}
+	d.logHeartbeat(ev)
 	if after := d.m.State(); after != before {
 		d.cfg.Logger.Debug("group: state", "group", d.m.cfg.Group, "member_id", d.m.MemberID(),
 			"generation", d.m.Generation(), "from", before.String(), "to", after.String())
 	}
 	for _, a := range acts {
 		d.perform(ctx, timer, a)
+	}
+}
+
+// logHeartbeat writes a DEBUG line for each heartbeat's answer or failure
+// (the Java client and librdkafka log theirs at debug level too): with the
+// round trip, it shows a member's cadence and when it heard of a
+// rebalance, which the coordinator's log shows only from its side.
+func (d *Driver) logHeartbeat(ev Event) {
+	switch ev := ev.(type) {
+	case HeartbeatResponse:
+		attrs := []any{"group", d.m.cfg.Group, "member_id", ev.MemberID, "generation", ev.Generation,
+			"rtt", ev.Now.Sub(d.hbSent).Round(time.Microsecond)}
+		if ev.Err != nil {
+			attrs = append(attrs, "err", ev.Err)
+		}
+		d.cfg.Logger.Debug("group: heartbeat", attrs...)
+	case RequestFailed:
+		if ev.API == protocol.KeyHeartbeat {
+			d.cfg.Logger.Debug("group: heartbeat failed", "group", d.m.cfg.Group, "member_id", d.m.MemberID(),
+				"generation", d.m.Generation(), "err", ev.Err)
+		}
 	}
 }
 
@@ -248,6 +272,7 @@ func (d *Driver) perform(ctx context.Context, timer *time.Timer, a Action) {
 			return syncEvent(now, a.Generation, r.(*protocol.SyncGroupResponse))
 		})
 	case SendHeartbeat:
+		d.hbSent = d.cfg.Now()
 		d.request(ctx, d.cfg.RequestTimeout, protocol.KeyHeartbeat, a.InstanceID != "", 3, func(v int16) (protocol.Request, error) {
 			return heartbeatRequest(a, v), nil
 		}, func(now time.Time, r protocol.Response) Event {

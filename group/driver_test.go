@@ -1,8 +1,11 @@
 package group
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -158,11 +161,13 @@ func TestDriverLeaderLifecycle(t *testing.T) {
 		t.Errorf("unexpected %T", req)
 		return nil
 	}
+	var logged bytes.Buffer // read once Run has returned
 	d := NewDriver(newMember(t, fastConfig()), DriverConfig{
 		Find: func(ctx context.Context, group string) (Coordinator, error) { return fc, nil },
 		Assign: func(ctx context.Context, a ComputeAssignment) ([]protocol.SyncGroupRequestAssignment, map[string]int32, error) {
 			return []protocol.SyncGroupRequestAssignment{{MemberId: "m1", Assignment: assignment("a/0 a/1")}}, map[string]int32{"a": 2}, nil
 		},
+		Logger: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	got := make(chan Action, 100)
 	go consumer(d, got)
@@ -189,6 +194,20 @@ func TestDriverLeaderLifecycle(t *testing.T) {
 	}
 	if fc.count(protocol.KeyLeaveGroup) != 1 || joins != 2 {
 		t.Fatalf("leaves %d, joins %d", fc.count(protocol.KeyLeaveGroup), joins)
+	}
+	// Every heartbeat answered has its debug line, with the generation
+	// and member it was for and its round trip.
+	lines := 0
+	for _, l := range strings.Split(logged.String(), "\n") {
+		if strings.Contains(l, `msg="group: heartbeat"`) {
+			lines++
+			if !strings.Contains(l, "member_id=m1 generation=1 rtt=") || strings.Contains(l, "err=") {
+				t.Errorf("heartbeat line %q", l)
+			}
+		}
+	}
+	if n := fc.count(protocol.KeyHeartbeat); lines < 3 || lines > n {
+		t.Errorf("%d heartbeat lines for %d heartbeats sent:\n%s", lines, n, logged.String())
 	}
 }
 
