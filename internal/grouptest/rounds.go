@@ -26,28 +26,54 @@ func Generation(members ...Member) int32 {
 
 // MissedSyncs names the generations after before and up to after in which
 // one of members joined and then joined again without an assignment in
-// between: its SyncGroup was refused (REBALANCE_IN_PROGRESS) because
-// another member, done with that round, had already begun the next one (a
-// cooperative member rejoins at once after a revoke). The assignment of
-// that round never reached it, so it still owns what the round took from
-// it, and the group needs one round more than a change otherwise takes.
-// This is a race between clients that the coordinator settles as Kafka
-// means it to, not a member's fault; a count of rounds allows one more for
-// each.
+// between, while another member revoked partitions in that generation:
+// its SyncGroup was refused (REBALANCE_IN_PROGRESS) because the other,
+// done with the round, had already begun the next one (a cooperative
+// member rejoins at once after a revoke). The assignment of that round
+// never reached it, so it still owns what the round took from it, and the
+// group needs one round more than a change otherwise takes. This is a
+// race between clients that the coordinator settles as Kafka means it to,
+// not a member's fault; a count of rounds allows one more for each. A
+// miss with no revoking member beside it is not named: nothing legitimate
+// began the next round so early.
 func MissedSyncs(before, after int32, members ...Member) []string {
-	var out []string
+	type span struct {
+		member            string
+		gen, next         int32 // next: the generation joined after gen, 0 for none
+		assigned, revoked bool
+	}
+	var spans []span
 	for _, m := range members {
-		var joined *OwnershipEvent
+		var cur *span
 		for _, e := range m.Events() {
-			switch e.Type {
-			case Assigned:
-				joined = nil
-			case Joined:
-				if joined != nil && e.Generation > joined.Generation && joined.Generation > before && joined.Generation <= after {
-					out = append(out, fmt.Sprintf("%s joined generation %d and was not assigned in it (joined %d next)", m.Name(), joined.Generation, e.Generation))
+			switch {
+			case e.Type == Joined && (cur == nil || e.Generation > cur.gen):
+				if cur != nil {
+					cur.next = e.Generation
+					spans = append(spans, *cur)
 				}
-				e := e
-				joined = &e
+				cur = &span{member: m.Name(), gen: e.Generation}
+			case cur == nil:
+			case e.Type == Assigned:
+				cur.assigned = true
+			case e.Type == Revoked && len(e.Partitions) > 0:
+				cur.revoked = true
+			}
+		}
+		if cur != nil {
+			spans = append(spans, *cur)
+		}
+	}
+	var out []string
+	for _, a := range spans {
+		if a.assigned || a.next == 0 || a.gen <= before || a.gen > after {
+			continue
+		}
+		for _, b := range spans {
+			if b.gen == a.gen && b.member != a.member && b.revoked {
+				out = append(out, fmt.Sprintf("%s joined generation %d and was not assigned in it (joined %d next); %s revoked in it and rejoined",
+					a.member, a.gen, a.next, b.member))
+				break
 			}
 		}
 	}

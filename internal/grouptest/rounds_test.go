@@ -41,7 +41,8 @@ func TestGeneration(t *testing.T) {
 }
 
 // MissedSyncs: a Joined followed by a later generation's Joined with no
-// Assigned between counts, within (before, after] only; a Joined answered
+// Assigned between counts, within (before, after] only and only when
+// another member revoked partitions in that generation; a Joined answered
 // by an assignment, a repeated line of one generation and the last Joined
 // do not.
 func TestMissedSyncs(t *testing.T) {
@@ -50,23 +51,30 @@ func TestMissedSyncs(t *testing.T) {
 	join(j, 2)
 	j.ev(Assigned, 1, 1)
 	join(j, 3) // missed, but not after before=3
-	join(j, 4) // missed
+	join(j, 4) // missed, kcat revoked in 4
 	j.ev(JoinSent, 2, 2)
 	join(j, 5)
 	j.ev(Revoked, 3, 3, p0)
 	j.ev(Assigned, 4, 4)
-	join(j, 6) // the last one: its sync may be in flight
+	join(j, 6) // missed, but nobody revoked in 6
+	join(j, 7) // the last one: its sync may be in flight
+	join(k, 3)
+	k.ev(Revoked, 5, 5, p1)
+	k.ev(Assigned, 6, 6)
 	join(k, 4)
 	join(k, 4) // the same generation twice is one join
-	k.ev(Assigned, 5, 5)
+	k.ev(Revoked, 7, 7, p1)
+	k.ev(Assigned, 8, 8)
 	join(k, 5)
-	k.ev(Assigned, 6, 6)
-	got := MissedSyncs(3, 6, j, k)
-	if len(got) != 1 || got[0] != "java joined generation 4 and was not assigned in it (joined 5 next)" {
-		t.Errorf("MissedSyncs(3, 6) = %q, want java's generation 4 alone", got)
+	k.ev(Assigned, 9, 9)
+	join(k, 6)
+	k.ev(Assigned, 10, 10)
+	want := "java joined generation 4 and was not assigned in it (joined 5 next); kcat revoked in it and rejoined"
+	if got := MissedSyncs(3, 7, j, k); len(got) != 1 || got[0] != want {
+		t.Errorf("MissedSyncs(3, 7) = %q, want java's generation 4 alone", got)
 	}
-	if got := MissedSyncs(0, 6, j, k); len(got) != 2 {
-		t.Errorf("MissedSyncs(0, 6) = %q, want generations 3 and 4 of java", got)
+	if got := MissedSyncs(0, 7, j, k); len(got) != 2 {
+		t.Errorf("MissedSyncs(0, 7) = %q, want generations 3 and 4 of java", got)
 	}
 }
 
