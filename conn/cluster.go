@@ -70,8 +70,8 @@ var ErrUnknownBroker = errors.New("broker not in metadata")
 type purpose int8
 
 const (
-	// forData is the connection for metadata, fetches and offset lookups
-	// (Broker, Leader, Any).
+	// forData is the connection for metadata and offset lookups
+	// (ListOffsets, OffsetForLeaderEpoch): Broker, Any.
 	forData purpose = iota
 	// forCoordination is the connection to a group coordinator for group
 	// membership (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) and
@@ -84,6 +84,16 @@ const (
 	// partitions a cooperative member keeps consuming through the rebalance,
 	// or the commit of a member closing mid-rebalance, would wait behind it.
 	forOffsets
+	// forFetch is the connection that carries fetches to a broker, and
+	// nothing else (FetchBroker). The broker holds a fetch for up to
+	// fetch.max.wait.ms when it has no data; on the data connection a
+	// newly assigned partition's offset lookup (OffsetForLeaderEpoch,
+	// ListOffsets) or a metadata refresh would wait behind it, and the
+	// partition would miss the next fetch too: 770 ms from Assign to its
+	// first record at fetch.max.wait.ms=500, measured, where it needs one
+	// fetch. franz-go keeps fetches on a connection of their own for the
+	// same reason.
+	forFetch
 )
 
 // String names the purpose, for logs.
@@ -93,13 +103,15 @@ func (p purpose) String() string {
 		return "coordination"
 	case forOffsets:
 		return "offsets"
+	case forFetch:
+		return "fetch"
 	}
 	return "data"
 }
 
 // Cluster is the client's view of a Kafka cluster: a metadata cache, the
 // group coordinators found so far, and connections to brokers, one per
-// broker and purpose (data, coordination), opened on demand, reused while they live, and
+// broker and purpose (data, fetch, coordination, offsets), opened on demand, reused while they live, and
 // redialed with exponential backoff after a failed dial. It is safe for
 // concurrent use.
 type Cluster struct {
@@ -424,6 +436,20 @@ func (c *Cluster) liveFirst(addrs []string, p purpose) []string {
 // refresh. Group and commit traffic goes over Coordinator's connection
 // instead.
 func (c *Cluster) Broker(ctx context.Context, id int32) (*Conn, error) {
+	return c.brokerFor(ctx, id, forData)
+}
+
+// FetchBroker returns the connection for fetches to broker id, as Broker
+// does, but a connection of its own that carries nothing else: a fetch
+// the broker holds (fetch.max.wait.ms) then delays no other request to
+// that broker. The fetch engine sends its fetches here and every other
+// request through Broker.
+func (c *Cluster) FetchBroker(ctx context.Context, id int32) (*Conn, error) {
+	return c.brokerFor(ctx, id, forFetch)
+}
+
+// brokerFor is Broker for connections of purpose p.
+func (c *Cluster) brokerFor(ctx context.Context, id int32, p purpose) (*Conn, error) {
 	md, err := c.Metadata(ctx)
 	if err != nil {
 		return nil, err
@@ -437,7 +463,7 @@ func (c *Cluster) Broker(ctx context.Context, id int32) (*Conn, error) {
 			return nil, fmt.Errorf("conn: broker %d: %w", id, ErrUnknownBroker)
 		}
 	}
-	return c.connectFor(ctx, slotKey{b.Addr(), forData}, true, c.connConfigFor(md, id))
+	return c.connectFor(ctx, slotKey{b.Addr(), p}, true, c.connConfigFor(md, id))
 }
 
 // connConfigFor is the configuration a dial to broker id uses: once the

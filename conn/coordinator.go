@@ -24,9 +24,9 @@ type lookup struct {
 }
 
 // Coordinator returns the connection to group's coordinator, its
-// coordination connection: apart from the data connection that carries
-// fetches to the same broker (Broker, Leader), so that a JoinGroup the coordinator holds for
-// the rebalance timeout stalls no fetch. The coordinator is looked up once
+// coordination connection: apart from the data and fetch connections to
+// the same broker (Broker, FetchBroker), so that a JoinGroup the
+// coordinator holds for the rebalance timeout stalls no fetch. The coordinator is looked up once
 // (FindCoordinator, asked of any broker; concurrent callers share one
 // request) and cached until InvalidateCoordinator or CoordinatorFailed
 // forgets it; a dial to it that fails forgets it too, since a coordinator
@@ -191,8 +191,8 @@ func (c *Cluster) lookupCoordinator(group string, e *coordinator, l *lookup) {
 }
 
 // askCoordinator sends FindCoordinator for group to any broker, over a
-// coordination connection: on a data connection it would wait behind a
-// fetch long-poll (up to fetch.max.wait.ms) at a moment, a coordinator
+// coordination connection: on a data connection it could wait behind a
+// slow metadata or offset request at a moment, a coordinator
 // move, when the group is waiting for the answer. The coordinator's address
 // comes from the answer, not from the metadata, which may not list it yet.
 func (c *Cluster) askCoordinator(ctx context.Context, group string) (Broker, error) {

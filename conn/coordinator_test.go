@@ -426,3 +426,53 @@ func TestCoordinatorClosed(t *testing.T) {
 		t.Fatal("Coordinator after Close succeeded")
 	}
 }
+
+// TestDataNotBehindFetches: fetches go out on a connection of their own
+// (FetchBroker), so a fetch the broker holds delays no request on the data
+// connection to the same broker (Broker: metadata, a new partition's
+// offset lookup). Here the fetch is held until the end of the test: a
+// request sent behind it would never be answered in time.
+func TestDataNotBehindFetches(t *testing.T) {
+	cf := newCoordFake(t)
+	cf.holdFetches.Store(true)
+	c := newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	fc, err := c.FetchBroker(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetchDone := make(chan error, 1)
+	go func() {
+		_, err := fc.Do(ctx, &protocol.FetchRequest{ReplicaId: -1, MaxWaitMs: 500, MaxBytes: 1 << 20, SessionEpoch: -1,
+			Topics: []protocol.FetchTopic{}, ForgottenTopicsData: []protocol.FetchRequestForgottenTopic{}})
+		fetchDone <- err
+	}()
+	select {
+	case <-cf.fetched:
+	case <-ctx.Done():
+		t.Fatal("the fetch never reached the broker")
+	}
+	data, err := c.Broker(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twoToOne(t, "data", data, "fetch", fc)
+	if again, err := c.FetchBroker(ctx, 1); err != nil || again != fc {
+		t.Fatalf("FetchBroker again: %p, %v; want the same connection %p", again, err, fc)
+	}
+	mctx, mcancel := context.WithTimeout(ctx, 3*time.Second)
+	defer mcancel()
+	if _, err := data.Do(mctx, &protocol.MetadataRequest{Version: 12}); err != nil {
+		t.Fatalf("metadata on the data connection while a fetch is held: %v", err)
+	}
+	select {
+	case err := <-fetchDone:
+		t.Fatalf("the held fetch returned early: %v", err)
+	default:
+	}
+	close(cf.release)
+	if err := <-fetchDone; err != nil {
+		t.Fatalf("fetch: %v", err)
+	}
+}

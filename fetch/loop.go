@@ -59,7 +59,7 @@ func (l *brokerLoop) run() {
 	defer f.wg.Done()
 	defer l.closeSession()
 	for l.waitWork() {
-		cn, err := f.cl.Broker(f.ctx, l.id)
+		cn, err := f.cl.FetchBroker(f.ctx, l.id)
 		if err != nil {
 			if f.ctx.Err() != nil {
 				return
