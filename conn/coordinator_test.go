@@ -146,27 +146,42 @@ func twoToOne(t *testing.T, aName string, a *Conn, bName string, b *Conn) {
 // its answer.
 func holdJoin(ctx context.Context, t *testing.T, cf *coordFake, coord *Conn) (release func()) {
 	t.Helper()
-	joinDone := make(chan error, 1)
+	return holdRequest(ctx, t, cf, coord, cf.joined, "JoinGroup", &protocol.JoinGroupRequest{GroupId: "g", SessionTimeoutMs: 45000,
+		RebalanceTimeoutMs: 300000, ProtocolType: "consumer", Protocols: []protocol.JoinGroupRequestProtocol{{Name: "range", Metadata: []byte{}}}})
+}
+
+// holdFetch is holdJoin for a fetch (cf.holdFetches set).
+func holdFetch(ctx context.Context, t *testing.T, cf *coordFake, cn *Conn) (release func()) {
+	t.Helper()
+	return holdRequest(ctx, t, cf, cn, cf.fetched, "fetch", &protocol.FetchRequest{ReplicaId: -1, MaxWaitMs: 500, MaxBytes: 1 << 20,
+		SessionEpoch: -1, Topics: []protocol.FetchTopic{}, ForgottenTopicsData: []protocol.FetchRequestForgottenTopic{}})
+}
+
+// holdRequest sends req on cn and returns once arrived says cf holds it;
+// release checks it is still held, lets every held request go and checks
+// its answer.
+func holdRequest(ctx context.Context, t *testing.T, cf *coordFake, cn *Conn, arrived <-chan struct{}, what string, req protocol.Request) (release func()) {
+	t.Helper()
+	done := make(chan error, 1)
 	go func() {
-		_, err := coord.Do(ctx, &protocol.JoinGroupRequest{GroupId: "g", SessionTimeoutMs: 45000, RebalanceTimeoutMs: 300000,
-			ProtocolType: "consumer", Protocols: []protocol.JoinGroupRequestProtocol{{Name: "range", Metadata: []byte{}}}})
-		joinDone <- err
+		_, err := cn.Do(ctx, req)
+		done <- err
 	}()
 	select {
-	case <-cf.joined:
+	case <-arrived:
 	case <-ctx.Done():
-		t.Fatal("the JoinGroup never reached the coordinator")
+		t.Fatalf("the %s never reached the broker", what)
 	}
 	return func() {
 		t.Helper()
 		select {
-		case err := <-joinDone:
-			t.Fatalf("the JoinGroup was answered before its release: %v", err)
+		case err := <-done:
+			t.Fatalf("the %s was answered before its release: %v", what, err)
 		default:
 		}
 		close(cf.release)
-		if err := <-joinDone; err != nil {
-			t.Fatalf("JoinGroup: %v", err)
+		if err := <-done; err != nil {
+			t.Fatalf("%s: %v", what, err)
 		}
 	}
 }
@@ -225,50 +240,23 @@ func TestOffsetsApartFromMembership(t *testing.T) {
 
 // TestFindCoordinatorNotBehindFetches: the coordinator lookup goes out on
 // a coordination connection, so a fetch long-poll the broker holds on the
-// data connection does not delay it (here the fetch is held until the end
+// fetch connection does not delay it (here the fetch is held until the end
 // of the test: a lookup sent behind it would never be answered in time).
 func TestFindCoordinatorNotBehindFetches(t *testing.T) {
-	cf := newCoordFake(t)
-	cf.holdFetches.Store(true)
-	c := newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	data, err := c.Broker(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fetchDone := make(chan error, 1)
-	go func() {
-		_, err := data.Do(ctx, &protocol.FetchRequest{ReplicaId: -1, MaxWaitMs: 500, MaxBytes: 1 << 20, SessionEpoch: -1,
-			Topics: []protocol.FetchTopic{}, ForgottenTopicsData: []protocol.FetchRequestForgottenTopic{}})
-		fetchDone <- err
-	}()
-	select {
-	case <-cf.fetched:
-	case <-ctx.Done():
-		t.Fatal("the fetch never reached the broker")
-	}
+	cf, c, ctx, fc, release := heldFetchSetup(t)
 	lctx, lcancel := context.WithTimeout(ctx, 3*time.Second)
 	defer lcancel()
 	coord, err := c.Coordinator(lctx, "g")
 	if err != nil {
 		t.Fatalf("coordinator lookup while a fetch is held: %v", err)
 	}
-	if coord == data {
-		t.Fatal("the coordinator connection is the data connection")
+	if coord == fc {
+		t.Fatal("the coordinator connection is the fetch connection")
 	}
 	if n := cf.finds.Load(); n != 1 {
 		t.Fatalf("%d FindCoordinator requests, want 1", n)
 	}
-	select {
-	case err := <-fetchDone:
-		t.Fatalf("the held fetch returned early: %v", err)
-	default:
-	}
-	close(cf.release)
-	if err := <-fetchDone; err != nil {
-		t.Fatalf("fetch: %v", err)
-	}
+	release()
 }
 
 // TestCoordinatorCached: one FindCoordinator serves every later call and
@@ -433,26 +421,7 @@ func TestCoordinatorClosed(t *testing.T) {
 // offset lookup). Here the fetch is held until the end of the test: a
 // request sent behind it would never be answered in time.
 func TestDataNotBehindFetches(t *testing.T) {
-	cf := newCoordFake(t)
-	cf.holdFetches.Store(true)
-	c := newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	fc, err := c.FetchBroker(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fetchDone := make(chan error, 1)
-	go func() {
-		_, err := fc.Do(ctx, &protocol.FetchRequest{ReplicaId: -1, MaxWaitMs: 500, MaxBytes: 1 << 20, SessionEpoch: -1,
-			Topics: []protocol.FetchTopic{}, ForgottenTopicsData: []protocol.FetchRequestForgottenTopic{}})
-		fetchDone <- err
-	}()
-	select {
-	case <-cf.fetched:
-	case <-ctx.Done():
-		t.Fatal("the fetch never reached the broker")
-	}
+	_, c, ctx, fc, release := heldFetchSetup(t)
 	data, err := c.Broker(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -466,13 +435,21 @@ func TestDataNotBehindFetches(t *testing.T) {
 	if _, err := data.Do(mctx, &protocol.MetadataRequest{Version: 12}); err != nil {
 		t.Fatalf("metadata on the data connection while a fetch is held: %v", err)
 	}
-	select {
-	case err := <-fetchDone:
-		t.Fatalf("the held fetch returned early: %v", err)
-	default:
+	release()
+}
+
+// heldFetchSetup is a cluster on a coordFake with a fetch held on the
+// fetch connection to broker 1 (fc); release lets it go (holdFetch).
+func heldFetchSetup(t *testing.T) (cf *coordFake, c *Cluster, ctx context.Context, fc *Conn, release func()) {
+	t.Helper()
+	cf = newCoordFake(t)
+	cf.holdFetches.Store(true)
+	c = newTestCluster(t, ClusterConfig{Bootstrap: []string{cf.addr}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	fc, err := c.FetchBroker(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
 	}
-	close(cf.release)
-	if err := <-fetchDone; err != nil {
-		t.Fatalf("fetch: %v", err)
-	}
+	return cf, c, ctx, fc, holdFetch(ctx, t, cf, fc)
 }

@@ -122,21 +122,14 @@ func newRawkafka(bs []string, topic string, maxWait time.Duration) (*consumer, e
 		return nil, err
 	}
 	p0, p1 := rawkafka.TopicPartition{Topic: topic, Partition: 0}, rawkafka.TopicPartition{Topic: topic, Partition: 1}
-	first := make(chan time.Time, 16)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ctx.Err() == nil {
-			fs, _ := c.Poll(ctx)
-			for r := range fs.Records() {
-				if r.Partition == 1 {
-					first <- time.Now()
-					break
-				}
-			}
+	first, stop := polling(func(ctx context.Context) []int32 {
+		fs, _ := c.Poll(ctx)
+		var ps []int32
+		for r := range fs.Records() {
+			ps = append(ps, r.Partition)
 		}
-	}()
+		return ps
+	})
 	assign := func(m map[rawkafka.TopicPartition]rawkafka.StartPosition) {
 		if err := c.Assign(m); err != nil {
 			fmt.Fprintln(os.Stderr, "rawkafka: assign:", err)
@@ -148,7 +141,7 @@ func newRawkafka(bs []string, topic string, maxWait time.Duration) (*consumer, e
 		},
 		remove: func() { assign(map[rawkafka.TopicPartition]rawkafka.StartPosition{p0: rawkafka.Latest}) },
 		first:  first,
-		close:  func() { cancel(); c.Close(); <-done },
+		close:  func() { stop(); c.Close() },
 		state:  func() string { return fmt.Sprintf("%+v", c.Metrics().Partitions[p1]) },
 	}, nil
 }
@@ -159,28 +152,39 @@ func newFranz(bs []string, topic string, maxWait time.Duration) (*consumer, erro
 	if err != nil {
 		return nil, err
 	}
-	first := make(chan time.Time, 16)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ctx.Err() == nil {
-			fs := cl.PollFetches(ctx)
-			sent := false
-			fs.EachRecord(func(r *kgo.Record) {
-				if r.Partition == 1 && !sent {
-					first <- time.Now()
-					sent = true
-				}
-			})
-		}
-	}()
+	first, stop := polling(func(ctx context.Context) []int32 {
+		var ps []int32
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { ps = append(ps, r.Partition) })
+		return ps
+	})
 	return &consumer{
 		add: func() {
 			cl.AddConsumePartitions(map[string]map[int32]kgo.Offset{topic: {1: kgo.NewOffset().AtStart()}})
 		},
 		remove: func() { cl.RemoveConsumePartitions(map[string][]int32{topic: {1}}) },
 		first:  first,
-		close:  func() { cancel(); cl.Close(); <-done },
+		close:  func() { stop(); cl.Close() },
 	}, nil
+}
+
+// polling calls poll (one client's poll, returning the partition of each
+// record it returned) in a goroutine until stop, and sends the time of
+// each poll that returned a record of partition 1 on first. stop cancels
+// the poll under way and waits for the goroutine.
+func polling(poll func(context.Context) []int32) (first <-chan time.Time, stop func()) {
+	out := make(chan time.Time, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			if slices.Contains(poll(ctx), 1) {
+				select {
+				case out <- time.Now():
+				default: // the measurement drains first before each add
+				}
+			}
+		}
+	}()
+	return out, func() { cancel(); <-done }
 }
