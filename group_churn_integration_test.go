@@ -41,6 +41,52 @@ func churnDelivers(t *testing.T, rounds int, props ...string) {
 	all = append(all, live...)
 	var worst time.Duration
 	var waits int
+	// once is one pass: false when a member was assigned again before its
+	// last assignment's partitions all delivered (that assignment was
+	// superseded), true when every partition delivered; it fails t when
+	// one did not within bound.
+	once := func(what string, mark time.Time, ms []*member) bool {
+		t.Helper()
+		waitFor(t, 30*time.Second, what+": the group to settle", func() bool {
+			seen := map[TopicPartition]bool{}
+			for _, m := range ms {
+				if !lastAssigned(m).at.After(mark) {
+					return false
+				}
+				for _, tp := range m.owned() {
+					if seen[tp] {
+						return false
+					}
+					seen[tp] = true
+				}
+			}
+			return len(seen) == partitions
+		})
+		for _, m := range ms {
+			a := lastAssigned(m)
+			for _, tp := range a.parts {
+				var first time.Time
+				superseded := false
+				if !kafkatest.Poll(bound, func() bool {
+					if !lastAssigned(m).at.Equal(a.at) {
+						superseded = true
+						return true
+					}
+					first = firstRecordAfter(m, tp, a.at)
+					return !first.IsZero()
+				}) {
+					t.Fatalf("%s: %s assigned to %s at %s delivered nothing within %v (%s)\nfetch state: %+v\nrebalances: %+v",
+						what, tp, m.name, a.at.Format("15:04:05.000"), bound, m.kinds(), m.c.Metrics().Partitions[tp], m.c.Rebalances())
+				}
+				if superseded {
+					return false
+				}
+				worst = max(worst, first.Sub(a.at))
+				waits++
+			}
+		}
+		return true
+	}
 	// settle waits until each of ms has been assigned after mark and
 	// together they own every partition once, then until each partition
 	// of those assignments delivered a record after it. A member assigned
@@ -50,7 +96,7 @@ func churnDelivers(t *testing.T, rounds int, props ...string) {
 	settle := func(what string, mark time.Time, ms []*member) {
 		t.Helper()
 		for attempt := 1; ; attempt++ {
-			if settleOnce(t, what, mark, ms, partitions, bound, &worst, &waits) {
+			if once(what, mark, ms) {
 				return
 			}
 			if attempt == 3 {
@@ -84,53 +130,6 @@ func churnDelivers(t *testing.T, rounds int, props ...string) {
 			t.Errorf("%s: %v", m.name, errs)
 		}
 	}
-}
-
-// settleOnce is one pass of churnDelivers' settle. It returns false when
-// a member was assigned again before its last assignment's partitions all
-// delivered (the assignment under test was superseded), true when every
-// partition delivered, and fails t when one did not within bound.
-func settleOnce(t *testing.T, what string, mark time.Time, ms []*member, partitions int, bound time.Duration, worst *time.Duration, waits *int) bool {
-	t.Helper()
-	waitFor(t, 30*time.Second, what+": the group to settle", func() bool {
-		seen := map[TopicPartition]bool{}
-		for _, m := range ms {
-			if !lastAssigned(m).at.After(mark) {
-				return false
-			}
-			for _, tp := range m.owned() {
-				if seen[tp] {
-					return false
-				}
-				seen[tp] = true
-			}
-		}
-		return len(seen) == partitions
-	})
-	for _, m := range ms {
-		a := lastAssigned(m)
-		for _, tp := range a.parts {
-			var first time.Time
-			superseded := false
-			if !kafkatest.Poll(bound, func() bool {
-				if !lastAssigned(m).at.Equal(a.at) {
-					superseded = true
-					return true
-				}
-				first = firstRecordAfter(m, tp, a.at)
-				return !first.IsZero()
-			}) {
-				t.Fatalf("%s: %s assigned to %s at %s delivered nothing within %v (%s)\nfetch state: %+v\nrebalances: %+v",
-					what, tp, m.name, a.at.Format("15:04:05.000"), bound, m.kinds(), m.c.Metrics().Partitions[tp], m.c.Rebalances())
-			}
-			if superseded {
-				return false
-			}
-			*worst = max(*worst, first.Sub(a.at))
-			*waits++
-		}
-	}
-	return true
 }
 
 // lastAssigned returns m's last OnAssigned event (the zero event before

@@ -34,10 +34,8 @@ func TestIntegrationEagerStickyKeeps(t *testing.T) {
 		name      string
 		had, kept []TopicPartition
 	}{{"s1", had1, kept1}, {"s2", had2, kept2}} {
-		for _, tp := range c.kept {
-			if !slices.Contains(c.had, tp) {
-				t.Errorf("%s had %v and now owns %v: %v moved to it though it could keep 2 of its own", c.name, c.had, c.kept, tp)
-			}
+		for _, tp := range notIn(c.kept, c.had) {
+			t.Errorf("%s had %v and now owns %v: %v moved to it though it could keep 2 of its own", c.name, c.had, c.kept, tp)
 		}
 	}
 
@@ -47,10 +45,8 @@ func TestIntegrationEagerStickyKeeps(t *testing.T) {
 		name      string
 		kept, now []TopicPartition
 	}{{"s1", kept1, s1.owned()}, {"s2", kept2, s2.owned()}} {
-		for _, tp := range c.kept {
-			if !slices.Contains(c.now, tp) {
-				t.Errorf("%s owned %v and now %v: it lost %v when s3 left", c.name, c.kept, c.now, tp)
-			}
+		for _, tp := range notIn(c.kept, c.now) {
+			t.Errorf("%s owned %v and now %v: it lost %v when s3 left", c.name, c.kept, c.now, tp)
 		}
 	}
 	before := len(union(s1, s2))
@@ -62,4 +58,15 @@ func TestIntegrationEagerStickyKeeps(t *testing.T) {
 	for _, m := range all {
 		t.Logf("%s: %s; errors %v", m.name, m.kinds(), m.errors())
 	}
+}
+
+// notIn returns the partitions of a that b does not hold.
+func notIn(a, b []TopicPartition) []TopicPartition {
+	var out []TopicPartition
+	for _, tp := range a {
+		if !slices.Contains(b, tp) {
+			out = append(out, tp)
+		}
+	}
+	return out
 }

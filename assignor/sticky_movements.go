@@ -1,5 +1,11 @@
 package assignor
 
+import (
+	"encoding/binary"
+	"hash"
+	"hash/fnv"
+)
+
 // movements is Java's PartitionMovements: the partitions the general
 // builder has moved in this rebalance, from their first owner to their
 // current one, by topic and (from, to) pair. Moving a partition of a topic
@@ -124,34 +130,31 @@ func (mv *movements) first(t int32, s *moveSet) int32 {
 
 // state is a hash of the general builder's state between two passes:
 // owners and the movements (each set's partitions in order, and its
-// largest size, on which first depends). Equal states hash equal; two
-// states hashing equal by chance (one in 2^64 per pair) would make the
-// builder stop following Java's moves a pass early.
+// largest size, on which first depends), 64-bit FNV-1a over the int32s'
+// little-endian bytes. Equal states hash equal; two states hashing equal
+// by chance (one in 2^64 per pair) would make the builder stop following
+// Java's moves a pass early.
 func (mv *movements) state(owners []int32) uint64 {
-	h := fnvInts(fnvOffset, owners...)
+	h, set := fnv.New64a(), fnv.New64a()
+	writeInts(h, owners...)
 	var sets uint64 // summed: the same in any map order
 	for k, s := range mv.sets {
-		x := fnvInts(fnvOffset, k.topic, k.src, k.dst, int32(s.maxSize))
+		set.Reset()
+		writeInts(set, k.topic, k.src, k.dst, int32(s.maxSize))
 		for _, it := range s.items {
-			x = fnvInts(x, it.p)
+			writeInts(set, it.p)
 		}
-		sets += x
+		sets += set.Sum64()
 	}
-	return fnvInts(h, int32(sets), int32(sets>>32))
+	writeInts(h, int32(sets), int32(sets>>32))
+	return h.Sum64()
 }
 
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
-
-// fnvInts continues the 64-bit FNV-1a hash h over the bytes of xs.
-func fnvInts(h uint64, xs ...int32) uint64 {
+// writeInts writes the little-endian bytes of xs to h.
+func writeInts(h hash.Hash, xs ...int32) {
+	var b [4]byte
 	for _, x := range xs {
-		for i := range 4 {
-			h ^= uint64(byte(x >> (8 * i)))
-			h *= fnvPrime
-		}
+		binary.LittleEndian.PutUint32(b[:], uint32(x))
+		h.Write(b[:])
 	}
-	return h
 }

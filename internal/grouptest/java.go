@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,22 +144,16 @@ var javaLogStart = regexp.MustCompile(`(\d{13} )?(INFO|WARN|ERROR|DEBUG) \[`)
 func rejoinCutRecords(prefixes []string, logStart *regexp.Regexp, parse LineParser) LineParser {
 	var fragment string
 	return func(line string, now time.Time, seq int) (*Record, *OwnershipEvent, error) {
-		line, fragment = fragment+line, ""
-		for _, prefix := range prefixes {
-			if strings.HasPrefix(line, prefix) {
-				line, fragment = joinFragment(prefix, logStart, "", line)
-				break
-			}
-		}
+		line, fragment = joinFragment(prefixes, logStart, fragment, line)
 		return parse(line, now, seq)
 	}
 }
 
 // joinFragment is rejoinCutRecords' step: the line to parse and the
 // fragment to keep for the next line.
-func joinFragment(recordPrefix string, logStart *regexp.Regexp, fragment, line string) (string, string) {
+func joinFragment(prefixes []string, logStart *regexp.Regexp, fragment, line string) (string, string) {
 	line = fragment + line
-	if !strings.HasPrefix(line, recordPrefix) {
+	if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(line, p) }) {
 		return line, ""
 	}
 	if loc := logStart.FindStringIndex(line); loc != nil && loc[0] > 0 {

@@ -263,7 +263,7 @@ func TestNoRebalance(t *testing.T) {
 // whole from the two fragments.
 func TestJoinFragment(t *testing.T) {
 	log := "1796155385995 INFO [ConsumerCoordinator] [Consumer clientId=console-consumer, groupId=g] (Re-)joining group"
-	line, frag := joinFragment("Partition:", javaLogStart, "", "Partition:"+log)
+	line, frag := joinFragment([]string{"Partition:"}, javaLogStart, "", "Partition:"+log)
 	if line != log || frag != "Partition:" {
 		t.Fatalf("got line %q fragment %q", line, frag)
 	}
@@ -271,25 +271,25 @@ func TestJoinFragment(t *testing.T) {
 	if err != nil || ev == nil || ev.Type != JoinSent {
 		t.Fatalf("log line: event %+v, err %v", ev, err)
 	}
-	line, frag = joinFragment("Partition:", javaLogStart, frag, "1\tOffset:52\tid-702")
+	line, frag = joinFragment([]string{"Partition:"}, javaLogStart, frag, "1\tOffset:52\tid-702")
 	rec, _, err := ParseJavaLine("t", line, t0, 2)
 	if err != nil || frag != "" || rec == nil || rec.Partition != 1 || rec.Offset != 52 || rec.Value != "id-702" {
 		t.Fatalf("record: %+v, fragment %q, err %v", rec, frag, err)
 	}
 	// 3.9's reload4j lines have no stamp.
-	if line, frag = joinFragment("Partition:", javaLogStart, "", "Partition:1\tOffset:INFO [ConsumerCoordinator] x"); line != "INFO [ConsumerCoordinator] x" || frag != "Partition:1\tOffset:" {
+	if line, frag = joinFragment([]string{"Partition:"}, javaLogStart, "", "Partition:1\tOffset:INFO [ConsumerCoordinator] x"); line != "INFO [ConsumerCoordinator] x" || frag != "Partition:1\tOffset:" {
 		t.Errorf("3.9: got line %q fragment %q", line, frag)
 	}
 	// kcat with -d cgrp: librdkafka's line inside a record line.
 	kl := `%7|1796156847.558|HEARTBEAT|rdkafka#consumer-1| [thrd:main]: GroupCoordinator/1: Heartbeat for group "g" generation id 9`
-	if line, frag = joinFragment(kcatRecordPrefix, kcatLogStart, "", "REC\tt"+kl); line != kl || frag != "REC\tt" {
+	if line, frag = joinFragment([]string{kcatRecordPrefix}, kcatLogStart, "", "REC\tt"+kl); line != kl || frag != "REC\tt" {
 		t.Errorf("kcat: got line %q fragment %q", line, frag)
 	}
-	if line, _ = joinFragment(kcatRecordPrefix, kcatLogStart, frag, "\t0\t5\tid-5"); line != "REC\tt\t0\t5\tid-5" {
+	if line, _ = joinFragment([]string{kcatRecordPrefix}, kcatLogStart, frag, "\t0\t5\tid-5"); line != "REC\tt\t0\t5\tid-5" {
 		t.Errorf("kcat record: got %q", line)
 	}
 	// A plain record passes through whole.
-	if line, frag = joinFragment("Partition:", javaLogStart, "", "Partition:0\tOffset:3\tid-3"); line != "Partition:0\tOffset:3\tid-3" || frag != "" {
+	if line, frag = joinFragment([]string{"Partition:"}, javaLogStart, "", "Partition:0\tOffset:3\tid-3"); line != "Partition:0\tOffset:3\tid-3" || frag != "" {
 		t.Errorf("plain record: got line %q fragment %q", line, frag)
 	}
 }
